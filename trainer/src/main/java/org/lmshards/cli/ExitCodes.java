@@ -1,0 +1,32 @@
+package org.lmshards.cli;
+
+import java.io.IOException;
+
+/**
+ * Process exit codes of {@code trainer.jar}, documented in the README.
+ */
+public final class ExitCodes {
+    /** Success. */
+    public static final int OK = 0;
+    /** Internal failure: a bug or an environment problem (not the user's input). */
+    public static final int INTERNAL = 1;
+    /** Bad command line (unknown option, missing argument). */
+    public static final int USAGE = 2;
+    /** Bad input data: a malformed, corrupt or mismatched dataset, model or file. */
+    public static final int BAD_INPUT = 3;
+
+    private ExitCodes() {
+    }
+
+    static int forException(Throwable t) {
+        if (t instanceof picocli.CommandLine.ParameterException) {
+            return USAGE;
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.lmshards.core.BadInputException || c instanceof IOException) {
+                return BAD_INPUT;
+            }
+        }
+        return INTERNAL;
+    }
+}
