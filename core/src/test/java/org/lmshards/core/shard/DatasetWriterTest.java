@@ -131,4 +131,19 @@ class DatasetWriterTest {
         w.close();
         assertThat(Dataset.open(tmp.resolve("ds")).splits()).containsExactly("train");
     }
+
+    @Test
+    void neverReplacesADirectoryThatIsNotADataset() throws IOException {
+        Path dir = tmp.resolve("home");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("notes.txt"), "precious");
+        assertThatThrownBy(() -> DatasetWriter.create(dir, Fixtures.vocabWithTokens(3), 10))
+                .isInstanceOf(IOException.class).hasMessageContaining("refusing to replace " + dir);
+        assertThat(names(dir)).containsExactly("notes.txt");
+        assertThat(names(tmp)).containsExactly("home");
+        // an empty directory is fine
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Fixtures.write(empty, Fixtures.vocabWithTokens(3), 10, List.of(new int[] {1}), null);
+        assertThat(names(empty)).contains("_SUCCESS");
+    }
 }
