@@ -19,11 +19,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FastaiTokenizerTest {
     private static final FastaiTokenizer TOK = FastaiTokenizer.defaults();
     private static List<String> docs;
+    private static List<List<String>> expected;
 
     @BeforeAll
     static void load() throws Exception {
         docs = WikiTextCsv.trainDocuments();
         assertThat(docs).hasSize(100);
+        expected = new ArrayList<>();
+        for (String d : docs) {
+            expected.add(TOK.tokenize(d));
+        }
     }
 
     private static List<String> toks(String s) {
@@ -40,6 +45,14 @@ class FastaiTokenizerTest {
             }
         }
         throw new AssertionError("no train.csv line starts with: " + start);
+    }
+
+    /** The text of a train.csv line from {@code start} up to and including the first {@code end}. */
+    private static String realText(String start, String end) {
+        String line = realLine(start);
+        int e = line.indexOf(end);
+        assertThat(e).as("end marker in line").isGreaterThan(0);
+        return line.substring(0, e + end.length());
     }
 
     @Test
@@ -62,7 +75,7 @@ class FastaiTokenizerTest {
 
     @Test
     void wikitextLineWithNumbersUnitsAndDashes() {
-        String line = realLine(" Homarus gammarus is a large <unk> , with a body length up to 60 centimetres");
+        String line = realText(" Homarus gammarus is a large <unk> , with a body length up to 60 centimetres", "4 @.@ 9 lb ) .");
         assertThat(TOK.tokenize(line)).containsExactlyElementsOf(toks("xxbos | xxmaj | homarus | gammarus | is | a | large | xxunk "
                 + "| , | with | a | body | length | up | to | 60 | centimetres | ( | 24 | in | ) | and | weighing | up | to | 5 "
                 + "| – | 6 | kilograms | ( | 11 | – | 13 | lb | ) | , | although | the | lobsters | caught | in | lobster | pots "
@@ -117,16 +130,21 @@ class FastaiTokenizerTest {
     @Test
     void everyTrainDocumentTokenizesCleanly() {
         long tokens = 0;
-        for (String d : docs) {
-            List<String> t = TOK.tokenize(d);
+        for (int i = 0; i < docs.size(); i++) {
+            String d = docs.get(i);
+            List<String> t = expected.get(i);
             assertThat(t.get(0)).isEqualTo("xxbos");
-            assertThat(t).noneMatch(String::isEmpty);
-            assertThat(t).noneMatch(s -> s.indexOf(' ') >= 0);
-            assertThat(t.subList(1, t.size())).doesNotContain("xxbos");
-            List<String> viaSink = new ArrayList<>();
-            TOK.tokenize(d, viaSink::add);
-            assertThat(viaSink).isEqualTo(t);
-            assertThat(TOK.tokenize(d)).isEqualTo(t);
+            for (int j = 0; j < t.size(); j++) {
+                String tok = t.get(j);
+                if (tok.isEmpty() || tok.indexOf(' ') >= 0 || (j > 0 && tok.equals("xxbos"))) {
+                    throw new AssertionError("document " + i + ", token " + j + ": bad token [" + tok + "]");
+                }
+            }
+            if (i % 10 == 0) { // the sink variant gives the same tokens (a sample keeps the test fast)
+                List<String> viaSink = new ArrayList<>();
+                TOK.tokenize(d, viaSink::add);
+                assertThat(viaSink).isEqualTo(t);
+            }
             tokens += t.size();
         }
         // 100 articles of WikiText: a sanity bound on the total, not an exact figure
@@ -135,29 +153,26 @@ class FastaiTokenizerTest {
 
     @Test
     void identicalResultsFromSeveralThreads() throws Exception {
-        List<List<String>> expected = new ArrayList<>();
-        for (String d : docs) {
-            expected.add(TOK.tokenize(d));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        // expected was computed on the test thread; three threads, each starting at another document
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<List<List<String>>>> futures = new ArrayList<>();
-            for (int k = 0; k < 4; k++) {
-                int offset = k * 25;
+            for (int k = 0; k < 3; k++) {
+                int offset = k * 33;
                 futures.add(pool.submit(() -> {
-                    List<List<String>> got = new ArrayList<>(docs.size());
-                    for (int i = 0; i < docs.size(); i++) {
-                        got.add(null);
-                    }
-                    for (int j = 0; j < docs.size(); j++) {
-                        int i = (j + offset) % docs.size();
-                        got.set(i, TOK.tokenize(docs.get(i)));
+                    // 50 documents per thread, overlapping windows, so threads work on the same texts at once
+                    List<List<String>> got = new ArrayList<>();
+                    for (int j = 0; j < 50; j++) {
+                        got.add(TOK.tokenize(docs.get((j + offset) % docs.size())));
                     }
                     return got;
                 }));
             }
-            for (Future<List<List<String>>> f : futures) {
-                assertThat(f.get()).isEqualTo(expected);
+            for (int k = 0; k < futures.size(); k++) {
+                List<List<String>> got = futures.get(k).get();
+                for (int j = 0; j < got.size(); j++) {
+                    assertThat(got.get(j)).isEqualTo(expected.get((j + k * 33) % docs.size()));
+                }
             }
         } finally {
             pool.shutdownNow();
