@@ -16,7 +16,12 @@ final class CudaCheck {
     /** The driver's user-space library, which every CUDA program loads. */
     static final String DRIVER_LIBRARY = "libcuda.so.1";
 
-    /** The CUDA 11 libraries libnd4jcuda.so links against (sonames shared by every CUDA 11.x). */
+    /**
+     * The CUDA 11 libraries the backend loads (sonames shared by every CUDA 11.x), from the ELF
+     * NEEDED entries: libnd4jcuda.so needs libcublas.so.11 and libcusolver.so.11 (cuBLAS needs
+     * cuBLASLt), and JavaCPP's cudart binding libjnicudart.so, which the backend loads first,
+     * needs libcudart.so.11.0 and the driver's libcuda.so.1.
+     */
     static final List<String> CUDA_LIBRARIES =
             List.of("libcudart.so.11.0", "libcublas.so.11", "libcublasLt.so.11", "libcusolver.so.11");
 
@@ -25,8 +30,8 @@ final class CudaCheck {
      * the CUDA libraries inside the jar; JavaCPP extracts them into its cache at start.
      */
     static final List<String> REDIST_RESOURCES = List.of(
-            "org/bytedeco/cuda/linux-x86_64-redist/libcudart.so.11.0",
-            "org/bytedeco/cuda/linux-x86_64/libcudart.so.11.0");
+            "org/bytedeco/cuda/linux-x86_64-redist/libcublas.so.11",
+            "org/bytedeco/cuda/linux-x86_64-redist/libcudart.so.11.0");
 
     static final List<String> NVIDIA_SMI_QUERY =
             List.of("--query-gpu=index,uuid,name,compute_cap", "--format=csv,noheader");
@@ -56,8 +61,9 @@ final class CudaCheck {
 
     /** Whether ND4J's CUDA kernels can run on a GPU of this compute capability. */
     static boolean supported(int major, int minor) {
-        // A cubin for sm_XY runs on sm_XZ with Z >= Y of the same major version only, and there
-        // is no PTX to JIT-compile for newer majors: so 3.7 up to 8.x (8.9 Ada runs sm_86 code).
+        // libnd4jcuda.so's fatbins hold cubins for sm_37/50/52/60/61/70/75/80/86 and no PTX. A cubin
+        // for sm_XY runs on sm_XZ with Z >= Y of the same major only, and without PTX nothing can
+        // be JIT-compiled for a newer major: so 3.7 up to 8.x (8.9 Ada runs the sm_86 code).
         return (major == 3 && minor >= 7) || (major >= 5 && major <= 8);
     }
 
@@ -176,7 +182,7 @@ final class CudaCheck {
                 : "found in " + String.join(", ", offPath.stream().distinct().toList())
                         + ", which is not on the loader's path: add it to LD_LIBRARY_PATH";
         return Optional.of("CUDA 11 libraries not found: " + String.join(", ", missing)
-                + " (nd4j-cuda-11.6 needs CUDA 11 cudart, cuBLAS and cuSOLVER; " + hint + ")");
+                + " (nd4j-cuda-11.6 needs the CUDA 11 runtime, cuBLAS and cuSOLVER; " + hint + ")");
     }
 
     /**

@@ -22,11 +22,23 @@ final class HostProbe implements SystemProbe {
     private static final List<String> DEFAULT_LOADER_DIRS = List.of(
             "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
             // WSL2 puts the driver's libcuda.so.1 here, on the loader path through ld.so.conf.d.
-            "/usr/lib/wsl/lib");
+            "/usr/lib/wsl/lib",
+            // libnd4jcuda.so's RUNPATH, so CUDA 11.6 installed there is found without configuration.
+            "/usr/local/cuda-11.6/lib64");
 
     private static final long COMMAND_TIMEOUT_SECONDS = 15;
 
+    private final String nvidiaSmi;
     private Map<String, Path> ldCache;
+
+    HostProbe() {
+        this("nvidia-smi");
+    }
+
+    /** With another nvidia-smi executable (tests use a script). */
+    HostProbe(String nvidiaSmi) {
+        this.nvidiaSmi = nvidiaSmi;
+    }
 
     @Override
     public boolean hasClassResource(String resource) {
@@ -76,7 +88,7 @@ final class HostProbe implements SystemProbe {
     @Override
     public CommandResult nvidiaSmi(List<String> args) {
         List<String> command = new ArrayList<>();
-        command.add("nvidia-smi");
+        command.add(nvidiaSmi);
         command.addAll(args);
         return run(command);
     }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BackendsTest {
 
@@ -161,7 +165,7 @@ class BackendsTest {
         void redistJarReplacesSystemLibraries() {
             FakeProbe probe = FakeProbe.workingCudaMachine();
             CudaCheck.CUDA_LIBRARIES.forEach(probe.libraries::remove);
-            probe.resources.add("org/bytedeco/cuda/linux-x86_64-redist/libcudart.so.11.0");
+            probe.resources.add("org/bytedeco/cuda/linux-x86_64-redist/libcublas.so.11");
             assertThatCode(() -> Backends.requireUsable(probe, false)).doesNotThrowAnyException();
         }
 
@@ -318,6 +322,35 @@ class BackendsTest {
         void seesTheCpuBackendClassAndNotTheCudaOne() {
             assertThat(host.hasClassResource(BackendKind.CPU.classResource())).isTrue();
             assertThat(host.hasClassResource(BackendKind.CUDA.classResource())).isFalse();
+        }
+
+        @Test
+        void runsNvidiaSmiAndReadsItsOutput(@TempDir Path dir) throws IOException {
+            Path smi = script(dir.resolve("nvidia-smi"), "echo \"0, GPU-hhhh, NVIDIA H100 80GB HBM3, 9.0\"\necho \"$@\" >&2");
+            SystemProbe.CommandResult result = new HostProbe(smi.toString()).nvidiaSmi(CudaCheck.NVIDIA_SMI_QUERY);
+            assertThat(result.started()).isTrue();
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.output()).containsExactly("0, GPU-hhhh, NVIDIA H100 80GB HBM3, 9.0",
+                    "--query-gpu=index,uuid,name,compute_cap --format=csv,noheader");
+        }
+
+        @Test
+        void reportsNvidiaSmiExitCode(@TempDir Path dir) throws IOException {
+            Path smi = script(dir.resolve("nvidia-smi"), "echo 'No devices were found'\nexit 6");
+            SystemProbe.CommandResult result = new HostProbe(smi.toString()).nvidiaSmi(List.of());
+            assertThat(result.exitCode()).isEqualTo(6);
+            assertThat(result.output()).containsExactly("No devices were found");
+        }
+
+        @Test
+        void missingNvidiaSmiIsNotStarted(@TempDir Path dir) {
+            assertThat(new HostProbe(dir.resolve("absent").toString()).nvidiaSmi(List.of()).started()).isFalse();
+        }
+
+        private static Path script(Path file, String body) throws IOException {
+            Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return file;
         }
 
         @Test
