@@ -75,8 +75,7 @@ final class CudaCheck {
                 ? "Hopper (9.x) and newer GPUs such as the H100/H200 cannot run it"
                 : "GPUs older than compute capability 3.7 cannot run it";
         return Optional.of("unsupported compute capability: " + gpu.label() + "; " + SUPPORTED_RANGE
-                + ", so " + why + " (use the default CPU build on this machine, or pick a supported GPU"
-                + " with CUDA_VISIBLE_DEVICES)");
+                + ", so " + why + " (if the machine has a supported GPU too, select it with CUDA_VISIBLE_DEVICES)");
     }
 
     /** The GPUs that CUDA will see, from nvidia-smi filtered by CUDA_VISIBLE_DEVICES. */
