@@ -89,7 +89,7 @@ final class SvgChart {
                 .append("\" width=\"").append(fmt(RIGHT - LEFT)).append("\" height=\"").append(fmt(BOTTOM - TOP))
                 .append("\" fill=\"#fff\" stroke=\"#c8ccd2\"/>\n");
         if (minX > maxX) {
-            svg.append("<text class=\"empty\" x=\"").append(WIDTH / 2).append("\" y=\"").append(fmt((TOP + BOTTOM) / 2))
+            svg.append("<text class=\"empty\" x=\"").append(fmt((LEFT + RIGHT) / 2)).append("\" y=\"").append(fmt((TOP + BOTTOM) / 2))
                     .append("\" text-anchor=\"middle\" fill=\"#6b7280\" font-size=\"15\">no data yet</text>\n");
             axisTitles(svg);
             return svg.append("</svg>\n").toString();
