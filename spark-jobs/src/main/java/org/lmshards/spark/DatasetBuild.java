@@ -126,6 +126,7 @@ final class DatasetBuild {
                     return JobExitCodes.OK;
                 }
                 LOG.info("Building {}: {}", output, why);
+                System.out.println("building " + output + ": " + why);
             }
             Path staging = sibling(output, ".staging-" + runId);
             fs.mkdirs(staging);
@@ -212,9 +213,9 @@ final class DatasetBuild {
         List<Integer> indices = IntStream.range(0, files.size()).boxed().toList();
         // One partition per file: a multi-line CSV is read sequentially by one task.
         JavaRDD<TokenBlock> blocks = jsc.parallelize(indices, files.size())
-                .mapPartitions(new ReadTask(files, conf, opt.header, column, failFast, fault, bytesRead, rowsRead))
+                .mapPartitions(new ReadTask(split + "-read", files, conf, opt.header, column, failFast, fault, bytesRead, rowsRead))
                 .repartition(parts)
-                .mapPartitions(new TokenizeTask(fault, tokens))
+                .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens))
                 .setName(split + " token blocks")
                 .persist(StorageLevel.MEMORY_AND_DISK());
         List<BlockSummary> summaries = blocks.map(BlockSummary::of).collect();

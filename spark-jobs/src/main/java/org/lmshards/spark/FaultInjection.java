@@ -13,10 +13,11 @@ import org.apache.spark.TaskContext;
  * <ul>
  *   <li>{@code -Dlmshards.fault.haltAt=POINT}: the JVM halts (as if SIGKILLed, exit status 137)
  *       when the driver reaches the named commit point; see {@link #haltPoint}.</li>
- *   <li>{@code lmshards.fault.failFirstAttempt=STAGE:PARTITION,...} (system property or Spark
- *       conf {@code spark.lmshards.fault.failFirstAttempt}); STAGE is {@code read},
- *       {@code tokenize} or {@code write}: the first attempt of those tasks throws after doing
- *       its work (for {@code write}, after its shard files are written).</li>
+ *   <li>{@code lmshards.fault.failFirstAttempt=SPLIT-STAGE:PARTITION,...} (system property or
+ *       Spark conf {@code spark.lmshards.fault.failFirstAttempt}), e.g. {@code train-write:2};
+ *       STAGE is {@code read} (partition = file index), {@code tokenize} or {@code write}
+ *       (partition = shard index): the first attempt of those tasks throws after doing its
+ *       work (for {@code write}, after its shard files are written).</li>
  * </ul>
  */
 public final class FaultInjection implements Serializable {
@@ -24,6 +25,9 @@ public final class FaultInjection implements Serializable {
 
     public static final String HALT_PROPERTY = "lmshards.fault.haltAt";
     public static final String FAIL_PROPERTY = "lmshards.fault.failFirstAttempt";
+
+    /** Failures injected in this JVM so far (local mode: lets a test see that retries really happened). */
+    public static final java.util.concurrent.atomic.AtomicInteger INJECTED = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Set<String> failFirstAttempt;
 
@@ -48,6 +52,7 @@ public final class FaultInjection implements Serializable {
     public void afterTaskWork(String stage) {
         TaskContext tc = TaskContext.get();
         if (tc != null && tc.attemptNumber() == 0 && failFirstAttempt.contains(stage + ":" + tc.partitionId())) {
+            INJECTED.incrementAndGet();
             throw new IllegalStateException("injected failure: first attempt of " + stage + " task " + tc.partitionId());
         }
     }

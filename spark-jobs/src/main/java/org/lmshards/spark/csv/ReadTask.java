@@ -23,6 +23,7 @@ import org.lmshards.spark.io.InputFile;
 public final class ReadTask implements FlatMapFunction<Iterator<Integer>, ParsedRow> {
     private static final long serialVersionUID = 1L;
 
+    private final String stage;
     private final List<InputFile> files;
     private final HadoopConf conf;
     private final boolean header;
@@ -32,8 +33,9 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
     private final LongAccumulator bytesRead;
     private final LongAccumulator rowsRead;
 
-    public ReadTask(List<InputFile> files, HadoopConf conf, boolean header, TextColumn column, boolean stopAfterFirstReject,
+    public ReadTask(String stage, List<InputFile> files, HadoopConf conf, boolean header, TextColumn column, boolean stopAfterFirstReject,
                     FaultInjection fault, LongAccumulator bytesRead, LongAccumulator rowsRead) {
+        this.stage = stage;
         this.files = files;
         this.conf = conf;
         this.header = header;
@@ -60,7 +62,7 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
                         finishFile();
                     }
                     if (!indices.hasNext()) {
-                        fault.afterTaskWork("read");
+                        fault.afterTaskWork(stage);
                         return false;
                     }
                     open(indices.next());
@@ -87,7 +89,7 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
                 InputStream s = stream;
                 TaskContext tc = TaskContext.get();
                 if (tc != null) {
-                    tc.addTaskCompletionListener(ctx -> closeQuietly(s));
+                    tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> closeQuietly(s));
                 }
                 current = new FileRowReader(index, new StrictCsvReader(stream), header, column, stopAfterFirstReject);
             }

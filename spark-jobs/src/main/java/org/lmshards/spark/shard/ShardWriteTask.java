@@ -90,7 +90,7 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<Tuple2<
             }
         }
         tokensWritten.add(tokens);
-        fault.afterTaskWork("write");
+        fault.afterTaskWork(split + "-write");
         return List.of(new ShardResult(shard, tmpTokens.toString(), tmpDocs.toString(), tokens, expectedDocs,
                 tw.crc32c(), dw.crc32c(), unknown, attempt)).iterator();
     }

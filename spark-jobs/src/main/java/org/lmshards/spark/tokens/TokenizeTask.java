@@ -19,10 +19,12 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
     private static final long serialVersionUID = 1L;
     static final int BLOCK_TOKENS = 1 << 22;
 
+    private final String stage;
     private final FaultInjection fault;
     private final LongAccumulator tokensOut;
 
-    public TokenizeTask(FaultInjection fault, LongAccumulator tokensOut) {
+    public TokenizeTask(String stage, FaultInjection fault, LongAccumulator tokensOut) {
+        this.stage = stage;
         this.fault = fault;
         this.tokensOut = tokensOut;
     }
@@ -46,7 +48,7 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
             public boolean hasNext() {
                 if (!done && !rows.hasNext()) {
                     done = true;
-                    fault.afterTaskWork("tokenize");
+                    fault.afterTaskWork(stage);
                 }
                 return !done;
             }
