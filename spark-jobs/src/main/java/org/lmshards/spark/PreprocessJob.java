@@ -79,6 +79,8 @@ public final class PreprocessJob implements Callable<Integer> {
     public static int run(String[] args) {
         CommandLine cl = new CommandLine(new PreprocessJob());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // A later option wins, so that wrappers can pass defaults (conf/) that users then override.
+        cl.setOverwrittenOptionsAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             err.println("error: " + describe(ex));
