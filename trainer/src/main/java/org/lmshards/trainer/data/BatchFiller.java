@@ -22,7 +22,7 @@ final class BatchFiller {
         float[] y = buf.labels;
         int bs = geometry.batchSize();
         for (int j = 0; j < bs; j++) {
-            stream.read(geometry.rowStart(batch, j), row, 0, len + 1);
+            buf.docHint[j] = stream.read(geometry.rowStart(batch, j), row, 0, len + 1, buf.docHint[j]);
             int base = j * len;
             for (int t = 0; t < len; t++) {
                 x[base + t] = row[t];

@@ -276,6 +276,28 @@ class LmStreamIteratorTest {
         }
     }
 
+    @Test
+    void shuffledStreamReadsAreRightWhateverTheDocumentHint() {
+        Random rnd = new Random(10);
+        ArraySource src = ArraySource.random(rnd, 60, 30, 0, true);
+        EpochStream stream = new EpochStream(src, true, 77);
+        stream.prepare(3);
+        int[] expected = NaiveReference.stream(src, true, 77, 3);
+        int n = expected.length;
+        for (int trial = 0; trial < 2000; trial++) {
+            int len = rnd.nextInt(70);
+            int pos = rnd.nextInt(n - len + 1);
+            int[] got = new int[len + 2];
+            int hint = rnd.nextInt(4) == 0 ? -1 : rnd.nextInt(80) - 5; // invalid, wrong or right
+            int next = stream.read(pos, got, 1, len, hint);
+            assertThat(Arrays.copyOfRange(got, 1, len + 1)).isEqualTo(Arrays.copyOfRange(expected, pos, pos + len));
+            assertThat(got[0]).isZero();
+            assertThat(got[len + 1]).isZero();
+            assertThat(next).isBetween(0, 59);
+        }
+        assertThatThrownBy(() -> stream.read(n - 3, new int[5], 0, 4)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
     static LmStreamIterator build(TokenSource src, int bs, int sl, boolean shuffle, long seed, boolean dropLast, int workers) {
         return LmStreamIterator.builder(src, 1 << 20, false).batchSize(bs).seqLen(sl).shuffle(shuffle).seed(seed)
                 .dropLast(dropLast).workers(workers).build();
