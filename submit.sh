@@ -107,7 +107,7 @@ if [ "$help_only" = 0 ] && ! has_option --train; then
     cat >&2 <<EOF
 submit.sh: no data at $data (train.csv missing).
 
-Get the WikiText data set (fastai's WIKITEXT_TINY, about 1 MB download):
+Get the WikiText data set (fastai's WIKITEXT_TINY):
   mkdir -p data && curl -L https://s3.amazonaws.com/fast-ai-nlp/wikitext-tiny.tgz | tar -xz -C data
 then run ./submit.sh again, or point LMSHARDS_DATA at a directory holding train.csv and test.csv.
 EOF
