@@ -17,20 +17,16 @@ final class BatchFiller {
 
     void fill(long batch, BatchBuffers buf) {
         int len = geometry.length(batch);
-        int[] row = buf.scratch;
+        float[] row = buf.row;
         float[] x = buf.features;
         float[] y = buf.labels;
         int bs = geometry.batchSize();
         for (int j = 0; j < bs; j++) {
-            buf.docHint[j] = stream.read(geometry.rowStart(batch, j), row, 0, len + 1, buf.docHint[j]);
+            // one read of the window, already as float, then two plain copies (inputs, labels one further on)
+            buf.docHint[j] = stream.read(geometry.rowStart(batch, j), row, 0, len + 1, buf.docHint[j], buf.scratch);
             int base = j * len;
-            // two simple loops rather than one: each is a plain int-to-float conversion C2 vectorizes
-            for (int t = 0; t < len; t++) {
-                x[base + t] = row[t];
-            }
-            for (int t = 0; t < len; t++) {
-                y[base + t] = row[t + 1];
-            }
+            System.arraycopy(row, 0, x, base, len);
+            System.arraycopy(row, 1, y, base, len);
         }
         buf.batch = batch;
         buf.length = len;
