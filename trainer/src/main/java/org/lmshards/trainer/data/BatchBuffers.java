@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Heap buffers for one batch, allocated once and refilled: the inputs and the labels of every
- * row as float ids in {@code [row][time]} order ({@code row * length + t}), plus a scratch row.
+ * row as float ids in {@code [row][time]} order ({@code row * length + t}), plus one row's window
+ * and a scratch for sources without a float read.
  */
 final class BatchBuffers {
     final float[] features;
