@@ -1,0 +1,107 @@
+package org.lmshards.core.shard;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.lmshards.core.vocab.Vocabulary;
+
+/**
+ * A complete dataset directory (docs/FORMAT.md): requires {@code _SUCCESS}, reads vocab.json and
+ * lists the splits; {@link #split} opens a split as a {@link TokenStore}. Closing closes the
+ * stores opened through it. Thread-safe.
+ */
+public final class Dataset implements Closeable {
+    private final Path dir;
+    private final Vocabulary vocab;
+    private final List<String> splits;
+    private final long maxMapBytes;
+    private final List<TokenStore> opened = new ArrayList<>();
+
+    private Dataset(Path dir, Vocabulary vocab, List<String> splits, long maxMapBytes) {
+        this.dir = dir;
+        this.vocab = vocab;
+        this.splits = splits;
+        this.maxMapBytes = maxMapBytes;
+    }
+
+    /** Opens the dataset at {@code datasetDir}; fails with {@link ShardFormatException} if incomplete or malformed. */
+    public static Dataset open(Path datasetDir) throws IOException {
+        return open(datasetDir, TokenStore.DEFAULT_MAX_MAP_BYTES);
+    }
+
+    static Dataset open(Path datasetDir, long maxMapBytes) throws IOException {
+        requireSuccess(datasetDir);
+        Vocabulary vocab = Vocabulary.read(datasetDir.resolve(ShardLayout.VOCAB));
+        List<String> splits = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(datasetDir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && ShardLayout.isSplitName(name)) {
+                    splits.add(name);
+                }
+            }
+        }
+        Collections.sort(splits);
+        if (!splits.contains(ShardLayout.TRAIN)) {
+            throw new ShardFormatException(datasetDir.resolve(ShardLayout.TRAIN).toString(),
+                    "missing split: every dataset has a '" + ShardLayout.TRAIN + "' split");
+        }
+        return new Dataset(datasetDir, vocab, List.copyOf(splits), maxMapBytes);
+    }
+
+    static void requireSuccess(Path datasetDir) throws ShardFormatException {
+        if (!Files.isDirectory(datasetDir)) {
+            throw new ShardFormatException(datasetDir.toString(), "not a directory: no dataset here");
+        }
+        Path success = datasetDir.resolve(ShardLayout.SUCCESS);
+        if (!Files.isRegularFile(success)) {
+            throw new ShardFormatException(success.toString(),
+                    "_SUCCESS missing: the dataset is incomplete (its writer did not finish)");
+        }
+    }
+
+    public Vocabulary vocab() {
+        return vocab;
+    }
+
+    /** Split names in sorted order (always including {@code train}). */
+    public List<String> splits() {
+        return splits;
+    }
+
+    /** Whether the dataset has split {@code name}. */
+    public boolean hasSplit(String name) {
+        return splits.contains(name);
+    }
+
+    /** Opens split {@code name}, validating it (cheap checks). */
+    public TokenStore split(String name) throws IOException {
+        if (!splits.contains(name)) {
+            throw new ShardFormatException(dir.resolve(name).toString(), "split '" + name
+                    + "' does not exist (the dataset has " + splits + ")");
+        }
+        TokenStore t = TokenStore.open(dir, name, vocab.size(), maxMapBytes);
+        synchronized (opened) {
+            opened.add(t);
+        }
+        return t;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        synchronized (opened) {
+            opened.forEach(TokenStore::close);
+            opened.clear();
+        }
+    }
+}

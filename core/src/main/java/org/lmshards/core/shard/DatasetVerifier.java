@@ -1,0 +1,117 @@
+package org.lmshards.core.shard;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * The full check of a dataset (docs/FORMAT.md, "What a reader checks"): everything
+ * {@link TokenStore#open} checks, for every split, then every byte: each file's CRC32C against
+ * meta.json, every token id {@code < vocab_size}, every document index (starts at 0, strictly
+ * increasing, ends at the shard's token count).
+ */
+public final class DatasetVerifier {
+    private static final int CHUNK = 64 * 1024;
+
+    private DatasetVerifier() {
+    }
+
+    /** Verifies the dataset; throws {@link ShardFormatException} on the first problem. */
+    public static VerifyReport verify(Path datasetDir) throws IOException {
+        return verify(datasetDir, TokenStore.DEFAULT_MAX_MAP_BYTES);
+    }
+
+    static VerifyReport verify(Path datasetDir, long maxMapBytes) throws IOException {
+        Map<String, Long> tokens = new LinkedHashMap<>();
+        Map<String, Long> docs = new LinkedHashMap<>();
+        int shards = 0;
+        int vocabSize;
+        try (Dataset ds = Dataset.open(datasetDir, maxMapBytes)) {
+            vocabSize = ds.vocab().size();
+            // open every split first: the cheap checks fail fast before any full read
+            for (String split : ds.splits()) {
+                ds.split(split).close();
+            }
+            for (String split : ds.splits()) {
+                try (TokenStore t = ds.split(split)) {
+                    for (int s = 0; s < t.numShards(); s++) {
+                        verifyShard(t, s);
+                    }
+                    tokens.put(split, t.size());
+                    docs.put(split, t.numDocs());
+                    shards += t.numShards();
+                }
+            }
+        }
+        return new VerifyReport(tokens, docs, vocabSize, shards);
+    }
+
+    private static void verifyShard(TokenStore t, int s) throws IOException {
+        ShardMeta sm = t.meta().shards().get(s);
+        checkCrc(t.tokensFile(s), sm.tokensCrc32c());
+        checkCrc(t.docsFile(s), sm.docsCrc32c());
+        // ids
+        int vocab = t.vocabSize();
+        long first = t.shardFirstToken(s);
+        int[] buf = new int[CHUNK];
+        for (long pos = 0; pos < sm.numTokens(); ) {
+            int n = (int) Math.min(CHUNK, sm.numTokens() - pos);
+            t.read(first + pos, buf, 0, n);
+            for (int i = 0; i < n; i++) {
+                int id = buf[i];
+                if (id < 0 || id >= vocab) {
+                    throw new ShardFormatException(t.tokensFile(s).toString(), "id out of range: " + id
+                            + " at token offset " + (pos + i) + " (split offset " + (first + pos + i)
+                            + ") is not < vocab size " + vocab);
+                }
+            }
+            pos += n;
+        }
+        // document index
+        MappedArray d = t.docIndex(s);
+        long prev = d.getLong(0);
+        if (prev != 0) {
+            throw new ShardFormatException(t.docsFile(s).toString(), "bad document index: offsets[0] is " + prev
+                    + ", expected 0");
+        }
+        for (long i = 1; i < d.length; i++) {
+            long v = d.getLong(i);
+            if (v <= prev) {
+                throw new ShardFormatException(t.docsFile(s).toString(), "bad document index: offsets[" + i + "] = "
+                        + v + " is not greater than offsets[" + (i - 1) + "] = " + prev);
+            }
+            prev = v;
+        }
+        if (prev != sm.numTokens()) {
+            throw new ShardFormatException(t.docsFile(s).toString(), "bad document index: last offset " + prev
+                    + " is not the token count " + sm.numTokens());
+        }
+    }
+
+    private static void checkCrc(Path file, long expected) throws IOException {
+        long actual = crc32c(file);
+        if (actual != expected) {
+            throw new ShardFormatException(file.toString(), "checksum mismatch: CRC32C " + actual
+                    + " but meta.json says " + expected);
+        }
+    }
+
+    /** CRC32C of a whole file. */
+    public static long crc32c(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (ch.read(b) >= 0) {
+                b.flip();
+                crc.update(b);
+                b.clear();
+            }
+        }
+        return crc.getValue();
+    }
+}

@@ -1,0 +1,82 @@
+package org.lmshards.core.tokenize;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * fastai's default word tokenizer ({@code Tokenizer.from_df} with {@code WordTokenizer}, i.e.
+ * spaCy English), in Java. Like fastai 2, it applies the text rules
+ * {@code fix_html, replace_rep, replace_wrep, spec_add_spaces, rm_useless_spaces,
+ * replace_all_caps, replace_maj, lowercase} to the document, splits the result with
+ * {@link EnglishWordSplitter}, and applies {@code replace_space} to each token. Every document
+ * starts with {@code xxbos}; there is no {@code xxeos}.
+ *
+ * <p>Immutable and thread-safe: all patterns are compiled once, per-call state lives on the stack.
+ * See docs/TOKENIZER.md for the rules and for every known difference from fastai + spaCy.
+ */
+public final class FastaiTokenizer {
+    private static final FastaiTokenizer DEFAULTS = new FastaiTokenizer();
+    private static final Map<String, Object> SETTINGS;
+
+    static {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("library", "fastai");
+        s.put("text_proc_rules", List.of("fix_html", "replace_rep", "replace_wrep", "spec_add_spaces",
+                "rm_useless_spaces", "replace_all_caps", "replace_maj", "lowercase"));
+        s.put("fix_html_extra", List.of(" @,@ -> ,"));
+        s.put("lowercase", Map.of("add_bos", true, "add_eos", false));
+        s.put("word_tokenizer", "spacy-en-compatible (lmshards EnglishWordSplitter)");
+        s.put("text_postproc_rules", List.of("replace_space"));
+        s.put("special_tokens", SpecialTokens.ALL);
+        SETTINGS = java.util.Collections.unmodifiableMap(s);
+    }
+
+    private final EnglishWordSplitter splitter = new EnglishWordSplitter();
+
+    private FastaiTokenizer() {
+    }
+
+    /** The fastai default pipeline with the English (spaCy-compatible) splitter. */
+    public static FastaiTokenizer defaults() {
+        return DEFAULTS;
+    }
+
+    /** Tokens of one document; the first is always {@code xxbos}. */
+    public List<String> tokenize(String document) {
+        List<String> out = new ArrayList<>(Math.max(16, document.length() / 4));
+        tokenize(document, out::add);
+        return out;
+    }
+
+    /** Hands the tokens of one document to {@code sink}, in order, without building a list. */
+    public void tokenize(String document, Consumer<String> sink) {
+        Objects.requireNonNull(document, "document");
+        Objects.requireNonNull(sink, "sink");
+        splitter.split(preprocess(document), t -> sink.accept(TextRules.replaceSpace(t)));
+    }
+
+    /** The text after all of fastai's text rules, as handed to the word splitter. */
+    public String preprocess(String document) {
+        String t = TextRules.fixHtml(document);
+        t = TextRules.replaceRep(t);
+        t = TextRules.replaceWrep(t);
+        t = TextRules.specAddSpaces(t);
+        t = TextRules.rmUselessSpaces(t);
+        t = TextRules.replaceAllCapsThenMaj(t);
+        return TextRules.lowercase(t);
+    }
+
+    /** A stable name for meta.json. */
+    public String name() {
+        return "fastai-default";
+    }
+
+    /** The rules and their parameters, for meta.json (immutable, JSON-friendly). */
+    public Map<String, Object> settings() {
+        return SETTINGS;
+    }
+}
