@@ -18,7 +18,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * class overrides that one protected hook with the same segment loop (same solver, updater,
  * gradient clipping, workspaces and listeners) minus the two clears while
  * {@link #setCarryState(boolean) carryState} is on. Gradients never flow into the carried state
- * (the LSTM layers store it detached): that is the "truncated" of truncated BPTT. The caller
+ * (the LSTM layers store it detached): that is the "truncated" of truncated BPTT. The state a
+ * training forward pass starts from is each LSTM layer's TBPTT state map
+ * ({@code rnnGetTBPTTState}); after every segment it is also copied to the inference state map
+ * ({@code rnnGetPreviousState}), so both hold the same arrays between fit calls. The caller
  * resets the state with {@link #rnnClearPreviousState()} at each epoch start.
  *
  * <p>It also records each fit call's summed per-token cross-entropy (without the

@@ -61,8 +61,9 @@ public final class Checkpoint {
                     put(zip, UPDATER, serialize(updater));
                 }
                 for (int i = 0; i < network.getnLayers(); i++) {
-                    if (network.getLayer(i) instanceof RecurrentLayer) {
-                        for (Map.Entry<String, INDArray> e : new TreeMap<>(network.rnnGetPreviousState(i)).entrySet()) {
+                    if (network.getLayer(i) instanceof RecurrentLayer rl) {
+                        // The TBPTT state is what the next training forward pass starts from.
+                        for (Map.Entry<String, INDArray> e : new TreeMap<>(rl.rnnGetTBPTTState()).entrySet()) {
                             put(zip, RNN_PREFIX + i + "/" + e.getKey(), serialize(e.getValue()));
                         }
                     }
@@ -110,7 +111,8 @@ public final class Checkpoint {
                 if (!(layer instanceof RecurrentLayer)) {
                     throw new IOException(file + ": damaged checkpoint, recurrent state for non-recurrent layer " + e.getKey());
                 }
-                net.rnnSetPreviousState(e.getKey(), e.getValue());
+                ((RecurrentLayer) layer).rnnSetTBPTTState(e.getValue());
+                net.rnnSetPreviousState(e.getKey(), new HashMap<>(e.getValue()));
             }
             return new Checkpoint(net, state);
         } catch (IOException e) {

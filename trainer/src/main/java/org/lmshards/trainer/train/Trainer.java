@@ -146,7 +146,10 @@ public final class Trainer {
             OptionalParts.writeReport(runDir);
             console.println("model: " + runDir.resolve(RunFiles.MODEL));
             return new Result(net, metrics, true);
-        } catch (OutOfMemoryError e) {
+        } catch (OutOfMemoryError | RuntimeException e) {
+            if (!isOutOfMemory(e)) {
+                throw e;
+            }
             throw new TrainingOutOfMemoryException(String.format(Locale.ROOT,
                     "out of memory with batch size %d, sequence length %d and vocabulary %d (%s): try a smaller --bs or"
                             + " --seq-len, or give Java more memory (-Xmx for the heap, -Dorg.bytedeco.javacpp.maxbytes"
@@ -235,6 +238,18 @@ public final class Trainer {
             throw new TrainingDivergedException("parameters became " + norm + " " + when
                     + "; the last good checkpoint is kept. Try a lower --lr or a smaller --clip.");
         }
+    }
+
+    /** Heap exhaustion, or ND4J's native allocation failures (std::bad_alloc, JavaCPP's maxbytes). */
+    static boolean isOutOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String msg = String.valueOf(c.getMessage());
+            if (c instanceof OutOfMemoryError || msg.contains("bad_alloc") || msg.contains("Cannot allocate")
+                    || msg.contains("Failed to allocate")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Seed of the dropout RNG for step {@code step} (SplitMix64 of seed and step). */
