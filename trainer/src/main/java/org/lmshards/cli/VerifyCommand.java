@@ -1,12 +1,37 @@
 package org.lmshards.cli;
 
-import picocli.CommandLine.Command;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 
-/** Placeholder until this command lands; replaced wholesale by its implementation. */
-@Command(name = "verify", description = "(not implemented yet)")
-final class VerifyCommand implements java.util.concurrent.Callable<Integer> {
+import org.lmshards.core.shard.DatasetVerifier;
+import org.lmshards.core.shard.VerifyReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code verify --data DIR}: the full check of a dataset (docs/FORMAT.md, "What a reader
+ * checks", plus every checksum, id range and document index). Prints a one-line summary and
+ * exits 0 when the dataset is good; otherwise the error names the file and the problem and the
+ * exit code is 3 (bad input).
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Check a dataset completely: layout, headers, counts, every checksum, every id < vocab size, "
+                + "every document index. Exit 0 and a one-line summary when good, 3 and the reason otherwise.")
+final class VerifyCommand implements Callable<Integer> {
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "the dataset directory (holding _SUCCESS)")
+    Path data;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("verify is not implemented yet");
+    public Integer call() throws Exception {
+        VerifyReport report = DatasetVerifier.verify(data);
+        spec.commandLine().getOut().println(data + ": " + report.summary());
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
     }
 }

@@ -83,7 +83,7 @@ public final class Dataset implements Closeable {
     /** Opens split {@code name}, validating it (cheap checks). */
     public TokenStore split(String name) throws IOException {
         if (!splits.contains(name)) {
-            throw new ShardFormatException(dir.resolve(name).toString(), "split '" + name
+            throw new ShardFormatException(dir.resolve(name).toString(), "missing split: '" + name
                     + "' does not exist (the dataset has " + splits + ")");
         }
         TokenStore t = TokenStore.open(dir, name, vocab.size(), maxMapBytes);

@@ -31,6 +31,7 @@ public final class DatasetVerifier {
         Map<String, Long> docs = new LinkedHashMap<>();
         int shards = 0;
         int vocabSize;
+        int[] buf = new int[CHUNK];
         try (Dataset ds = Dataset.open(datasetDir, maxMapBytes)) {
             vocabSize = ds.vocab().size();
             // open every split first: the cheap checks fail fast before any full read
@@ -40,7 +41,7 @@ public final class DatasetVerifier {
             for (String split : ds.splits()) {
                 try (TokenStore t = ds.split(split)) {
                     for (int s = 0; s < t.numShards(); s++) {
-                        verifyShard(t, s);
+                        verifyShard(t, s, buf);
                     }
                     tokens.put(split, t.size());
                     docs.put(split, t.numDocs());
@@ -51,14 +52,13 @@ public final class DatasetVerifier {
         return new VerifyReport(tokens, docs, vocabSize, shards);
     }
 
-    private static void verifyShard(TokenStore t, int s) throws IOException {
+    private static void verifyShard(TokenStore t, int s, int[] buf) throws IOException {
         ShardMeta sm = t.meta().shards().get(s);
         checkCrc(t.tokensFile(s), sm.tokensCrc32c());
         checkCrc(t.docsFile(s), sm.docsCrc32c());
         // ids
         int vocab = t.vocabSize();
         long first = t.shardFirstToken(s);
-        int[] buf = new int[CHUNK];
         for (long pos = 0; pos < sm.numTokens(); ) {
             int n = (int) Math.min(CHUNK, sm.numTokens() - pos);
             t.read(first + pos, buf, 0, n);
@@ -104,7 +104,7 @@ public final class DatasetVerifier {
     /** CRC32C of a whole file. */
     public static long crc32c(Path file) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer b = ByteBuffer.allocate(CHUNK * 4);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             while (ch.read(b) >= 0) {
                 b.flip();

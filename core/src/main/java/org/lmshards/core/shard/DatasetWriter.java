@@ -25,7 +25,8 @@ import org.lmshards.core.vocab.Vocabulary;
  *
  * <p>The swap is two renames (old dataset aside, new one in); a crash exactly between them leaves
  * the complete old dataset in {@code .NAME.old-*} and the complete new one in
- * {@code .NAME.staging-*}, never a half-written dataset under {@code datasetDir}. Not thread-safe.
+ * {@code .NAME.staging-*}, never a half-written dataset under {@code datasetDir}. A non-empty
+ * directory that is not a dataset is never replaced. Not thread-safe.
  */
 public final class DatasetWriter implements Closeable {
     private final Path datasetDir;
@@ -58,6 +59,7 @@ public final class DatasetWriter implements Closeable {
         if (parent == null) {
             throw new IllegalArgumentException("dataset directory cannot be the filesystem root");
         }
+        checkReplaceable(dir);
         Files.createDirectories(parent);
         Path staging = parent.resolve("." + dir.getFileName() + ".staging-" + randomHex());
         Files.createDirectory(staging);
@@ -108,7 +110,30 @@ public final class DatasetWriter implements Closeable {
         closed = true;
     }
 
+    /**
+     * Refuses to replace a directory that is neither empty nor a dataset (one with
+     * {@code _SUCCESS} or {@code vocab.json}, complete or not): a mistyped output path must not
+     * delete unrelated files.
+     */
+    private static void checkReplaceable(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("cannot write a dataset to " + dir + ": it exists and is not a directory");
+        }
+        boolean empty;
+        try (var s = Files.list(dir)) {
+            empty = s.findAny().isEmpty();
+        }
+        if (!empty && !Files.exists(dir.resolve(ShardLayout.SUCCESS)) && !Files.exists(dir.resolve(ShardLayout.VOCAB))) {
+            throw new IOException("refusing to replace " + dir + ": it is not empty and not a dataset"
+                    + " (no " + ShardLayout.SUCCESS + " or " + ShardLayout.VOCAB + ")");
+        }
+    }
+
     private void swapIntoPlace() throws IOException {
+        checkReplaceable(datasetDir);
         Path parent = datasetDir.getParent();
         Path old = null;
         if (Files.exists(datasetDir)) {

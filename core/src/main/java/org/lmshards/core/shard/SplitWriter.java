@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
  * document boundary. Not thread-safe.
  */
 public final class SplitWriter {
-    private static final int BUFFER = 256 * 1024;
+    private static final int BUFFER = 64 * 1024;
 
     private final String name;
     private final Path dir;
@@ -171,9 +171,9 @@ public final class SplitWriter {
         numOffsets = 0;
     }
 
-    private static long crc32c(FileChannel ch) throws IOException {
+    private long crc32c(FileChannel ch) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer b = buf; // empty after flush(); reused to read the file back
         long pos = 0;
         while (true) {
             b.clear();
@@ -185,6 +185,7 @@ public final class SplitWriter {
             b.flip();
             crc.update(b);
         }
+        buf.clear();
         return crc.getValue();
     }
 

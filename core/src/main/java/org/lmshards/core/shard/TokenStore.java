@@ -112,7 +112,7 @@ public final class TokenStore implements Closeable {
         Path splitDir = datasetDir.resolve(split);
         Path metaFile = splitDir.resolve(ShardLayout.META);
         if (!Files.isDirectory(splitDir)) {
-            throw new ShardFormatException(splitDir.toString(), "split '" + split + "' does not exist");
+            throw new ShardFormatException(splitDir.toString(), "missing split: '" + split + "' does not exist");
         }
         SplitMeta meta;
         try (var in = Files.newInputStream(metaFile)) {
@@ -146,7 +146,7 @@ public final class TokenStore implements Closeable {
     private static TokenDtype checkMeta(SplitMeta meta, String split, int vocabSize, String file)
             throws ShardFormatException {
         if (!split.equals(meta.split())) {
-            throw new ShardFormatException(file, "split is '" + meta.split() + "' but the directory is '" + split + "'");
+            throw new ShardFormatException(file, "malformed meta.json: split is '" + meta.split() + "' but the directory is '" + split + "'");
         }
         if (meta.vocabSize() != vocabSize) {
             throw new ShardFormatException(file, "vocab size mismatch: meta.json vocab_size " + meta.vocabSize()
@@ -165,19 +165,19 @@ public final class TokenStore implements Closeable {
         List<ShardMeta> shards = meta.shards();
         for (int i = 0; i < shards.size(); i++) {
             ShardMeta s = shards.get(i);
-            String where = "shards[" + i + "]: ";
+            String where = "shards[" + i + "] ";
             if (s.index() != i || !s.tokensFile().equals(ShardLayout.tokensFile(i))
                     || !s.docsFile().equals(ShardLayout.docsFile(i))) {
-                throw new ShardFormatException(file, where + "expected index " + i + " with files "
+                throw new ShardFormatException(file, "malformed meta.json: " + where + "should have index " + i + " with files "
                         + ShardLayout.tokensFile(i) + " and " + ShardLayout.docsFile(i) + ", got index " + s.index()
                         + " with " + s.tokensFile() + " and " + s.docsFile());
             }
             if (s.numDocs() < 1 || s.numTokens() < s.numDocs()) {
-                throw new ShardFormatException(file, where + "count mismatch: num_tokens " + s.numTokens()
+                throw new ShardFormatException(file, "count mismatch: " + where + "has num_tokens " + s.numTokens()
                         + " and num_docs " + s.numDocs() + " (a shard holds at least one non-empty document)");
             }
             if (s.firstDoc() != docs || s.firstToken() != tokens) {
-                throw new ShardFormatException(file, where + "count mismatch: first_doc " + s.firstDoc()
+                throw new ShardFormatException(file, "count mismatch: " + where + "has first_doc " + s.firstDoc()
                         + " and first_token " + s.firstToken() + ", expected the running sums " + docs + " and " + tokens);
             }
             tokens += s.numTokens();

@@ -8,8 +8,11 @@ import java.util.Locale;
  * <ul>
  *   <li>drops {@code xxbos}, {@code xxeos}, {@code xxpad}, {@code xxfake};</li>
  *   <li>{@code xxmaj w} capitalizes w's first letter, {@code xxup w} upper-cases w;</li>
- *   <li>{@code xxrep N c} becomes c repeated N times (glued to its neighbours, as fastai's rule
- *       took it out of a word), {@code xxwrep N w} becomes w repeated N times;</li>
+ *   <li>{@code xxrep N c} becomes c repeated N times; fastai's rule put spaces around the run,
+ *       so it is glued to the word before when c is punctuation that closes, when that word is one
+ *       character ({@code h xxrep 4 m}) or when both are digits ({@code 1 xxrep 3 0}), and to the
+ *       word after when both are letters ({@code xxrep 4 a h}); {@code xxwrep N w} becomes w
+ *       repeated N times, space separated;</li>
  *   <li>{@code replace_space}'s {@code '▁'} becomes a space again; whitespace tokens are kept;</li>
  *   <li>tokens are joined with single spaces, except: no space before closing punctuation
  *       ({@code . , ; : ! ? ) ] } %}) and clitics ({@code 's n't 'm 're 've 'll 'd}), none after
@@ -25,6 +28,7 @@ public final class Detokenizer {
     public static String detokenize(List<String> tokens) {
         StringBuilder out = new StringBuilder();
         boolean glueNext = true; // nothing before the first word
+        String lastWord = null;
         int n = tokens.size();
         for (int i = 0; i < n; i++) {
             String t = tokens.get(i);
@@ -51,8 +55,14 @@ public final class Detokenizer {
                 i += 2;
                 if (t.equals(SpecialTokens.REP)) {
                     word = w.repeat(count);
-                    glueBefore = true;
-                    glueAfter = true;
+                    // fastai put spaces around the run; guess whether it sat inside a word
+                    int c = w.isEmpty() ? ' ' : w.codePointAt(0);
+                    glueBefore = closes(w) || (Character.isLetterOrDigit(c) && lastWord != null
+                            && (lastWord.codePointCount(0, lastWord.length()) == 1
+                            || (Character.isDigit(c) && Character.isDigit(lastWord.codePointBefore(lastWord.length())))));
+                    String next = i + 1 < n ? tokens.get(i + 1) : "";
+                    glueAfter = Character.isLetter(c) && !next.isEmpty() && Character.isLetter(next.codePointAt(0))
+                            && !next.startsWith("xx");
                 } else {
                     word = String.join(" ", java.util.Collections.nCopies(count, w));
                 }
@@ -71,6 +81,7 @@ public final class Detokenizer {
             }
             out.append(word);
             glueNext = glueAfter;
+            lastWord = word;
         }
         return out.toString();
     }

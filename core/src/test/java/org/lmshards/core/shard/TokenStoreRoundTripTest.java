@@ -40,7 +40,7 @@ class TokenStoreRoundTripTest {
             assertThat(t.docOf(t.docEnd(d) - 1)).isEqualTo(d);
         }
         Random r = new Random(seed);
-        for (int k = 0; k < 2000; k++) {
+        for (int k = 0; k < 500; k++) {
             int from = r.nextInt(ref.length);
             int len = r.nextInt(Math.min(ref.length - from, 3000) + 1);
             int off = r.nextInt(5);
@@ -183,5 +183,44 @@ class TokenStoreRoundTripTest {
             t.read(0, new int[0], 0, 0);
         }
         DatasetVerifier.verify(dir);
+    }
+
+    @Test
+    void concurrentReadersSeeTheSameTokens() throws Exception {
+        Vocabulary vocab = Fixtures.uint16MaxVocab();
+        List<int[]> docs = Fixtures.randomDocs(9, 100, 200, vocab.size());
+        int[] ref = Fixtures.concat(docs);
+        Path dir = tmp.resolve("ds");
+        Fixtures.write(dir, vocab, 1500, docs, null);
+        try (TokenStore t = TokenStore.open(dir, "train", 256)) {
+            List<java.util.concurrent.Callable<Integer>> jobs = new ArrayList<>();
+            for (int j = 0; j < 4; j++) {
+                long seed = j;
+                jobs.add(() -> {
+                    Random r = new Random(seed);
+                    int[] dst = new int[700];
+                    int checked = 0;
+                    for (int k = 0; k < 300; k++) {
+                        int from = r.nextInt(ref.length - dst.length);
+                        t.read(from, dst, 0, dst.length);
+                        for (int i = 0; i < dst.length; i++) {
+                            if (dst[i] != ref[from + i]) {
+                                throw new AssertionError("thread " + seed + " read(" + from + ") differs at " + i);
+                            }
+                        }
+                        checked += dst.length;
+                    }
+                    return checked;
+                });
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                for (java.util.concurrent.Future<Integer> f : pool.invokeAll(jobs)) {
+                    assertThat(f.get()).isEqualTo(300 * 700);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 }

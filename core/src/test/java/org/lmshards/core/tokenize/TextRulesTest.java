@@ -54,6 +54,26 @@ class TextRulesTest {
     }
 
     @Test
+    void handWrittenWrepAgreesWithFastaiRegex() throws Exception {
+        // random texts over an alphabet that exercises every branch of _re_wrep
+        String[] parts = {"ah", "ah", "ah", " ", " ", "  ", "\n", "ahi", "a", ".", ",", "b", "_", "\u00E9", "h"};
+        java.util.Random rnd = new java.util.Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int len = rnd.nextInt(14);
+            for (int j = 0; j < len; j++) {
+                sb.append(parts[rnd.nextInt(parts.length)]);
+            }
+            String s = sb.toString();
+            assertThat(TextRules.replaceWrep(s)).as("replace_wrep(%s)", s).isEqualTo(TextRules.replaceWrepRegex(s));
+        }
+        for (String doc : WikiTextCsv.trainDocuments().subList(0, 20)) {
+            String s = TextRules.fixHtml(doc);
+            assertThat(TextRules.replaceWrep(s)).isEqualTo(TextRules.replaceWrepRegex(s));
+        }
+    }
+
+    @Test
     void fixHtml() {
         assertThat(TextRules.fixHtml("#39;bli#146;")).isEqualTo("'bli'");
         assertThat(TextRules.fixHtml("Sarah amp; Duck...")).isEqualTo("Sarah & Duck \u2026");

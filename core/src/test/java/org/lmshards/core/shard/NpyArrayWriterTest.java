@@ -1,0 +1,103 @@
+package org.lmshards.core.shard;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NpyArrayWriterTest {
+
+    @Test
+    void writesA64ByteAlignedVersion1HeaderAndLittleEndianData() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        NpyArrayWriter w = new NpyArrayWriter(out, "<u2", 3);
+        w.writeInt(1);
+        w.writeInts(new int[] {9, 65535, 7}, 1, 2);
+        w.close();
+        byte[] b = out.toByteArray();
+        assertThat(b).hasSize(128 + 6);
+        assertThat(new String(b, 0, 8, StandardCharsets.ISO_8859_1)).isEqualTo("\u0093NUMPY\u0001\u0000");
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(bb.getShort(8)).isEqualTo((short) 118);
+        String header = new String(b, 10, 118, StandardCharsets.US_ASCII);
+        assertThat(header).startsWith("{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }").endsWith(" \n");
+        assertThat(bb.getShort(128)).isEqualTo((short) 1);
+        assertThat(bb.getShort(130) & 0xffff).isEqualTo(65535);
+        assertThat(bb.getShort(132)).isEqualTo((short) 7);
+        CRC32C crc = new CRC32C();
+        crc.update(b);
+        assertThat(w.crc32c()).isEqualTo(crc.getValue());
+        assertThat(NpyArrayWriter.fileSize("<u2", 3)).isEqualTo(b.length);
+    }
+
+    @Test
+    void int32AndInt64() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (NpyArrayWriter w = new NpyArrayWriter(out, TokenDtype.INT32, 2)) {
+            w.writeInt(-5);
+            w.writeLong(1L << 30);
+        }
+        ByteBuffer bb = ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(bb.getInt(128)).isEqualTo(-5);
+        assertThat(bb.getInt(132)).isEqualTo(1 << 30);
+
+        out.reset();
+        try (NpyArrayWriter w = new NpyArrayWriter(out, "<i8", 1)) {
+            w.writeLong(1L << 40);
+        }
+        assertThat(ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN).getLong(128)).isEqualTo(1L << 40);
+    }
+
+    @Test
+    void largeArraysStreamThroughTheBuffer() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int n = 100_000;
+        try (NpyArrayWriter w = new NpyArrayWriter(out, "<i4", n)) {
+            for (int i = 0; i < n; i++) {
+                w.writeInt(i);
+            }
+        }
+        ByteBuffer bb = ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(bb.capacity()).isEqualTo(128 + 4 * n);
+        assertThat(bb.getInt(128 + 4 * (n - 1))).isEqualTo(n - 1);
+    }
+
+    @Test
+    void failsOnTooFewOrTooManyValuesAndOutOfRangeValues() throws IOException {
+        NpyArrayWriter few = new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 2);
+        few.writeInt(1);
+        assertThatThrownBy(few::close).isInstanceOf(IllegalStateException.class).hasMessageContaining("too few values");
+
+        NpyArrayWriter many = new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 1);
+        many.writeInt(1);
+        assertThatThrownBy(() -> many.writeInt(2)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("too many values");
+
+        NpyArrayWriter range = new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 2);
+        assertThatThrownBy(() -> range.writeInt(65536)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> range.writeInt(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new NpyArrayWriter(new ByteArrayOutputStream(), "<f4", 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 1).crc32c())
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void dtypeForVocabularySize() {
+        assertThat(TokenDtype.forVocabSize(16)).isEqualTo(TokenDtype.UINT16);
+        assertThat(TokenDtype.forVocabSize(65_536)).isEqualTo(TokenDtype.UINT16);
+        assertThat(TokenDtype.forVocabSize(65_537)).isEqualTo(TokenDtype.INT32);
+        assertThat(TokenDtype.UINT16.descr()).isEqualTo("<u2");
+        assertThat(TokenDtype.INT32.metaName()).isEqualTo("int32");
+        assertThat(TokenDtype.INT32.bytes()).isEqualTo(4);
+        assertThat(ShardLayout.tokensFile(3)).isEqualTo("tokens-00003.npy");
+        assertThat(ShardLayout.docsFile(123456)).isEqualTo("docs-123456.npy");
+    }
+}
