@@ -1,67 +1,33 @@
 package org.lmshards.trainer.train;
 
-import java.lang.reflect.InvocationTargetException;
+import java.io.IOException;
 import java.nio.file.Path;
+import org.lmshards.trainer.backend.Backends;
+import org.lmshards.trainer.report.HtmlReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/**
- * Calls the backend check and the HTML report when those classes are on the classpath
- * ({@code org.lmshards.trainer.backend.Backends}, {@code org.lmshards.trainer.report.HtmlReport},
- * written in a parallel branch); until they are, training runs without them.
- */
+/** The trainer's calls into the backend check and the HTML report. */
 final class OptionalParts {
-    private static final String BACKENDS = "org.lmshards.trainer.backend.Backends";
-    private static final String REPORT = "org.lmshards.trainer.report.HtmlReport";
+    private static final Logger LOG = LoggerFactory.getLogger(OptionalParts.class);
 
     private OptionalParts() {
     }
 
-    /** The backend description, or a fallback built from ND4J when the class is absent. */
     static String describeBackend() {
-        Object r = call(BACKENDS, "describe", new Class<?>[0]);
-        if (r != null) {
-            return r.toString();
-        }
-        return "backend " + org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName()
-                + ", OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS");
+        return Backends.describe();
     }
 
     static void requireUsableBackend() {
-        call(BACKENDS, "requireUsable", new Class<?>[0]);
+        Backends.requireUsable();
     }
 
+    /** Writes report.html; a failing report never stops training (the metrics files are intact). */
     static void writeReport(Path runDir) {
-        call(REPORT, "write", new Class<?>[] {Path.class}, runDir);
-    }
-
-    static boolean reportAvailable() {
         try {
-            Class.forName(REPORT);
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-    }
-
-    private static Object call(String className, String method, Class<?>[] types, Object... args) {
-        Class<?> c;
-        try {
-            c = Class.forName(className);
-        } catch (ClassNotFoundException e) {
-            return null;
-        }
-        try {
-            return c.getMethod(method, types).invoke(null, args);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(className + "." + method + " failed: " + cause, cause);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(className + "." + method + " is not callable: " + e, e);
+            HtmlReport.write(runDir);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not write {}: {}", runDir.resolve(HtmlReport.FILE_NAME), e.toString());
         }
     }
 }

@@ -63,6 +63,7 @@ class TrainerTest {
         // run directory contents
         Path run = tmp.resolve("run");
         assertThat(run.resolve(RunFiles.MODEL)).isRegularFile();
+        assertThat(run.resolve(RunFiles.REPORT)).isRegularFile();
         assertThat(run.resolve(RunFiles.CHECKPOINT)).isRegularFile();
         List<String> metricsLines = Files.readAllLines(run.resolve(RunFiles.METRICS));
         assertThat(metricsLines).hasSize(12);
