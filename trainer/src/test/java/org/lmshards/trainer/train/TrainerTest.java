@@ -165,6 +165,16 @@ class TrainerTest {
     }
 
     @Test
+    void nativeAndHeapAllocationFailuresCountAsOutOfMemory() {
+        // what ND4J throws when a native allocation fails (seen with a 4096 x 4096 batch), and JavaCPP's limit
+        assertThat(Trainer.isOutOfMemory(new RuntimeException("std::bad_alloc"))).isTrue();
+        assertThat(Trainer.isOutOfMemory(new IllegalStateException("wrapped", new OutOfMemoryError(
+                "Cannot allocate new LongPointer(10): totalBytes = 1, physicalBytes = 2")))).isTrue();
+        assertThat(Trainer.isOutOfMemory(new OutOfMemoryError("Java heap space"))).isTrue();
+        assertThat(Trainer.isOutOfMemory(new IllegalArgumentException("shape mismatch"))).isFalse();
+    }
+
+    @Test
     void stepSeedsDifferPerStepAndSeed() {
         assertThat(Trainer.stepSeed(1, 0)).isNotEqualTo(Trainer.stepSeed(1, 1)).isNotEqualTo(Trainer.stepSeed(2, 0));
         assertThat(Trainer.stepSeed(1, 5)).isEqualTo(Trainer.stepSeed(1, 5));
