@@ -92,9 +92,14 @@ public final class Trainer {
             net = cp.network();
             state = cp.state();
             long step = state.globalStep();
-            int doneEpochs = state.metrics().size();
             RunFiles.retainLines(runDir.resolve(RunFiles.STEPS), n -> n.path("step").asLong(Long.MAX_VALUE) <= step);
-            RunFiles.retainLines(runDir.resolve(RunFiles.METRICS), n -> n.path("epoch").asInt(Integer.MAX_VALUE) <= doneEpochs);
+            // metrics.jsonl is rewritten from the checkpoint, which holds every completed epoch
+            StringBuilder lines = new StringBuilder();
+            for (EpochMetrics m : state.metrics()) {
+                lines.append(Json.line(m)).append('\n');
+            }
+            AtomicFiles.writeString(runDir.resolve(RunFiles.METRICS), lines.toString());
+            removeStaleTemporaryFiles();
             console.printf(Locale.ROOT, "resuming %s at epoch %d, batch %d (step %d)%n", runDir, state.epoch() + 1,
                     state.batchIndex(), step);
         } else {
@@ -155,6 +160,18 @@ public final class Trainer {
                             + " --seq-len, or give Java more memory (-Xmx for the heap, -Dorg.bytedeco.javacpp.maxbytes"
                             + " for ND4J's off-heap arrays)", settings.batchSize(), settings.seqLen(),
                     settings.model().vocabSize(), e.getMessage()), e);
+        }
+    }
+
+    /** Deletes temporary files of writes that a killed run left behind (the real files are intact). */
+    private void removeStaleTemporaryFiles() throws IOException {
+        try (var files = Files.list(runDir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.contains(".tmp-")) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 

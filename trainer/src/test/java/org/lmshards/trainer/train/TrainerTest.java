@@ -109,6 +109,10 @@ class TrainerTest {
         assertThat(cp.state().globalStep()).isEqualTo(8);
         assertThat(Files.readAllLines(b.resolve(RunFiles.STEPS))).hasSize(9);
 
+        // as if it had also been killed while writing the next checkpoint: a torn temporary file
+        Path torn = b.resolve(".checkpoint.zip.tmp-99999");
+        Files.write(torn, new byte[] {'P', 'K', 3});
+
         Trainer.Result resumed = new Trainer(s, new ArrayBatchSource(corpus, 4, 10, vocab),
                 new ArrayBatchSource(corpus, 2, 10, vocab), b, QUIET).progress(false).run(true);
         assertThat(resumed.completed()).isTrue();
@@ -128,7 +132,14 @@ class TrainerTest {
             assertThat(Json.MAPPER.readTree(steps.get(i)).get("loss").asDouble())
                     .isEqualTo(Json.MAPPER.readTree(Files.readAllLines(a.resolve(RunFiles.STEPS)).get(i)).get("loss").asDouble());
         }
-        assertThat(Files.readAllLines(b.resolve(RunFiles.METRICS))).hasSize(3);
+        List<String> metricLines = Files.readAllLines(b.resolve(RunFiles.METRICS));
+        assertThat(metricLines).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode m = Json.MAPPER.readTree(metricLines.get(i));
+            assertThat(m.get("epoch").asInt()).isEqualTo(i + 1);
+            assertThat(m.get("valid_loss").asDouble()).isEqualTo(full.metrics().get(i).validLoss());
+        }
+        assertThat(torn).doesNotExist();
     }
 
     @Test
