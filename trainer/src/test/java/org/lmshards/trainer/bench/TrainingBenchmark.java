@@ -24,7 +24,7 @@ import org.lmshards.trainer.train.Trainer;
  * baseline from train counts, trains the documented small configuration and prints the figures.
  *
  * <pre>mvn -o -B -q -pl trainer -am verify -Dtest=TrainingBenchmark -Dsurefire.failIfNoSpecifiedTests=false
- *   [-Dbench.epochs=2 -Dbench.emb=32 -Dbench.hidden=128 -Dbench.layers=2 -Dbench.bs=32 -Dbench.seqLen=64]</pre>
+ *   [-Dbench.epochs=2 -Dbench.emb=32 -Dbench.hidden=128 -Dbench.layers=2 -Dbench.bs=32 -Dbench.seqLen=32 -Dbench.lr=2e-2 -Dbench.drop=0]</pre>
  */
 class TrainingBenchmark {
     static int prop(String name, int def) {
@@ -61,9 +61,11 @@ class TrainingBenchmark {
             result.put("unigram_valid_loss", ce);
             result.put("unigram_valid_perplexity", Math.exp(ce));
         }
+        double lr = Double.parseDouble(System.getProperty("bench.lr", "2e-2"));
+        double drop = Double.parseDouble(System.getProperty("bench.drop", "0"));
         LmHyperParams hp = new LmHyperParams(vocab, prop("emb", 32), prop("hidden", 128), prop("layers", 2),
-                0.1, 0.1, 0.2, 0, 0.1, 5e-3, 0.01, 0.25, 42);
-        TrainSettings s = new TrainSettings(hp, prop("bs", 32), prop("seqLen", 64), prop("epochs", 2), 1, 0, 0, data.toString());
+                drop, drop, drop, 0, drop, lr, 0.01, 0.25, 42);
+        TrainSettings s = new TrainSettings(hp, prop("bs", 32), prop("seqLen", 32), prop("epochs", 2), 1, 0, 0, data.toString());
         Path run = target.resolve("bench-run");
         if (Files.exists(run)) {
             try (var walk = Files.walk(run)) {
