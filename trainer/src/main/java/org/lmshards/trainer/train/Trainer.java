@@ -104,6 +104,7 @@ public final class Trainer {
                     state.batchIndex(), step);
         } else {
             net = LmNetworks.build(settings.model(), settings.seqLen());
+            LmNetworks.initOutputBiasToLogUnigram(net, labelCounts(train, settings.model().vocabSize()));
             state = new TrainState(0, 0, 0, 0, 0, 0, 0, 0, List.of());
             Files.deleteIfExists(runDir.resolve(RunFiles.STEPS));
             Files.deleteIfExists(runDir.resolve(RunFiles.METRICS));
@@ -161,6 +162,18 @@ public final class Trainer {
                             + " for ND4J's off-heap arrays)", settings.batchSize(), settings.seqLen(),
                     settings.model().vocabSize(), e.getMessage()), e);
         }
+    }
+
+    /** How often each id occurs as a label in one pass over the source (the train split's token counts). */
+    static long[] labelCounts(BatchSource source, int vocabSize) {
+        long[] counts = new long[vocabSize];
+        source.seek(0, 0);
+        while (source.hasNext()) {
+            for (float id : source.next().getLabels().ravel().toFloatVector()) {
+                counts[(int) id]++;
+            }
+        }
+        return counts;
     }
 
     /** Deletes temporary files of writes that a killed run left behind (the real files are intact). */
