@@ -75,34 +75,52 @@ final class EpochStream {
         return source.size();
     }
 
-    /** Document id at stream position {@code k} of the current epoch (shuffled streams only). */
-    int documentAt(int k) {
-        return perm[k];
-    }
-
     /** Copies stream tokens {@code [pos, pos+len)} into {@code dst[off..]}. */
     void read(long pos, int[] dst, int off, int len) {
+        read(pos, dst, off, len, -1);
+    }
+
+    /**
+     * As {@link #read(long, int[], int, int)}, starting the document lookup at {@code hint} (any
+     * value is safe; a good one saves a binary search). Returns a hint for a read further on: the
+     * stream document holding the last token read ({@code -1} when unshuffled).
+     */
+    int read(long pos, int[] dst, int off, int len, int hint) {
         if (pos < 0 || len < 0 || pos + len > source.size()) {
             throw new IndexOutOfBoundsException("tokens [" + pos + ", " + (pos + len) + ") outside the stream of "
                     + source.size() + " tokens of " + source.name());
         }
         if (!shuffle) {
             source.read(pos, dst, off, len);
-            return;
+            return -1;
         }
-        // Documents are never empty (FORMAT.md), so stream starts strictly increase.
-        int k = Arrays.binarySearch(streamStart, 0, docs + 1, pos);
-        if (k < 0) {
-            k = -k - 2; // the document containing pos
-        }
-        while (len > 0) {
+        int k = locate(pos, hint);
+        while (true) {
             long inDoc = pos - streamStart[k];
             int n = (int) Math.min(len, streamStart[k + 1] - pos);
             source.read(sourceStart[k] + inDoc, dst, off, n);
             off += n;
             len -= n;
             pos += n;
+            if (len == 0) {
+                return k;
+            }
             k++;
         }
+    }
+
+    /** The stream document holding position {@code pos}: the hint or its successor, else a binary search. */
+    private int locate(long pos, int hint) {
+        if (hint >= 0 && hint < docs && streamStart[hint] <= pos) {
+            if (pos < streamStart[hint + 1]) {
+                return hint;
+            }
+            if (hint + 1 < docs && pos < streamStart[hint + 2]) {
+                return hint + 1;
+            }
+        }
+        // Documents are never empty (FORMAT.md), so stream starts strictly increase.
+        int k = Arrays.binarySearch(streamStart, 0, docs + 1, pos);
+        return k >= 0 ? k : -k - 2;
     }
 }

@@ -77,10 +77,7 @@ public final class LmStreamIterator implements DataSetIterator, AutoCloseable {
 
     /** A builder over {@code store}; shuffling defaults to on for the split named {@code train}. */
     public static Builder builder(TokenStore store) {
-        TokenSource source = TokenSource.of(store);
-        java.nio.file.Path dir = store.splitDir();
-        boolean train = dir != null && dir.getFileName() != null && "train".equals(dir.getFileName().toString());
-        return new Builder(source, store.vocabSize(), train);
+        return new Builder(TokenSource.of(store), store.vocabSize(), "train".equals(store.meta().split()));
     }
 
     /** A builder over any source (tests and benchmarks). */

@@ -276,6 +276,63 @@ class LmStreamIteratorTest {
         }
     }
 
+    @Test
+    void shuffledStreamReadsAreRightWhateverTheDocumentHint() {
+        Random rnd = new Random(10);
+        ArraySource src = ArraySource.random(rnd, 60, 30, 0, true);
+        EpochStream stream = new EpochStream(src, true, 77);
+        stream.prepare(3);
+        int[] expected = NaiveReference.stream(src, true, 77, 3);
+        int n = expected.length;
+        for (int trial = 0; trial < 2000; trial++) {
+            int len = rnd.nextInt(70);
+            int pos = rnd.nextInt(n - len + 1);
+            int[] got = new int[len + 2];
+            int hint = rnd.nextInt(4) == 0 ? -1 : rnd.nextInt(80) - 5; // invalid, wrong or right
+            int next = stream.read(pos, got, 1, len, hint);
+            assertThat(Arrays.copyOfRange(got, 1, len + 1)).isEqualTo(Arrays.copyOfRange(expected, pos, pos + len));
+            assertThat(got[0]).isZero();
+            assertThat(got[len + 1]).isZero();
+            assertThat(next).isBetween(0, 59);
+        }
+        assertThatThrownBy(() -> stream.read(n - 3, new int[5], 0, 4)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
+    void steadyStateIterationAllocatesNoHeapPerBatch() {
+        ArraySource src = ArraySource.random(new Random(11), 200, 500, 1000, false);
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (boolean shuffle : new boolean[] {false, true}) {
+            try (LmStreamIterator it = build(src, 16, 20, shuffle, 1, false, 0)) {
+                Batches.epochs(it, 2); // both batch shapes created, code paths warmed up
+                it.reset();
+                long before = mx.getCurrentThreadAllocatedBytes();
+                long batches = 0;
+                for (int e = 0; e < 3; e++) {
+                    while (it.hasNext()) {
+                        it.next();
+                        batches++;
+                    }
+                    it.seek(it.epoch(), 0); // same epoch again: no new permutation
+                }
+                long perBatch = (mx.getCurrentThreadAllocatedBytes() - before) / batches;
+                assertThat(batches).isGreaterThan(300);
+                assertThat(perBatch).as("heap bytes allocated per batch (shuffle %s)", shuffle).isLessThan(64);
+            }
+        }
+    }
+
+    @Test
+    void memoryProbeReadsHeapAndAnonymousRss() {
+        MemoryProbe m = MemoryProbe.sample();
+        assertThat(m.heapAfterGc()).isPositive();
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/status"))) {
+            assertThat(m.rssAnon()).isGreaterThan(m.heapAfterGc() / 2);
+            assertThat(m.rssFile()).isPositive();
+        }
+    }
+
     static LmStreamIterator build(TokenSource src, int bs, int sl, boolean shuffle, long seed, boolean dropLast, int workers) {
         return LmStreamIterator.builder(src, 1 << 20, false).batchSize(bs).seqLen(sl).shuffle(shuffle).seed(seed)
                 .dropLast(dropLast).workers(workers).build();
