@@ -1,0 +1,152 @@
+package org.lmshards.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmshards.core.tokenize.SpecialTokens;
+import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.trainer.generate.TextGenerator;
+import org.lmshards.trainer.model.LmNetworks;
+import org.lmshards.trainer.testing.WikiTextDatasets;
+import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.RunFiles;
+import picocli.CommandLine;
+
+/** train, evaluate and generate end to end on a small real WikiText dataset, through the CLI. */
+class TrainEvaluateGenerateCliTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static Path run;
+    static Vocabulary vocab;
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    static Outcome cli(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = LmShardsCli.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void trainTinyModel() throws IOException {
+        data = tmp.resolve("data");
+        vocab = WikiTextDatasets.build(data, 3, 1, 2);
+        run = tmp.resolve("run");
+        Outcome o = cli("train", "--data", data.toString(), "--out", run.toString(), "--bs", "8", "--seq-len", "24",
+                "--emb", "16", "--hidden", "32", "--layers", "1", "--epochs", "2", "--lr", "1e-2", "--workers", "0",
+                "--seed", "3", "--no-progress");
+        assertThat(o.code()).as(o.err()).isZero();
+    }
+
+    @Test
+    void runDirectoryHoldsModelVocabConfigAndMetrics() throws IOException {
+        for (String f : List.of(RunFiles.MODEL, RunFiles.VOCAB, RunFiles.CONFIG, RunFiles.METRICS, RunFiles.STEPS,
+                RunFiles.CHECKPOINT)) {
+            assertThat(run.resolve(f)).isRegularFile();
+        }
+        assertThat(Vocabulary.read(run.resolve(RunFiles.VOCAB))).isEqualTo(vocab);
+        JsonNode config = Json.MAPPER.readTree(run.resolve(RunFiles.CONFIG).toFile());
+        assertThat(config.at("/model/emb").asInt()).isEqualTo(16);
+        assertThat(config.at("/model/vocab_size").asInt()).isEqualTo(vocab.size());
+        assertThat(config.at("/seq_len").asInt()).isEqualTo(24);
+        List<String> metrics = Files.readAllLines(run.resolve(RunFiles.METRICS));
+        assertThat(metrics).hasSize(2);
+        JsonNode first = Json.MAPPER.readTree(metrics.get(0)), second = Json.MAPPER.readTree(metrics.get(1));
+        assertThat(second.get("train_loss").asDouble()).isLessThan(first.get("train_loss").asDouble());
+        // learnt something: well below a uniform guess over the vocabulary
+        assertThat(second.get("valid_loss").asDouble()).isLessThan(Math.log(vocab.size()) - 0.5);
+    }
+
+    @Test
+    void evaluateEqualsTheValidLossTrainReported() throws IOException {
+        Outcome o = cli("evaluate", "--model", run.toString(), "--data", data.toString(), "--json");
+        assertThat(o.code()).as(o.err()).isZero();
+        JsonNode r = Json.MAPPER.readTree(o.out());
+        List<String> metrics = Files.readAllLines(run.resolve(RunFiles.METRICS));
+        JsonNode last = Json.MAPPER.readTree(metrics.get(metrics.size() - 1));
+        assertThat(r.get("loss").asDouble()).isEqualTo(last.get("valid_loss").asDouble());
+        assertThat(r.get("perplexity").asDouble()).isEqualTo(last.get("valid_perplexity").asDouble());
+        Outcome text = cli("evaluate", "--model", run.toString(), "--data", data.toString());
+        assertThat(text.out()).startsWith("valid: loss ").contains("perplexity");
+    }
+
+    @Test
+    void generateIsReproducibleBySeedAndUsesOnlyVocabularyTokens() throws IOException {
+        Outcome a = cli("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
+                "--seed", "5");
+        Outcome b = cli("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
+                "--seed", "5");
+        Outcome c = cli("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
+                "--seed", "6", "--temperature", "1.5");
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(a.out()).isEqualTo(b.out()).startsWith("The album was released in").isNotEqualTo(c.out());
+        assertThat(a.out().strip().length()).isGreaterThan("The album was released in".length() + 20);
+
+        TextGenerator g = new TextGenerator(LmNetworks.load(run.resolve(RunFiles.MODEL)), vocab);
+        TextGenerator.Generation gen = g.generate("The album was released in", 40, 0.8, 5);
+        assertThat(gen.generatedTokens()).hasSize(40);
+        assertThat(vocab.itos()).containsAll(gen.generatedTokens());
+        assertThat(gen.generatedTokens()).doesNotContain(SpecialTokens.UNK, SpecialTokens.PAD);
+        assertThat(gen.promptTokens().get(0)).isEqualTo(SpecialTokens.BOS);
+    }
+
+    @Test
+    void aDatasetWithAnotherVocabularyIsRefused() throws IOException {
+        Path other = tmp.resolve("other-vocab");
+        Vocabulary v2 = WikiTextDatasets.build(other, 3, 1, 1);
+        assertThat(v2.size()).isNotEqualTo(vocab.size());
+        Outcome e = cli("evaluate", "--model", run.toString(), "--data", other.toString());
+        assertThat(e.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(e.err()).contains(other.toString()).contains("vocabulary size " + v2.size())
+                .contains(String.valueOf(vocab.size()));
+        Outcome r = cli("train", "--resume", "--out", run.toString(), "--data", other.toString(), "--epochs", "3");
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains("vocabulary size");
+    }
+
+    @Test
+    void aCorruptDatasetIsRefusedNamingTheFile() throws IOException {
+        Path corrupt = tmp.resolve("corrupt");
+        WikiTextDatasets.build(corrupt, 3, 1, 2);
+        Path shard = corrupt.resolve("valid").resolve("tokens-00000.npy");
+        try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 10);
+        }
+        Outcome e = cli("evaluate", "--model", run.toString(), "--data", corrupt.toString());
+        assertThat(e.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(e.err()).contains("tokens-00000.npy");
+
+        Path incomplete = tmp.resolve("incomplete");
+        WikiTextDatasets.build(incomplete, 3, 1, 2);
+        Files.delete(incomplete.resolve("_SUCCESS"));
+        Outcome t = cli("train", "--data", incomplete.toString(), "--out", tmp.resolve("run2").toString());
+        assertThat(t.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(t.err()).contains("_SUCCESS");
+    }
+
+    @Test
+    void trainRefusesToOverwriteARunAndBadOptionsAreUsageErrors() {
+        Outcome o = cli("train", "--data", data.toString(), "--out", run.toString(), "--epochs", "1");
+        assertThat(o.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(o.err()).contains("--resume");
+        Outcome bad = cli("train", "--data", data.toString(), "--out", tmp.resolve("x").toString(), "--input-p", "1.5");
+        assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.err()).contains("dropout");
+    }
+}
