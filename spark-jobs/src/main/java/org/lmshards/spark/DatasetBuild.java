@@ -1,0 +1,490 @@
+package org.lmshards.spark;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.lmshards.core.LmShardsVersion;
+import org.lmshards.core.shard.ShardLayout;
+import org.lmshards.core.shard.ShardMeta;
+import org.lmshards.core.shard.SplitMeta;
+import org.lmshards.core.shard.TokenDtype;
+import org.lmshards.core.tokenize.FastaiTokenizer;
+import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.spark.csv.ReadTask;
+import org.lmshards.spark.csv.Reject;
+import org.lmshards.spark.csv.TextColumn;
+import org.lmshards.spark.io.DatasetCache;
+import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.HadoopConf;
+import org.lmshards.spark.io.InputFile;
+import org.lmshards.spark.io.InputResolver;
+import org.lmshards.spark.io.OutputLock;
+import org.lmshards.spark.shard.ShardCommitter;
+import org.lmshards.spark.shard.ShardPartitioner;
+import org.lmshards.spark.shard.ShardPlan;
+import org.lmshards.spark.shard.ShardResult;
+import org.lmshards.spark.shard.ShardWriteTask;
+import org.lmshards.spark.tokens.NumericalizeTask;
+import org.lmshards.spark.tokens.TokenBlock;
+import org.lmshards.spark.tokens.TokenizeTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * One run of the job: resolve inputs, claim the output, reuse it on a cache hit, otherwise
+ * build the dataset in a staging directory next to the output and swap it into place.
+ *
+ * <p>Pipeline per split: read (one task per file, strict CSV) → repartition → tokenize into
+ * cached {@link TokenBlock}s → collect per-document token counts → plan shards on the driver →
+ * numericalize → partition by shard and sort by document number → one task writes one shard →
+ * the driver commits one attempt per shard and writes {@code meta.json}. The vocabulary comes
+ * from a distributed count over the train blocks. {@code _SUCCESS} is written last.
+ */
+final class DatasetBuild {
+    private static final Logger LOG = LoggerFactory.getLogger(DatasetBuild.class);
+    private static final List<String> SPLITS = List.of("train", "valid");
+    static final String FAULT_CONF = "spark.lmshards.fault.failFirstAttempt";
+
+    private final SparkSession spark;
+    private final JavaSparkContext jsc;
+    private final PreprocessJob opt;
+    private final TextColumn column;
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
+
+    DatasetBuild(SparkSession spark, PreprocessJob opt, TextColumn column) {
+        this.spark = spark;
+        this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        this.opt = opt;
+        this.column = column;
+    }
+
+    /** A split's tokenized blocks (cached) and what the driver learned from them. */
+    private record SplitData(String name, List<InputFile> files, JavaRDD<TokenBlock> blocks, int[][] lengths,
+                             List<Reject> rejects, long bytes) {
+    }
+
+    int run() throws IOException {
+        long t0 = System.nanoTime();
+        Configuration hconf = jsc.hadoopConfiguration();
+        Map<String, List<InputFile>> inputs = new LinkedHashMap<>();
+        inputs.put("train", InputResolver.resolve("--train", opt.train, hconf));
+        if (opt.valid != null) {
+            inputs.put("valid", InputResolver.resolve("--valid", opt.valid, hconf));
+        }
+        Path output = new Path(opt.output);
+        FileSystem fs = Fs.of(output, hconf);
+        output = fs.makeQualified(output);
+        checkOutputIsReplaceable(fs, output);
+
+        FastaiTokenizer tokenizer = TokenizeTask.tokenizer();
+        Map<String, Object> tokenizerInfo = new LinkedHashMap<>();
+        tokenizerInfo.put("name", tokenizer.name());
+        tokenizerInfo.put("settings", tokenizer.settings());
+        Map<String, Object> settings = settings();
+        List<DatasetCache.Expected> expected = new ArrayList<>();
+        inputs.forEach((split, files) -> expected.add(
+                new DatasetCache.Expected(split, source(files), settings, tokenizerInfo, LmShardsVersion.get())));
+
+        try (OutputLock lock = OutputLock.acquire(fs, output)) {
+            FaultInjection.haltPoint("locked");
+            recoverAndClean(fs, output);
+            if (opt.force) {
+                LOG.info("--force: rebuilding {}", output);
+            } else {
+                String why = DatasetCache.mismatch(fs, output, expected, SPLITS);
+                if (why == null) {
+                    LOG.info("Cache hit: {} already holds this dataset (same inputs, sizes, modification times and settings)", output);
+                    System.out.println("cache hit: " + output + " is up to date (use --force to rebuild)");
+                    return JobExitCodes.OK;
+                }
+                LOG.info("Building {}: {}", output, why);
+                System.out.println("building " + output + ": " + why);
+            }
+            Path staging = sibling(output, ".staging-" + runId);
+            fs.mkdirs(staging);
+            try {
+                Summary summary = build(fs, staging, inputs, tokenizerInfo, settings, expected);
+                FaultInjection.haltPoint("staged");
+                swap(fs, staging, output);
+                summary.print(output, (System.nanoTime() - t0) / 1e9);
+            } catch (IOException | RuntimeException | Error e) {
+                try {
+                    fs.delete(staging, true);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
+            }
+            FaultInjection.haltPoint("done");
+            return JobExitCodes.OK;
+        }
+    }
+
+    private Summary build(FileSystem fs, Path staging, Map<String, List<InputFile>> inputs, Map<String, Object> tokenizerInfo,
+                          Map<String, Object> settings, List<DatasetCache.Expected> expected) throws IOException {
+        FaultInjection fault = FaultInjection.fromSettings(jsc.getConf().get(FAULT_CONF, ""));
+        Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
+        long totalBytes = inputs.values().stream().flatMap(List::stream).mapToLong(InputFile::size).sum();
+        int parts = opt.partitions != null ? opt.partitions
+                : (int) Math.max(jsc.defaultParallelism(), Math.min(10_000, (totalBytes + (64 << 20) - 1) / (64 << 20)));
+        LongAccumulator bytesRead = jsc.sc().longAccumulator("bytes read");
+        LongAccumulator rowsRead = jsc.sc().longAccumulator("rows read");
+        LongAccumulator tokens = jsc.sc().longAccumulator("tokens");
+        LongAccumulator written = jsc.sc().longAccumulator("tokens written");
+        long start = System.nanoTime();
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lmshards-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        progress.scheduleAtFixedRate(() -> {
+            double s = (System.nanoTime() - start) / 1e9;
+            LOG.info(String.format(Locale.ROOT, "progress: %,d rows, %.1f MB read (%.1f MB/s), %,d tokens, %,d tokens written",
+                    rowsRead.value(), bytesRead.value() / 1e6, bytesRead.value() / 1e6 / s, tokens.value(), written.value()));
+        }, 10, 10, TimeUnit.SECONDS);
+        List<SplitData> data = new ArrayList<>();
+        try {
+            LOG.info("Reading {} input file(s), {} MB, with {} tokenizing partition(s)", inputs.values().stream().mapToInt(List::size).sum(),
+                    String.format(Locale.ROOT, "%.1f", totalBytes / 1e6), parts);
+            for (Map.Entry<String, List<InputFile>> e : inputs.entrySet()) {
+                data.add(tokenize(e.getKey(), e.getValue(), parts, conf.value(), fault, bytesRead, rowsRead, tokens));
+            }
+            for (SplitData d : data) {
+                checkUsable(d);
+            }
+            FaultInjection.haltPoint("tokenized");
+
+            Vocabulary vocab = buildVocabulary(data.get(0).blocks(), parts);
+            ByteArrayOutputStream vocabBytes = new ByteArrayOutputStream();
+            vocab.write(vocabBytes);
+            writeAtomically(fs, new Path(staging, ShardLayout.VOCAB), vocabBytes.toByteArray());
+            FaultInjection.haltPoint("vocab-written");
+            Broadcast<byte[]> vocabJson = jsc.broadcast(vocabBytes.toByteArray());
+            TokenDtype dtype = TokenDtype.forVocabSize(vocab.size());
+
+            Summary summary = new Summary(vocab.size(), totalBytes);
+            for (SplitData d : data) {
+                summary.add(d.name(), writeSplit(fs, staging, d, vocabJson, dtype, vocab.size(), conf, fault, written,
+                        tokenizerInfo, settings, expected));
+            }
+            writeRejects(fs, staging, data);
+            FaultInjection.haltPoint("before-success");
+            writeAtomically(fs, new Path(staging, ShardLayout.SUCCESS), new byte[0]);
+            return summary;
+        } finally {
+            progress.shutdownNow();
+            for (SplitData d : data) {
+                d.blocks().unpersist(false);
+            }
+        }
+    }
+
+    private SplitData tokenize(String split, List<InputFile> files, int parts, HadoopConf conf, FaultInjection fault,
+                               LongAccumulator bytesRead, LongAccumulator rowsRead, LongAccumulator tokens) {
+        boolean failFast = opt.onBadRow == PreprocessJob.BadRowPolicy.fail;
+        List<Integer> indices = IntStream.range(0, files.size()).boxed().toList();
+        // One partition per file: a multi-line CSV is read sequentially by one task.
+        JavaRDD<TokenBlock> blocks = jsc.parallelize(indices, files.size())
+                .mapPartitions(new ReadTask(split + "-read", files, conf, opt.header, column, failFast, fault, bytesRead, rowsRead))
+                .repartition(parts)
+                .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens))
+                .setName(split + " token blocks")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        List<BlockSummary> summaries = blocks.map(BlockSummary::of).collect();
+        int[] counts = new int[files.size()];
+        List<Reject> rejects = new ArrayList<>();
+        for (BlockSummary s : summaries) {
+            for (int i = 0; i < s.files().length; i++) {
+                counts[s.files()[i]] = (int) Math.max(counts[s.files()[i]], s.ordinals()[i] + 1);
+            }
+            rejects.addAll(s.rejects());
+        }
+        int[][] lengths = new int[files.size()][];
+        for (int f = 0; f < files.size(); f++) {
+            lengths[f] = new int[counts[f]];
+            java.util.Arrays.fill(lengths[f], -1);
+        }
+        for (BlockSummary s : summaries) {
+            for (int i = 0; i < s.files().length; i++) {
+                int[] l = lengths[s.files()[i]];
+                int o = (int) s.ordinals()[i];
+                if (l[o] != -1) {
+                    throw new IllegalStateException(split + ": document " + o + " of " + files.get(s.files()[i]).path() + " seen twice");
+                }
+                l[o] = s.lengths()[i];
+            }
+        }
+        for (int f = 0; f < files.size(); f++) {
+            for (int o = 0; o < lengths[f].length; o++) {
+                if (lengths[f][o] < 0) {
+                    throw new IllegalStateException(split + ": document " + o + " of " + files.get(f).path() + " is missing");
+                }
+            }
+        }
+        Collections.sort(rejects);
+        long bytes = files.stream().mapToLong(InputFile::size).sum();
+        long docs = java.util.Arrays.stream(lengths).mapToLong(l -> l.length).sum();
+        LOG.info("{}: {} file(s), {} document(s), {} rejected row(s)", split, files.size(), docs, rejects.size());
+        return new SplitData(split, files, blocks, lengths, rejects, bytes);
+    }
+
+    /** Per-block facts the driver needs: document keys and lengths, and the rejects. */
+    record BlockSummary(int[] files, long[] ordinals, int[] lengths, List<Reject> rejects) implements java.io.Serializable {
+        static BlockSummary of(TokenBlock b) {
+            return new BlockSummary(b.files(), b.ordinals(), b.lengths(), new ArrayList<>(b.rejects()));
+        }
+    }
+
+    private void checkUsable(SplitData d) {
+        if (!d.rejects().isEmpty() && opt.onBadRow == PreprocessJob.BadRowPolicy.fail) {
+            Reject r = d.rejects().get(0);
+            throw new BadInputError(d.files().get(r.file()).path() + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
+                    + " [--" + d.name() + " input; rerun with --on-bad-row skip to leave bad rows out and list them in rejects/]");
+        }
+        long docs = java.util.Arrays.stream(d.lengths()).mapToLong(l -> l.length).sum();
+        if (docs == 0) {
+            throw new BadInputError("--" + d.name() + " " + (d.name().equals("train") ? opt.train : opt.valid) + ": no documents ("
+                    + (d.rejects().isEmpty() ? "the input is empty" : "all " + d.rejects().size() + " rows were rejected, the first: "
+                    + d.files().get(d.rejects().get(0).file()).path() + " row " + d.rejects().get(0).row() + ": " + d.rejects().get(0).reason())
+                    + ")");
+        }
+    }
+
+    private Vocabulary buildVocabulary(JavaRDD<TokenBlock> train, int parts) {
+        int minFreq = opt.minFreq;
+        // Tokens under min_freq can never enter the vocabulary, so they stay on the executors.
+        JavaPairRDD<String, Long> counts = train.flatMapToPair(b -> {
+                    long[] c = b.counts();
+                    List<Tuple2<String, Long>> out = new ArrayList<>(c.length);
+                    for (int i = 0; i < c.length; i++) {
+                        out.add(new Tuple2<>(b.table()[i], c[i]));
+                    }
+                    return out.iterator();
+                })
+                .reduceByKey(Long::sum, parts)
+                .filter(t -> t._2() >= minFreq);
+        Map<String, Long> frequent = new HashMap<>(counts.collectAsMap());
+        Vocabulary vocab = Vocabulary.build(frequent, opt.minFreq, opt.maxVocab);
+        LOG.info("Vocabulary: {} tokens ({} train tokens occur at least {} times)", vocab.size(), frequent.size(), minFreq);
+        return vocab;
+    }
+
+    private SplitStats writeSplit(FileSystem fs, Path staging, SplitData d, Broadcast<byte[]> vocabJson, TokenDtype dtype,
+                                  int vocabSize, Broadcast<HadoopConf> conf, FaultInjection fault, LongAccumulator written,
+                                  Map<String, Object> tokenizerInfo, Map<String, Object> settings,
+                                  List<DatasetCache.Expected> expected) throws IOException {
+        ShardPlan plan = ShardPlan.plan(d.lengths(), opt.shardTokens);
+        Broadcast<ShardPlan> bplan = jsc.broadcast(plan);
+        Path splitDir = new Path(staging, d.name());
+        Path tmp = new Path(staging, "_temporary-" + d.name());
+        fs.mkdirs(tmp);
+        List<ShardResult> results = d.blocks()
+                .mapPartitionsToPair(new NumericalizeTask(vocabJson, bplan))
+                .repartitionAndSortWithinPartitions(new ShardPartitioner(plan))
+                .mapPartitionsWithIndex(new ShardWriteTask(d.name(), tmp.toString(), dtype.descr(), bplan, conf, fault, written), false)
+                .collect();
+        FaultInjection.haltPoint(d.name() + "-shards-written");
+        List<ShardMeta> shards = ShardCommitter.commit(fs, splitDir, tmp, plan, results);
+        long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();
+        DatasetCache.Expected e = expected.stream().filter(x -> x.split().equals(d.name())).findFirst().orElseThrow();
+        SplitMeta meta = new SplitMeta("lmshards-split", 1, d.name(), dtype.metaName(), vocabSize, plan.totalTokens(),
+                plan.totalDocs(), shards, tokenizerInfo, e.source(), settings, d.rejects().size(), Instant.now().toString(),
+                LmShardsVersion.get());
+        ByteArrayOutputStream metaBytes = new ByteArrayOutputStream();
+        meta.write(metaBytes);
+        writeAtomically(fs, new Path(splitDir, ShardLayout.META), metaBytes.toByteArray());
+        FaultInjection.haltPoint(d.name() + "-meta-written");
+        return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().size());
+    }
+
+    private void writeRejects(FileSystem fs, Path staging, List<SplitData> data) throws IOException {
+        for (SplitData d : data) {
+            if (d.rejects().isEmpty()) {
+                continue;
+            }
+            Path dir = new Path(staging, "rejects");
+            fs.mkdirs(dir);
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            try (Writer w = new java.io.OutputStreamWriter(b, StandardCharsets.UTF_8)) {
+                w.write("file,row,line,reason\n");
+                for (Reject r : d.rejects()) {
+                    w.write(csv(d.files().get(r.file()).path()) + "," + r.row() + "," + r.line() + "," + csv(r.reason()) + "\n");
+                }
+            }
+            writeAtomically(fs, new Path(dir, d.name() + ".csv"), b.toByteArray());
+            LOG.warn("{}: {} row(s) rejected, listed in rejects/{}.csv", d.name(), d.rejects().size(), d.name());
+        }
+    }
+
+    private static String csv(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    private Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("min_freq", opt.minFreq);
+        s.put("max_vocab", opt.maxVocab);
+        s.put("shard_tokens", opt.shardTokens);
+        s.put("text_column", column.toString());
+        s.put("header", opt.header);
+        s.put("on_bad_row", opt.onBadRow.name());
+        return s;
+    }
+
+    private static Map<String, Object> source(List<InputFile> files) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (InputFile f : files) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", f.path());
+            m.put("size", f.size());
+            m.put("modified", f.modified());
+            list.add(m);
+        }
+        Map<String, Object> src = new LinkedHashMap<>();
+        src.put("files", list);
+        return src;
+    }
+
+    static Path sibling(Path output, String suffix) {
+        return new Path(output.getParent(), "." + output.getName() + suffix);
+    }
+
+    /** Refuses to replace something that is not an lmshards dataset (a mistyped --output must not cost a directory). */
+    private static void checkOutputIsReplaceable(FileSystem fs, Path output) throws IOException {
+        if (!fs.exists(output)) {
+            return;
+        }
+        FileStatus st = fs.getFileStatus(output);
+        if (!st.isDirectory()) {
+            throw new JobExitCodes.UsageError("--output " + output + " is a file, not a dataset directory");
+        }
+        if (fs.listStatus(output).length > 0 && !fs.exists(new Path(output, ShardLayout.SUCCESS))
+                && !fs.exists(new Path(output, ShardLayout.VOCAB)) && !fs.exists(new Path(output, "train"))) {
+            throw new JobExitCodes.UsageError("--output " + output + " exists and is not an lmshards dataset; refusing to replace it");
+        }
+    }
+
+    /**
+     * Under the lock: puts back a complete dataset that an interrupted swap left aside (killed
+     * between its two renames), then deletes staging and set-aside directories of earlier runs.
+     */
+    private static void recoverAndClean(FileSystem fs, Path output) throws IOException {
+        String prefix = "." + output.getName() + ".";
+        FileStatus[] siblings = fs.listStatus(output.getParent(),
+                p -> p.getName().startsWith(prefix + "staging-") || p.getName().startsWith(prefix + "old-"));
+        if (!fs.exists(output)) {
+            for (FileStatus s : siblings) {
+                if (s.getPath().getName().startsWith(prefix + "old-") && fs.exists(new Path(s.getPath(), ShardLayout.SUCCESS))) {
+                    LOG.warn("Restoring the dataset {} that an interrupted run had moved aside", s.getPath());
+                    if (!fs.rename(s.getPath(), output)) {
+                        throw new IOException("cannot restore " + s.getPath() + " to " + output);
+                    }
+                    break;
+                }
+            }
+        }
+        for (FileStatus s : siblings) {
+            if (fs.exists(s.getPath())) {
+                LOG.info("Deleting {} left by an interrupted run", s.getPath());
+                fs.delete(s.getPath(), true);
+            }
+        }
+    }
+
+    /** Replaces the output by the complete staging directory; the old dataset is deleted only once the new one is in place. */
+    private void swap(FileSystem fs, Path staging, Path output) throws IOException {
+        Path old = sibling(output, ".old-" + runId);
+        boolean hadOld = fs.exists(output);
+        if (hadOld) {
+            if (!fs.rename(output, old)) {
+                throw new IOException("cannot move the previous dataset " + output + " aside to " + old);
+            }
+            FaultInjection.haltPoint("old-moved-aside");
+        }
+        fs.mkdirs(output.getParent());
+        if (!fs.rename(staging, output)) {
+            if (hadOld) {
+                fs.rename(old, output);
+            }
+            throw new IOException("cannot move the new dataset " + staging + " to " + output);
+        }
+        FaultInjection.haltPoint("swapped");
+        if (hadOld) {
+            fs.delete(old, true);
+        }
+    }
+
+    private static void writeAtomically(FileSystem fs, Path target, byte[] content) throws IOException {
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(content);
+        }
+        if (fs.exists(target)) {
+            fs.delete(target, false);
+        }
+        if (!fs.rename(tmp, target)) {
+            throw new IOException("cannot rename " + tmp + " to " + target);
+        }
+    }
+
+    record SplitStats(long docs, long tokens, long unknown, int shards, long rejected) {
+    }
+
+    /** The end-of-run report. */
+    static final class Summary {
+        private final int vocabSize;
+        private final long inputBytes;
+        private final Map<String, SplitStats> splits = new LinkedHashMap<>();
+
+        Summary(int vocabSize, long inputBytes) {
+            this.vocabSize = vocabSize;
+            this.inputBytes = inputBytes;
+        }
+
+        void add(String split, SplitStats s) {
+            splits.put(split, s);
+        }
+
+        void print(Path output, double seconds) {
+            StringBuilder b = new StringBuilder();
+            b.append("lmshards preprocess: wrote ").append(output).append('\n');
+            splits.forEach((name, s) -> b.append(String.format(Locale.ROOT,
+                    "  %-5s: %,d documents, %,d tokens, %d shard(s), unknown-token rate %.3f%%, %,d rejected row(s)%n",
+                    name, s.docs(), s.tokens(), s.shards(), s.tokens() == 0 ? 0.0 : 100.0 * s.unknown() / s.tokens(), s.rejected())));
+            b.append(String.format(Locale.ROOT, "  vocabulary: %,d tokens%n", vocabSize));
+            b.append(String.format(Locale.ROOT, "  time: %.1f s, input %.1f MB, %.2f MB/s%n", seconds, inputBytes / 1e6,
+                    inputBytes / 1e6 / Math.max(seconds, 1e-9)));
+            System.out.print(b);
+            System.out.flush();
+            LOG.info("{}", b.toString().trim());
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package org.lmshards.spark;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.lmshards.core.LmShardsVersion;
+import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.spark.csv.TextColumn;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The Spark application: CSV corpora to a token-shard dataset (docs/FORMAT.md, docs/SPARK.md).
+ * Exit codes: 0 done or cache hit, 1 internal failure, 2 usage, 3 bad input ({@link JobExitCodes}).
+ */
+@Command(name = "PreprocessJob", mixinStandardHelpOptions = true, versionProvider = PreprocessJob.Version.class,
+        description = "Tokenizes CSV corpora with Spark and writes a memory-mappable token-shard dataset.",
+        exitCodeOnInvalidInput = JobExitCodes.USAGE, exitCodeOnExecutionException = JobExitCodes.INTERNAL)
+public final class PreprocessJob implements Callable<Integer> {
+    /** Default target tokens per shard: 16 Mi tokens, 32 MiB per uint16 shard. */
+    public static final long DEFAULT_SHARD_TOKENS = 16L << 20;
+
+    @Option(names = "--train", required = true, paramLabel = "PATH",
+            description = "Training CSV: a file, a directory of *.csv or a glob, on any Hadoop filesystem (file:, hdfs:, s3a:).")
+    String train;
+
+    @Option(names = "--valid", paramLabel = "PATH", description = "Validation CSV (optional), like --train.")
+    String valid;
+
+    @Option(names = "--output", required = true, paramLabel = "PATH", description = "The dataset directory to write.")
+    String output;
+
+    @Option(names = "--text-column", defaultValue = "0", paramLabel = "COL",
+            description = "The text column: 0-based index or header name (default: ${DEFAULT-VALUE}).")
+    String textColumn;
+
+    @Option(names = "--header", description = "The files start with a header row (default: no header, like WikiText).")
+    boolean header;
+
+    @Option(names = "--min-freq", defaultValue = "" + Vocabulary.DEFAULT_MIN_FREQ, paramLabel = "N",
+            description = "Minimum train-split frequency of a vocabulary token (default: ${DEFAULT-VALUE}).")
+    int minFreq;
+
+    @Option(names = "--max-vocab", defaultValue = "" + Vocabulary.DEFAULT_MAX_VOCAB, paramLabel = "N",
+            description = "Maximum vocabulary size (default: ${DEFAULT-VALUE}).")
+    int maxVocab;
+
+    @Option(names = "--shard-tokens", defaultValue = "" + DEFAULT_SHARD_TOKENS, paramLabel = "N",
+            description = "Target tokens per shard; a shard closes at the first document end at or past it (default: ${DEFAULT-VALUE}).")
+    long shardTokens;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Tokenizing partitions (default: max(Spark's default parallelism, input size / 64 MiB)). Does not change the output.")
+    Integer partitions;
+
+    @Option(names = "--on-bad-row", defaultValue = "fail", paramLabel = "fail|skip",
+            description = "fail: stop with exit code 3 naming the first bad row; skip: leave bad rows out and list them in rejects/ (default: ${DEFAULT-VALUE}).")
+    BadRowPolicy onBadRow;
+
+    @Option(names = "--force", description = "Rebuild even if the output already holds this dataset.")
+    boolean force;
+
+    /** What to do with a malformed, undecodable or empty row. */
+    public enum BadRowPolicy { fail, skip }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the job and returns its exit code. Uses the active SparkSession when there is one
+     * (tests, spark-submit), otherwise builds one: master from the Spark configuration
+     * ({@code spark.master}), {@code local[*]} when none is set; a session built here is stopped
+     * at the end.
+     */
+    public static int run(String[] args) {
+        CommandLine cl = new CommandLine(new PreprocessJob());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // A later option wins, so that wrappers can pass defaults (conf/) that users then override.
+        cl.setOverwrittenOptionsAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            PrintWriter err = cmd.getErr();
+            err.println("error: " + describe(ex));
+            if ("1".equals(System.getenv("LMSHARDS_DEBUG"))) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return JobExitCodes.forException(ex);
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || (partitions != null && partitions < 1)) {
+            throw new JobExitCodes.UsageError("--min-freq, --max-vocab, --shard-tokens and --partitions must be positive");
+        }
+        TextColumn column;
+        try {
+            column = TextColumn.parse(textColumn);
+        } catch (IllegalArgumentException e) {
+            throw new JobExitCodes.UsageError(e.getMessage());
+        }
+        if (column.byName() && !header) {
+            throw new JobExitCodes.UsageError("--text-column " + column.name() + " names a column, which needs --header");
+        }
+        SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
+                : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        SparkSession spark = active;
+        if (spark == null) {
+            SparkConf conf = new SparkConf().setAppName("lmshards-preprocess");
+            if (!conf.contains("spark.master")) {
+                conf.setMaster("local[*]");
+            }
+            spark = SparkSession.builder().config(conf).getOrCreate();
+        }
+        try {
+            return new DatasetBuild(spark, this, column).run();
+        } finally {
+            if (active == null) {
+                spark.stop();
+            }
+        }
+    }
+
+    static String describe(Throwable t) {
+        // Spark wraps task failures; the root bad-input message is what the user needs.
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.lmshards.core.BadInputException && c.getMessage() != null) {
+                return c.getMessage();
+            }
+        }
+        String msg = t.getMessage();
+        return msg == null || msg.isBlank() ? t.getClass().getName() : msg;
+    }
+
+    /** Supplies {@code --version} from the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"lmshards " + LmShardsVersion.get()};
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package org.lmshards.spark.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.lmshards.core.synth.SyntheticCorpus;
+import org.lmshards.core.tokenize.FastaiTokenizer;
+
+/**
+ * Throughput of the Spark preprocessing job at {@code local[1]} and {@code local[2]} against
+ * the bare single-threaded {@link FastaiTokenizer} (the ceiling), on one synthetic corpus.
+ * Not a test: it prints figures for docs/BENCHMARKS.md.
+ *
+ * <pre>
+ * java -Xmx2g -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
+ *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42]
+ * </pre>
+ *
+ * The corpus is generated once and kept in {@code --dir}. Each Spark run is a fresh JVM
+ * (the job's {@code main}, master {@code local[N]}), timed from launch to exit, so the figures
+ * include Spark's start-up; a run on a 1 MB corpus measures that start-up separately.
+ * MB are 10^6 bytes of CSV input.
+ */
+public final class PreprocessBench {
+    private static final double MB = 1_000_000.0;
+    private static final String JOB = "org.lmshards.spark.PreprocessJob";
+
+    private PreprocessBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = parse(args);
+        double mb = Double.parseDouble(opt.getOrDefault("--mb", "500"));
+        long seed = Long.parseLong(opt.getOrDefault("--seed", String.valueOf(SyntheticCorpus.DEFAULT_SEED)));
+        Path dir = Paths.get(opt.getOrDefault("--dir", "cache/bench")).toAbsolutePath();
+        String heap = opt.getOrDefault("--heap", "3g");
+        List<Integer> cores = new ArrayList<>();
+        for (String c : opt.getOrDefault("--cores", "1,2").split(",")) {
+            cores.add(Integer.parseInt(c.trim()));
+        }
+
+        Path corpus = corpus(dir, mb, seed);
+        Path small = corpus(dir, 1, seed);
+        double inputMb = Files.size(corpus) / MB;
+        say("corpus %s: %.1f MB", corpus, inputMb);
+        say("machine: %d cores, load average before: %s", Runtime.getRuntime().availableProcessors(), loadAverage());
+
+        // The ceiling: one thread, nothing but CSV parsing and the tokenizer.
+        Baseline bare = bareTokenizer(corpus);
+        say("bare FastaiTokenizer, 1 thread: %,d documents, %,d tokens; tokenize %.1f s = %.2f MB/s; "
+                + "with CSV parsing %.1f s = %.2f MB/s (load %s)",
+                bare.docs, bare.tokens, bare.tokenizeSeconds, inputMb / bare.tokenizeSeconds,
+                bare.totalSeconds, inputMb / bare.totalSeconds, loadAverage());
+
+        double startup = runJob(small, dir.resolve("out-startup"), 1, heap, dir.resolve("job-startup.log"));
+        say("job start-up and 1 MB at local[1]: %.1f s", startup);
+
+        Map<Integer, Double> seconds = new LinkedHashMap<>();
+        for (int n : cores) {
+            double s = runJob(corpus, dir.resolve("out-local" + n), n, heap, dir.resolve("job-local" + n + ".log"));
+            seconds.put(n, s);
+            say("spark job local[%d]: %.1f s = %.2f MB/s (%.2f MB/s without start-up); load %s",
+                    n, s, inputMb / s, inputMb / (s - startup), loadAverage());
+        }
+
+        System.out.println();
+        System.out.println("| run | seconds | input MB/s | MB/s per core | vs bare tokenizer per core |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        double bareMbps = inputMb / bare.tokenizeSeconds;
+        System.out.printf(Locale.ROOT, "| bare FastaiTokenizer, 1 thread (tokenize only) | %.1f | %.2f | %.2f | 1.00 |%n",
+                bare.tokenizeSeconds, bareMbps, bareMbps);
+        System.out.printf(Locale.ROOT, "| bare FastaiTokenizer, 1 thread (CSV parse + tokenize) | %.1f | %.2f | %.2f | %.2f |%n",
+                bare.totalSeconds, inputMb / bare.totalSeconds, inputMb / bare.totalSeconds, bare.tokenizeSeconds / bare.totalSeconds);
+        for (Map.Entry<Integer, Double> e : seconds.entrySet()) {
+            double mbps = inputMb / e.getValue();
+            System.out.printf(Locale.ROOT, "| Spark job, local[%d] | %.1f | %.2f | %.2f | %.2f |%n",
+                    e.getKey(), e.getValue(), mbps, mbps / e.getKey(), mbps / e.getKey() / bareMbps);
+        }
+        if (seconds.containsKey(1) && seconds.containsKey(2)) {
+            double scaling = seconds.get(1) / seconds.get(2);
+            double efficiency = inputMb / seconds.get(1) / bareMbps;
+            System.out.println();
+            System.out.printf(Locale.ROOT, "scaling local[2]/local[1]: %.2f (target >= 1.8) %s%n", scaling, scaling >= 1.8 ? "met" : "MISSED");
+            System.out.printf(Locale.ROOT, "local[1] vs bare tokenizer: %.2f (target >= 0.70) %s%n", efficiency, efficiency >= 0.70 ? "met" : "MISSED");
+            System.out.printf(Locale.ROOT, "job start-up (1 MB run): %.1f s; load average after: %s%n", startup, loadAverage());
+        }
+    }
+
+    private record Baseline(long docs, long tokens, double tokenizeSeconds, double totalSeconds) {
+    }
+
+    private static Baseline bareTokenizer(Path corpus) throws IOException {
+        FastaiTokenizer tokenizer = FastaiTokenizer.defaults();
+        long[] count = new long[1];
+        // warm-up on the first documents, so that the figure is the JIT-compiled speed, as in Spark
+        try (CsvArticleReader in = new CsvArticleReader(corpus)) {
+            String doc;
+            for (int i = 0; i < 300 && (doc = in.next()) != null; i++) {
+                tokenizer.tokenize(doc, t -> count[0]++);
+            }
+        }
+        count[0] = 0;
+        long docs = 0;
+        long tokenizeNanos = 0;
+        long t0 = System.nanoTime();
+        try (CsvArticleReader in = new CsvArticleReader(corpus)) {
+            String doc;
+            while ((doc = in.next()) != null) {
+                long s = System.nanoTime();
+                tokenizer.tokenize(doc, t -> count[0]++);
+                tokenizeNanos += System.nanoTime() - s;
+                docs++;
+            }
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        return new Baseline(docs, count[0], tokenizeNanos / 1e9, total);
+    }
+
+    /** Runs the job in a fresh JVM; returns wall seconds; fails on a non-zero exit. */
+    private static double runJob(Path train, Path out, int cores, String heap, Path log) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("-XX:+IgnoreUnrecognized")
+                    || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")) {
+                cmd.add(a);   // the Java 17 flags Spark needs, as given to this JVM
+            }
+        }
+        cmd.addAll(List.of("-Xmx" + heap, "-Dspark.master=local[" + cores + "]", "-Dspark.ui.enabled=false",
+                "-cp", System.getProperty("java.class.path"), JOB,
+                "--train", train.toString(), "--output", out.toString(), "--force"));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(2, TimeUnit.HOURS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("job did not finish in 2 h; see " + log);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("job exited with " + p.exitValue() + "; see " + log + ":\n"
+                    + new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
+        }
+        return s;
+    }
+
+    private static Path corpus(Path dir, double mb, long seed) throws IOException {
+        Path file = dir.resolve(String.format(Locale.ROOT, "synthetic-%smb-seed%d", trim(mb), seed)).resolve("train.csv");
+        if (!Files.isRegularFile(file)) {
+            say("generating %s (once; kept for later runs) ...", file);
+            long t0 = System.nanoTime();
+            SyntheticCorpus.writeCsv(file, seed, Math.round(mb * MB));
+            say("generated in %.1f s", (System.nanoTime() - t0) / 1e9);
+        }
+        return file;
+    }
+
+    private static String trim(double mb) {
+        return mb == Math.rint(mb) ? String.valueOf((long) mb) : String.valueOf(mb);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("usage: PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42]");
+            }
+            m.put(args[i], args[++i]);
+        }
+        return m;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "bench: " + format + "%n", args);
+    }
+}

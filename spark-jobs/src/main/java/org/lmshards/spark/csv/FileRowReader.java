@@ -1,0 +1,137 @@
+package org.lmshards.spark.csv;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Turns one CSV file into {@link ParsedRow}s: handles the optional header, picks the text
+ * column, decodes it as strict UTF-8 and rejects rows that are malformed, lack the column,
+ * are not valid UTF-8, or hold only whitespace. Rows come out in file order.
+ */
+public final class FileRowReader implements Iterator<ParsedRow> {
+    private final int file;
+    private final StrictCsvReader csv;
+    private final boolean header;
+    private final TextColumn column;
+    private final boolean stopAfterFirstReject;
+    private final Utf8 utf8 = new Utf8();
+
+    private int columnIndex;
+    private String columnProblem;   // set when the header does not name the column
+    private boolean started;
+    private boolean stopped;
+    private long ordinal;
+    private ParsedRow next;
+
+    /**
+     * @param stopAfterFirstReject stop reading the file after its first rejected row (with
+     *                             {@code --on-bad-row fail} the job fails anyway, so reading on is wasted)
+     */
+    public FileRowReader(int file, StrictCsvReader csv, boolean header, TextColumn column, boolean stopAfterFirstReject) {
+        this.file = file;
+        this.csv = csv;
+        this.header = header;
+        this.column = column;
+        this.stopAfterFirstReject = stopAfterFirstReject;
+        this.columnIndex = column.index();
+    }
+
+    public long bytesRead() {
+        return csv.bytesRead();
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null && !stopped) {
+            try {
+                next = advance();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (next == null) {
+                stopped = true;
+            } else if (!next.accepted() && stopAfterFirstReject) {
+                stopped = true;
+            }
+        }
+        return next != null;
+    }
+
+    @Override
+    public ParsedRow next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        ParsedRow r = next;
+        next = null;
+        return r;
+    }
+
+    private ParsedRow advance() throws IOException {
+        if (!started) {
+            started = true;
+            if (header) {
+                readHeader();
+            }
+        }
+        CsvRecord r = csv.next();
+        if (r == null) {
+            return null;
+        }
+        if (r.malformed() != null) {
+            return reject(r, "malformed CSV: " + r.malformed());
+        }
+        if (columnProblem != null) {
+            return reject(r, columnProblem);
+        }
+        if (columnIndex >= r.fieldCount()) {
+            return reject(r, "the row has " + r.fieldCount() + " field" + (r.fieldCount() == 1 ? "" : "s")
+                    + ", so text column " + column + " (index " + columnIndex + ") is out of range");
+        }
+        int start = r.fieldStart(columnIndex);
+        Utf8.Decoded d = utf8.decode(r.bytes(), start, r.fieldEnd(columnIndex) - start);
+        if (d.text() == null) {
+            return reject(r, "invalid UTF-8 in the text field at byte " + d.badOffset() + " of the field");
+        }
+        if (d.text().isBlank()) {
+            return reject(r, d.text().isEmpty() ? "empty text" : "whitespace-only text");
+        }
+        return new ParsedRow(file, r.row(), r.line(), ordinal++, d.text(), null);
+    }
+
+    private void readHeader() throws IOException {
+        CsvRecord h = csv.next();
+        if (h == null) {
+            return;     // empty file: no header, no rows
+        }
+        if (h.malformed() != null) {
+            if (column.byName()) {
+                columnProblem = "the header (row 1) is malformed (" + h.malformed() + "), so column '" + column.name()
+                        + "' cannot be found";
+            }
+            return;
+        }
+        if (!column.byName()) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < h.fieldCount(); i++) {
+            String n = h.fieldLenient(i).trim();
+            names.add(n);
+            if (n.equals(column.name()) && columnIndex < 0) {
+                columnIndex = i;
+            }
+        }
+        if (columnIndex < 0) {
+            columnProblem = "the header (row 1) has no column named '" + column.name() + "'; its columns are " + names;
+        }
+    }
+
+    private ParsedRow reject(CsvRecord r, String reason) {
+        return new ParsedRow(file, r.row(), r.line(), -1, null, reason);
+    }
+}

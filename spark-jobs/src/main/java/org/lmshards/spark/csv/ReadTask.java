@@ -1,0 +1,112 @@
+package org.lmshards.spark.csv;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.util.LongAccumulator;
+import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.HadoopConf;
+import org.lmshards.spark.io.InputFile;
+
+/**
+ * Reads the files whose indices a partition holds (the job gives each file its own partition,
+ * since a multi-line CSV cannot be split safely) and streams their rows in file order.
+ */
+public final class ReadTask implements FlatMapFunction<Iterator<Integer>, ParsedRow> {
+    private static final long serialVersionUID = 1L;
+
+    private final String stage;
+    private final List<InputFile> files;
+    private final HadoopConf conf;
+    private final boolean header;
+    private final TextColumn column;
+    private final boolean stopAfterFirstReject;
+    private final FaultInjection fault;
+    private final LongAccumulator bytesRead;
+    private final LongAccumulator rowsRead;
+
+    public ReadTask(String stage, List<InputFile> files, HadoopConf conf, boolean header, TextColumn column, boolean stopAfterFirstReject,
+                    FaultInjection fault, LongAccumulator bytesRead, LongAccumulator rowsRead) {
+        this.stage = stage;
+        this.files = files;
+        this.conf = conf;
+        this.header = header;
+        this.column = column;
+        this.stopAfterFirstReject = stopAfterFirstReject;
+        this.fault = fault;
+        this.bytesRead = bytesRead;
+        this.rowsRead = rowsRead;
+    }
+
+    @Override
+    public Iterator<ParsedRow> call(Iterator<Integer> indices) {
+        if (!indices.hasNext()) {
+            return Collections.emptyIterator();
+        }
+        return new Iterator<>() {
+            private FileRowReader current;
+            private InputStream stream;
+
+            @Override
+            public boolean hasNext() {
+                while (current == null || !current.hasNext()) {
+                    if (current != null) {
+                        finishFile();
+                    }
+                    if (!indices.hasNext()) {
+                        fault.afterTaskWork(stage);
+                        return false;
+                    }
+                    open(indices.next());
+                }
+                return true;
+            }
+
+            @Override
+            public ParsedRow next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                rowsRead.add(1);
+                return current.next();
+            }
+
+            private void open(int index) {
+                Path p = new Path(files.get(index).path());
+                try {
+                    stream = Fs.of(p, conf.get()).open(p, 1 << 20);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot open " + p, e);
+                }
+                InputStream s = stream;
+                TaskContext tc = TaskContext.get();
+                if (tc != null) {
+                    tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> closeQuietly(s));
+                }
+                current = new FileRowReader(index, new StrictCsvReader(stream), header, column, stopAfterFirstReject);
+            }
+
+            private void finishFile() {
+                bytesRead.add(current.bytesRead());
+                closeQuietly(stream);
+                current = null;
+            }
+        };
+    }
+
+    private static void closeQuietly(InputStream s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already read what we need
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.lmshards.spark.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.lmshards.core.shard.ShardLayout;
+import org.lmshards.core.shard.SplitMeta;
+
+/**
+ * Decides whether an existing output already is the dataset a run would build: it must be
+ * complete ({@code _SUCCESS}) and every split's {@code meta.json} must record the same source
+ * fingerprint (file URIs, sizes, modification times), job settings, tokenizer and tool version,
+ * with no split missing or extra.
+ */
+public final class DatasetCache {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DatasetCache() {
+    }
+
+    /** What a split of the requested dataset must record. */
+    public record Expected(String split, Map<String, Object> source, Map<String, Object> settings,
+                           Map<String, Object> tokenizer, String toolVersion) {
+    }
+
+    /** Null on a cache hit, otherwise why the output cannot be reused. */
+    public static String mismatch(FileSystem fs, Path output, List<Expected> splits, List<String> allSplitNames) throws IOException {
+        if (!fs.exists(output)) {
+            return "no dataset at " + output;
+        }
+        if (!fs.exists(new Path(output, ShardLayout.SUCCESS))) {
+            return output + " holds no complete dataset (no " + ShardLayout.SUCCESS + ")";
+        }
+        for (String name : allSplitNames) {
+            boolean wanted = splits.stream().anyMatch(e -> e.split().equals(name));
+            if (!wanted && fs.exists(new Path(output, name))) {
+                return "the existing dataset has a '" + name + "' split that this run does not produce";
+            }
+        }
+        for (Expected e : splits) {
+            Path metaFile = new Path(new Path(output, e.split()), ShardLayout.META);
+            if (!fs.exists(metaFile)) {
+                return "the existing dataset has no '" + e.split() + "' split";
+            }
+            SplitMeta meta;
+            try (InputStream in = fs.open(metaFile)) {
+                meta = SplitMeta.read(in, metaFile.toString());
+            } catch (IOException | RuntimeException ex) {
+                return metaFile + " is unreadable (" + ex.getMessage() + ")";
+            }
+            String why = diff(e.split() + " source", e.source(), meta.source());
+            if (why == null) {
+                why = diff(e.split() + " settings", e.settings(), meta.settings());
+            }
+            if (why == null) {
+                why = diff(e.split() + " tokenizer", e.tokenizer(), meta.tokenizer());
+            }
+            if (why == null && !Objects.equals(e.toolVersion(), meta.toolVersion())) {
+                why = e.split() + " was written by version " + meta.toolVersion() + ", this is " + e.toolVersion();
+            }
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
+    private static String diff(String what, Object want, Object have) throws IOException {
+        JsonNode w = normalize(want);
+        JsonNode h = normalize(have);
+        if (w.equals(h)) {
+            return null;
+        }
+        List<String> changes = new ArrayList<>();
+        describe("", w, h, changes);
+        return what + " changed: " + String.join("; ", changes.subList(0, Math.min(5, changes.size())))
+                + (changes.size() > 5 ? "; ..." : "");
+    }
+
+    private static void describe(String at, JsonNode want, JsonNode have, List<String> out) {
+        if (want != null && have != null && want.isObject() && have.isObject()) {
+            Iterator<String> names = want.fieldNames();
+            while (names.hasNext()) {
+                String n = names.next();
+                describe(at.isEmpty() ? n : at + "." + n, want.get(n), have.get(n), out);
+            }
+            Iterator<String> old = have.fieldNames();
+            while (old.hasNext()) {
+                String n = old.next();
+                if (!want.has(n)) {
+                    out.add((at.isEmpty() ? n : at + "." + n) + " was " + have.get(n) + ", now absent");
+                }
+            }
+        } else if (want != null && have != null && want.isArray() && have.isArray() && want.size() == have.size()) {
+            for (int i = 0; i < want.size(); i++) {
+                describe(at + "[" + i + "]", want.get(i), have.get(i), out);
+            }
+        } else if (!Objects.equals(want, have)) {
+            out.add(at + " was " + have + ", now " + want);
+        }
+    }
+
+    private static JsonNode normalize(Object o) throws IOException {
+        // Through text, so that Integer/Long and Map/record differences vanish.
+        return JSON.readTree(JSON.writeValueAsString(o));
+    }
+}

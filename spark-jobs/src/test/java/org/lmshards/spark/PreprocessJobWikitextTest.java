@@ -1,0 +1,184 @@
+package org.lmshards.spark;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.DatasetVerifier;
+import org.lmshards.core.shard.TokenStore;
+import org.lmshards.core.shard.VerifyReport;
+import org.lmshards.core.testing.TestData;
+import org.lmshards.core.tokenize.FastaiTokenizer;
+import org.lmshards.core.vocab.Vocabulary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The job on the real WikiText-tiny data: content, determinism, verification, cache, retries. */
+class PreprocessJobWikitextTest {
+    /** Small shards, so that the data makes several per split and boundaries are exercised. */
+    private static final String SHARD_TOKENS = "60000";
+
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static Path base;
+
+    @BeforeAll
+    static void buildBase() {
+        data = TestData.wikitextTiny();
+        base = tmp.resolve("p2");
+        SparkTestSupport.Run r = job(base, "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("wrote").contains("vocabulary:");
+    }
+
+    @AfterEach
+    void clearFaults() {
+        System.clearProperty(FaultInjection.FAIL_PROPERTY);
+    }
+
+    private static SparkTestSupport.Run job(Path out, String partitions, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--train", data.resolve("train.csv").toString(),
+                "--valid", data.resolve("test.csv").toString(), "--output", out.toString(),
+                "--shard-tokens", SHARD_TOKENS, "--partitions", partitions));
+        a.addAll(List.of(extra));
+        return SparkTestSupport.run(a.toArray(new String[0]));
+    }
+
+    @Test
+    void splitsHoldEveryArticleAndVerify() throws IOException {
+        VerifyReport report = DatasetVerifier.verify(base);
+        assertThat(report.docsPerSplit()).containsEntry("train", 100L).containsEntry("valid", 20L);
+        assertThat(report.shards()).isGreaterThan(2);
+        try (Dataset ds = Dataset.open(base)) {
+            assertThat(ds.splits()).containsExactlyInAnyOrder("train", "valid");
+            assertThat(ds.split("train").meta().shards()).hasSizeGreaterThan(1);
+            assertThat(ds.split("train").meta().rejectedRows()).isZero();
+            assertThat(ds.split("train").meta().source().toString()).contains("train.csv");
+            assertThat(ds.split("train").meta().settings()).containsEntry("shard_tokens", 60000);
+        }
+    }
+
+    @Test
+    void tokensAndIdsEqualASingleThreadedRunOfCore() throws IOException {
+        FastaiTokenizer tok = FastaiTokenizer.defaults();
+        List<List<String>> train = new ArrayList<>();
+        for (String text : readColumn0(data.resolve("train.csv"))) {
+            train.add(tok.tokenize(text));
+        }
+        List<List<String>> valid = new ArrayList<>();
+        for (String text : readColumn0(data.resolve("test.csv"))) {
+            valid.add(tok.tokenize(text));
+        }
+        assertThat(train).hasSize(100);
+        assertThat(valid).hasSize(20);
+        Map<String, Long> counts = new HashMap<>();
+        train.forEach(doc -> doc.forEach(t -> counts.merge(t, 1L, Long::sum)));
+        Vocabulary expected = Vocabulary.build(counts, 3, 60000);
+
+        try (Dataset ds = Dataset.open(base)) {
+            assertThat(ds.vocab().itos()).isEqualTo(expected.itos());
+            assertSameDocs(ds.split("train"), train, expected);
+            assertSameDocs(ds.split("valid"), valid, expected);
+        }
+    }
+
+    private static void assertSameDocs(TokenStore store, List<List<String>> docs, Vocabulary vocab) {
+        assertThat(store.numDocs()).isEqualTo(docs.size());
+        long total = docs.stream().mapToLong(List::size).sum();
+        assertThat(store.size()).isEqualTo(total);
+        for (int d = 0; d < docs.size(); d++) {
+            int[] want = vocab.encode(docs.get(d));
+            long start = store.docStart(d);
+            assertThat(store.docEnd(d) - start).as("length of document %d", d).isEqualTo(want.length);
+            int[] got = new int[want.length];
+            store.read(start, got, 0, got.length);
+            assertThat(got).as("ids of document %d", d).isEqualTo(want);
+        }
+    }
+
+    /** An independent reader (univocity, which Spark bundles) for the expected rows. */
+    private static List<String> readColumn0(Path csv) throws IOException {
+        CsvParserSettings s = new CsvParserSettings();
+        s.getFormat().setLineSeparator("\n");
+        s.getFormat().setQuote('"');
+        s.getFormat().setQuoteEscape('"');
+        s.setMaxCharsPerColumn(-1);
+        s.setIgnoreLeadingWhitespaces(false);
+        s.setIgnoreTrailingWhitespaces(false);
+        s.setHeaderExtractionEnabled(false);
+        List<String> texts = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            for (String[] row : new CsvParser(s).parseAll(r)) {
+                texts.add(row[0]);
+            }
+        }
+        return texts;
+    }
+
+    @Test
+    void outputIsByteIdenticalFor1And7Partitions() {
+        Map<String, String> want = SparkTestSupport.contents(base);
+        assertThat(want).containsKeys("_SUCCESS", "vocab.json", "train/meta.json", "train/tokens-00000.npy",
+                "train/docs-00001.npy", "valid/meta.json", "valid/tokens-00000.npy");
+        for (String p : List.of("1", "7")) {
+            Path out = tmp.resolve("p" + p);
+            SparkTestSupport.Run r = job(out, p);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(SparkTestSupport.contents(out)).as("%s partitions", p).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void tasksFailingOnTheirFirstAttemptStillYieldOneShardPerIndex() throws IOException {
+        Path out = tmp.resolve("retried");
+        System.setProperty(FaultInjection.FAIL_PROPERTY, "train-read:0,valid-read:0,train-tokenize:1,train-write:0,train-write:2,valid-write:0");
+        int before = FaultInjection.INJECTED.get();
+        SparkTestSupport.Run r = job(out, "3");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(FaultInjection.INJECTED.get() - before).as("injected failures").isEqualTo(6);
+        // Same files, same bytes: no leftover attempt files, one shard per index.
+        assertThat(SparkTestSupport.contents(out)).isEqualTo(SparkTestSupport.contents(base));
+        assertThat(SparkTestSupport.leftovers(out)).isEmpty();
+        DatasetVerifier.verify(out);
+    }
+
+    @Test
+    void secondRunIsACacheHitAndForceRebuilds() throws IOException {
+        Path out = tmp.resolve("cached");
+        assertThat(job(out, "2").code()).isZero();
+        Object key = fileKey(out.resolve("_SUCCESS"));
+        long vocabMtime = Files.getLastModifiedTime(out.resolve("vocab.json")).toMillis();
+
+        SparkTestSupport.Run hit = job(out, "2");
+        assertThat(hit.code()).isZero();
+        assertThat(hit.out()).contains("cache hit");
+        assertThat(fileKey(out.resolve("_SUCCESS"))).isEqualTo(key);
+        assertThat(Files.getLastModifiedTime(out.resolve("vocab.json")).toMillis()).isEqualTo(vocabMtime);
+
+        SparkTestSupport.Run forced = job(out, "2", "--force");
+        assertThat(forced.code()).isZero();
+        assertThat(forced.out()).doesNotContain("cache hit").contains("wrote");
+        assertThat(fileKey(out.resolve("_SUCCESS"))).isNotEqualTo(key);
+        assertThat(SparkTestSupport.contents(out)).isEqualTo(SparkTestSupport.contents(base));
+        assertThat(SparkTestSupport.leftovers(out)).isEmpty();
+    }
+
+    private static Object fileKey(Path p) throws IOException {
+        return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+    }
+}

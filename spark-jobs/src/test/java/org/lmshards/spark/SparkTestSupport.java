@@ -1,0 +1,106 @@
+package org.lmshards.spark;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.spark.sql.SparkSession;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One local Spark session for all test classes of the module (local[2,3]: 2 cores, up to 3 attempts per task). */
+final class SparkTestSupport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SparkTestSupport() {
+    }
+
+    static synchronized SparkSession session() {
+        SparkSession s = SparkSession.builder()
+                .master("local[2,3]")
+                .appName("lmshards-spark-tests")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
+        SparkSession.setActiveSession(s);
+        return s;
+    }
+
+    /** A finished run of the job: exit code and what it printed. */
+    record Run(int code, String out, String err) {
+    }
+
+    /** Runs the job in this JVM on the shared session, capturing stdout and stderr. */
+    static synchronized Run run(String... args) {
+        session();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setOut(o);
+            System.setErr(e);
+            code = PreprocessJob.run(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        oldOut.print(r.out());
+        oldErr.print(r.err());
+        return r;
+    }
+
+    /**
+     * Every file of a dataset directory (relative path to content); {@code meta.json} files
+     * without {@code created_at}, the one field allowed to differ between runs.
+     */
+    static Map<String, String> contents(Path dir) {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                byte[] b = Files.readAllBytes(p);
+                String content;
+                if (p.getFileName().toString().equals("meta.json")) {
+                    ObjectNode meta = (ObjectNode) JSON.readTree(b);
+                    assertThat(meta.has("created_at")).isTrue();
+                    meta.remove("created_at");
+                    content = meta.toString();
+                } else {
+                    content = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b))
+                            + " " + b.length;
+                }
+                m.put(dir.relativize(p).toString(), content);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
+
+    /** Names in {@code dir}'s parent that belong to the job's bookkeeping for {@code dir} (lock, staging, set-aside). */
+    static List<String> leftovers(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir.getParent())) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("." + dir.getFileName() + ".")).forEach(names::add);
+        }
+        return names;
+    }
+}
