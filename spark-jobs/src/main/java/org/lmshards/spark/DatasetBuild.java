@@ -37,7 +37,9 @@ import org.lmshards.core.shard.SplitMeta;
 import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.spark.csv.InputUnit;
 import org.lmshards.spark.csv.ReadTask;
+import org.lmshards.spark.csv.ScanTask;
 import org.lmshards.spark.csv.Reject;
 import org.lmshards.spark.csv.TextColumn;
 import org.lmshards.spark.io.DatasetCache;
@@ -87,8 +89,12 @@ final class DatasetBuild {
     }
 
     /** A split's tokenized blocks (cached) and what the driver learned from them. */
-    private record SplitData(String name, List<InputFile> files, JavaRDD<TokenBlock> blocks, int[][] lengths,
-                             List<Reject> rejects, long bytes) {
+    private record SplitData(String name, List<InputFile> files, List<InputUnit> units, JavaRDD<TokenBlock> blocks,
+                             int[][] lengths, List<Reject> rejects, long bytes) {
+        /** The file a row (identified by its unit index) comes from. */
+        String pathOf(int unit) {
+            return files.get(units.get(unit).file()).path();
+        }
     }
 
     int run() throws IOException {
@@ -210,16 +216,17 @@ final class DatasetBuild {
     private SplitData tokenize(String split, List<InputFile> files, int parts, HadoopConf conf, FaultInjection fault,
                                LongAccumulator bytesRead, LongAccumulator rowsRead, LongAccumulator tokens) {
         boolean failFast = opt.onBadRow == PreprocessJob.BadRowPolicy.fail;
-        List<Integer> indices = IntStream.range(0, files.size()).boxed().toList();
-        // One partition per file: a multi-line CSV is read sequentially by one task.
-        JavaRDD<TokenBlock> blocks = jsc.parallelize(indices, files.size())
-                .mapPartitions(new ReadTask(split + "-read", files, conf, opt.header, column, failFast, fault, bytesRead, rowsRead))
+        List<InputUnit> units = units(split, files, conf);
+        List<Integer> indices = IntStream.range(0, units.size()).boxed().toList();
+        // One partition per unit: a whole file, or a range of a large file between record boundaries.
+        JavaRDD<TokenBlock> blocks = jsc.parallelize(indices, units.size())
+                .mapPartitions(new ReadTask(split + "-read", files, units, conf, opt.header, column, failFast, fault, bytesRead, rowsRead))
                 .repartition(parts)
                 .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens))
                 .setName(split + " token blocks")
                 .persist(StorageLevel.MEMORY_AND_DISK());
         List<BlockSummary> summaries = blocks.map(BlockSummary::of).collect();
-        int[] counts = new int[files.size()];
+        int[] counts = new int[units.size()];
         List<Reject> rejects = new ArrayList<>();
         for (BlockSummary s : summaries) {
             for (int i = 0; i < s.files().length; i++) {
@@ -227,8 +234,8 @@ final class DatasetBuild {
             }
             rejects.addAll(s.rejects());
         }
-        int[][] lengths = new int[files.size()][];
-        for (int f = 0; f < files.size(); f++) {
+        int[][] lengths = new int[units.size()][];
+        for (int f = 0; f < units.size(); f++) {
             lengths[f] = new int[counts[f]];
             java.util.Arrays.fill(lengths[f], -1);
         }
@@ -237,23 +244,49 @@ final class DatasetBuild {
                 int[] l = lengths[s.files()[i]];
                 int o = (int) s.ordinals()[i];
                 if (l[o] != -1) {
-                    throw new IllegalStateException(split + ": document " + o + " of " + files.get(s.files()[i]).path() + " seen twice");
+                    throw new IllegalStateException(split + ": document " + o + " of unit " + units.get(s.files()[i]) + " seen twice");
                 }
                 l[o] = s.lengths()[i];
             }
         }
-        for (int f = 0; f < files.size(); f++) {
+        for (int f = 0; f < units.size(); f++) {
             for (int o = 0; o < lengths[f].length; o++) {
                 if (lengths[f][o] < 0) {
-                    throw new IllegalStateException(split + ": document " + o + " of " + files.get(f).path() + " is missing");
+                    throw new IllegalStateException(split + ": document " + o + " of unit " + units.get(f) + " is missing");
                 }
             }
         }
         Collections.sort(rejects);
         long bytes = files.stream().mapToLong(InputFile::size).sum();
         long docs = java.util.Arrays.stream(lengths).mapToLong(l -> l.length).sum();
-        LOG.info("{}: {} file(s), {} document(s), {} rejected row(s)", split, files.size(), docs, rejects.size());
-        return new SplitData(split, files, blocks, lengths, rejects, bytes);
+        LOG.info("{}: {} file(s) in {} read unit(s), {} document(s), {} rejected row(s)", split, files.size(), units.size(), docs,
+                rejects.size());
+        return new SplitData(split, files, units, blocks, lengths, rejects, bytes);
+    }
+
+    /**
+     * The read units of a split: whole files, except that files over 1.5 read chunks are cut at
+     * record boundaries found by a scanning pass (one task per large file), so that one huge
+     * file is parsed by several tasks.
+     */
+    private List<InputUnit> units(String split, List<InputFile> files, HadoopConf conf) {
+        long chunk = opt.readChunkBytes;
+        List<Integer> large = IntStream.range(0, files.size()).filter(i -> files.get(i).size() > chunk + chunk / 2).boxed().toList();
+        Map<Integer, List<InputUnit>> cut = new HashMap<>();
+        if (!large.isEmpty()) {
+            List<List<InputUnit>> scanned = jsc.parallelize(large, large.size()).map(new ScanTask(files, conf, chunk)).collect();
+            for (List<InputUnit> l : scanned) {
+                cut.put(l.get(0).file(), l);
+            }
+        }
+        List<InputUnit> units = new ArrayList<>();
+        for (int f = 0; f < files.size(); f++) {
+            units.addAll(cut.getOrDefault(f, List.of(InputUnit.wholeFile(f))));
+        }
+        if (!large.isEmpty()) {
+            LOG.info("{}: {} large file(s) cut into {} read units at record boundaries", split, large.size(), units.size());
+        }
+        return units;
     }
 
     /** Per-block facts the driver needs: document keys and lengths, and the rejects. */
@@ -266,14 +299,14 @@ final class DatasetBuild {
     private void checkUsable(SplitData d) {
         if (!d.rejects().isEmpty() && opt.onBadRow == PreprocessJob.BadRowPolicy.fail) {
             Reject r = d.rejects().get(0);
-            throw new BadInputError(d.files().get(r.file()).path() + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
+            throw new BadInputError(d.pathOf(r.file()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
                     + " [--" + d.name() + " input; rerun with --on-bad-row skip to leave bad rows out and list them in rejects/]");
         }
         long docs = java.util.Arrays.stream(d.lengths()).mapToLong(l -> l.length).sum();
         if (docs == 0) {
             throw new BadInputError("--" + d.name() + " " + (d.name().equals("train") ? opt.train : opt.valid) + ": no documents ("
                     + (d.rejects().isEmpty() ? "the input is empty" : "all " + d.rejects().size() + " rows were rejected, the first: "
-                    + d.files().get(d.rejects().get(0).file()).path() + " row " + d.rejects().get(0).row() + ": " + d.rejects().get(0).reason())
+                    + d.pathOf(d.rejects().get(0).file()) + " row " + d.rejects().get(0).row() + ": " + d.rejects().get(0).reason())
                     + ")");
         }
     }
@@ -336,7 +369,7 @@ final class DatasetBuild {
             try (Writer w = new java.io.OutputStreamWriter(b, StandardCharsets.UTF_8)) {
                 w.write("file,row,line,reason\n");
                 for (Reject r : d.rejects()) {
-                    w.write(csv(d.files().get(r.file()).path()) + "," + r.row() + "," + r.line() + "," + csv(r.reason()) + "\n");
+                    w.write(csv(d.pathOf(r.file())) + "," + r.row() + "," + r.line() + "," + csv(r.reason()) + "\n");
                 }
             }
             writeAtomically(fs, new Path(dir, d.name() + ".csv"), b.toByteArray());

@@ -15,7 +15,7 @@ import org.apache.spark.TaskContext;
  *       when the driver reaches the named commit point; see {@link #haltPoint}.</li>
  *   <li>{@code lmshards.fault.failFirstAttempt=SPLIT-STAGE:PARTITION,...} (system property or
  *       Spark conf {@code spark.lmshards.fault.failFirstAttempt}), e.g. {@code train-write:2};
- *       STAGE is {@code read} (partition = file index), {@code tokenize} or {@code write}
+ *       STAGE is {@code read} (partition = read unit), {@code tokenize} or {@code write}
  *       (partition = shard index): the first attempt of those tasks throws after doing its
  *       work (for {@code write}, after its shard files are written).</li>
  * </ul>

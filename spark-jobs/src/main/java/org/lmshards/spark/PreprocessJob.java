@@ -60,6 +60,11 @@ public final class PreprocessJob implements Callable<Integer> {
             description = "fail: stop with exit code 3 naming the first bad row; skip: leave bad rows out and list them in rejects/ (default: ${DEFAULT-VALUE}).")
     BadRowPolicy onBadRow;
 
+    @Option(names = "--read-chunk-bytes", defaultValue = "" + (64L << 20), paramLabel = "N",
+            description = "Files larger than 1.5 x N are read by several tasks, cut at record boundaries about every N bytes "
+                    + "(default: ${DEFAULT-VALUE}). Does not change the output.")
+    long readChunkBytes;
+
     @Option(names = "--force", description = "Rebuild even if the output already holds this dataset.")
     boolean force;
 
@@ -95,8 +100,8 @@ public final class PreprocessJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || (partitions != null && partitions < 1)) {
-            throw new JobExitCodes.UsageError("--min-freq, --max-vocab, --shard-tokens and --partitions must be positive");
+        if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || readChunkBytes < 1 || (partitions != null && partitions < 1)) {
+            throw new JobExitCodes.UsageError("--min-freq, --max-vocab, --shard-tokens, --read-chunk-bytes and --partitions must be positive");
         }
         TextColumn column;
         try {

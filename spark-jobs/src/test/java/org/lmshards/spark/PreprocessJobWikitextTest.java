@@ -131,7 +131,7 @@ class PreprocessJobWikitextTest {
     }
 
     @Test
-    void outputIsByteIdenticalFor1And7Partitions() {
+    void outputIsByteIdenticalFor1And7PartitionsAndChunkedReading() {
         Map<String, String> want = SparkTestSupport.contents(base);
         assertThat(want).containsKeys("_SUCCESS", "vocab.json", "train/meta.json", "train/tokens-00000.npy",
                 "train/docs-00001.npy", "valid/meta.json", "valid/tokens-00000.npy");
@@ -141,6 +141,11 @@ class PreprocessJobWikitextTest {
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(SparkTestSupport.contents(out)).as("%s partitions", p).isEqualTo(want);
         }
+        // train.csv (2.1 MB) cut into about 7 read units at scanned record boundaries.
+        Path chunked = tmp.resolve("chunked");
+        SparkTestSupport.Run r = job(chunked, "3", "--read-chunk-bytes", "300000");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(SparkTestSupport.contents(chunked)).isEqualTo(want);
     }
 
     @Test

@@ -40,6 +40,19 @@ public final class FileRowReader implements Iterator<ParsedRow> {
         this.columnIndex = column.index();
     }
 
+    /**
+     * A reader for a later part of a file, whose header (when {@code header} is set) was read
+     * separately: {@code headerRecord} is the file's first record.
+     */
+    public static FileRowReader continuing(int file, StrictCsvReader csv, boolean header, CsvRecord headerRecord,
+                                           TextColumn column, boolean stopAfterFirstReject) {
+        FileRowReader r = new FileRowReader(file, csv, false, column, stopAfterFirstReject);
+        if (header) {
+            r.useHeader(headerRecord);
+        }
+        return r;
+    }
+
     public long bytesRead() {
         return csv.bytesRead();
     }
@@ -104,7 +117,10 @@ public final class FileRowReader implements Iterator<ParsedRow> {
     }
 
     private void readHeader() throws IOException {
-        CsvRecord h = csv.next();
+        useHeader(csv.next());
+    }
+
+    private void useHeader(CsvRecord h) {
         if (h == null) {
             return;     // empty file: no header, no rows
         }

@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -17,14 +19,15 @@ import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 
 /**
- * Reads the files whose indices a partition holds (the job gives each file its own partition,
- * since a multi-line CSV cannot be split safely) and streams their rows in file order.
+ * Reads the {@link InputUnit}s whose indices a partition holds (the job gives each unit its own
+ * partition) and streams their rows in file order; a row's {@code file} is its unit index.
  */
 public final class ReadTask implements FlatMapFunction<Iterator<Integer>, ParsedRow> {
     private static final long serialVersionUID = 1L;
 
     private final String stage;
     private final List<InputFile> files;
+    private final List<InputUnit> units;
     private final HadoopConf conf;
     private final boolean header;
     private final TextColumn column;
@@ -33,10 +36,11 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
     private final LongAccumulator bytesRead;
     private final LongAccumulator rowsRead;
 
-    public ReadTask(String stage, List<InputFile> files, HadoopConf conf, boolean header, TextColumn column, boolean stopAfterFirstReject,
+    public ReadTask(String stage, List<InputFile> files, List<InputUnit> units, HadoopConf conf, boolean header, TextColumn column, boolean stopAfterFirstReject,
                     FaultInjection fault, LongAccumulator bytesRead, LongAccumulator rowsRead) {
         this.stage = stage;
         this.files = files;
+        this.units = units;
         this.conf = conf;
         this.header = header;
         this.column = column;
@@ -80,18 +84,34 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
             }
 
             private void open(int index) {
-                Path p = new Path(files.get(index).path());
+                InputUnit u = units.get(index);
+                Path p = new Path(files.get(u.file()).path());
+                CsvRecord headerRecord = null;
                 try {
-                    stream = Fs.of(p, conf.get()).open(p, 1 << 20);
+                    FileSystem fs = Fs.of(p, conf.get());
+                    if (header && u.start() > 0) {
+                        try (InputStream h = fs.open(p, 1 << 16)) {
+                            headerRecord = new StrictCsvReader(h).next();
+                        }
+                    }
+                    FSDataInputStream in = fs.open(p, 1 << 20);
+                    stream = in;
+                    if (u.start() > 0) {
+                        in.seek(u.start());
+                    }
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException("cannot open " + p, e);
+                    throw new java.io.UncheckedIOException("cannot read " + p, e);
                 }
                 InputStream s = stream;
                 TaskContext tc = TaskContext.get();
                 if (tc != null) {
                     tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> closeQuietly(s));
                 }
-                current = new FileRowReader(index, new StrictCsvReader(stream), header, column, stopAfterFirstReject);
+                StrictCsvReader csv = new StrictCsvReader(stream, StrictCsvReader.DEFAULT_MAX_RECORD_BYTES, true, u.start(),
+                        u.length(), u.rowsBefore(), u.line());
+                current = u.start() == 0
+                        ? new FileRowReader(index, csv, header, column, stopAfterFirstReject)
+                        : FileRowReader.continuing(index, csv, header, headerRecord, column, stopAfterFirstReject);
             }
 
             private void finishFile() {

@@ -27,6 +27,9 @@ public final class StrictCsvReader {
 
     private final InputStream in;
     private final int maxRecordBytes;
+    private final boolean keepBytes;
+    private final long limit;       // bytes of the stream that belong to this reader
+    private final long baseOffset;  // file offset of the stream's first byte
     private final byte[] buf = new byte[1 << 16];
     private int pos;
     private int lim;
@@ -46,18 +49,55 @@ public final class StrictCsvReader {
     }
 
     public StrictCsvReader(InputStream in, int maxRecordBytes) {
-        this.in = in;
-        this.maxRecordBytes = maxRecordBytes;
+        this(in, maxRecordBytes, true, 0, Long.MAX_VALUE, 0, 1);
     }
 
-    /** Bytes consumed so far (the BOM included). */
+    /**
+     * A reader for part of a file: {@code in} is positioned at file offset {@code offset}, a
+     * record boundary found by a scanning reader, and this reader stops after {@code limit}
+     * bytes; record and line numbers continue from {@code rowsBefore} and {@code line}.
+     *
+     * @param keepBytes false for a scanning reader that only finds record boundaries (records
+     *                  come back without field bytes; malformed and size checks are identical)
+     */
+    public StrictCsvReader(InputStream in, int maxRecordBytes, boolean keepBytes, long offset, long limit, long rowsBefore,
+                           long line) {
+        this.in = in;
+        this.maxRecordBytes = maxRecordBytes;
+        this.keepBytes = keepBytes;
+        this.baseOffset = offset;
+        this.limit = limit;
+        this.row = rowsBefore;
+        this.line = line;
+        this.atFileStart = offset == 0;
+    }
+
+    private boolean atFileStart;
+
+    /** Bytes consumed so far by this reader (the BOM included). */
     public long bytesRead() {
         return consumed + pos;
     }
 
+    /** File offset of the next byte. */
+    public long offset() {
+        return baseOffset + bytesRead();
+    }
+
+    /** Records returned so far, counting from the start of the file. */
+    public long rows() {
+        return row;
+    }
+
+    /** The line at the next byte. */
+    public long line() {
+        return line;
+    }
+
     /** The next record, or null at the end of the input. */
     public CsvRecord next() throws IOException {
-        if (row == 0 && bytesRead() == 0) {
+        if (atFileStart) {
+            atFileStart = false;
             skipBom();
         }
         int c;
@@ -82,7 +122,7 @@ public final class StrictCsvReader {
         }
         row++;
         long startLine = line;
-        long startOffset = bytesRead();
+        long startOffset = offset();
         recLen = 0;
         nFields = 0;
         overflow = false;
@@ -163,8 +203,8 @@ public final class StrictCsvReader {
             addField();
             if (end != ',') {
                 endLine(end);
-                return new CsvRecord(row, startLine, startOffset, Arrays.copyOf(rec, recLen),
-                        Arrays.copyOf(ends, nFields), null);
+                return new CsvRecord(row, startLine, startOffset, keepBytes ? Arrays.copyOf(rec, recLen) : new byte[0],
+                        keepBytes ? Arrays.copyOf(ends, nFields) : new int[0], null);
             }
         }
     }
@@ -188,6 +228,9 @@ public final class StrictCsvReader {
     }
 
     private void addField() {
+        if (!keepBytes) {
+            return;
+        }
         if (nFields == ends.length) {
             ends = Arrays.copyOf(ends, nFields * 2);
         }
@@ -195,14 +238,17 @@ public final class StrictCsvReader {
     }
 
     private void append(int b) {
-        if (recLen == rec.length) {
-            if (recLen >= maxRecordBytes) {
-                overflow = true;
-                return;
-            }
-            rec = Arrays.copyOf(rec, (int) Math.min((long) maxRecordBytes, 2L * rec.length));
+        if (recLen >= maxRecordBytes) {
+            overflow = true;
+            return;
         }
-        rec[recLen++] = (byte) b;
+        if (keepBytes) {
+            if (recLen == rec.length) {
+                rec = Arrays.copyOf(rec, (int) Math.min((long) maxRecordBytes, 2L * rec.length));
+            }
+            rec[recLen] = (byte) b;
+        }
+        recLen++;
     }
 
     private void skipBom() throws IOException {
@@ -241,7 +287,12 @@ public final class StrictCsvReader {
             pos = 0;
         }
         while (lim < n) {
-            int r = in.read(buf, lim, buf.length - lim);
+            long left = limit - (consumed + lim);
+            if (left <= 0) {
+                eof = true;
+                break;
+            }
+            int r = in.read(buf, lim, (int) Math.min(buf.length - lim, left));
             if (r < 0) {
                 eof = true;
                 break;
