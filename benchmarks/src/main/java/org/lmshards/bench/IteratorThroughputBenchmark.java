@@ -1,0 +1,141 @@
+package org.lmshards.bench;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.TokenStore;
+import org.lmshards.trainer.data.BatchGeometry;
+import org.lmshards.trainer.data.LmStreamIterator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Batches per second (one operation = one batch of {@code bs x seqLen} input tokens) of the
+ * iterator against the ceiling: a bare copy of the same rows' bytes from the mapping into a
+ * batch buffer, with no decoding, no float conversion and no INDArray.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+public class IteratorThroughputBenchmark {
+
+    @Param("/tmp/lmshards-bench/tokens-20m")
+    public String dataDir;
+
+    @Param("20000000")
+    public long tokens;
+
+    @Param("64")
+    public int bs;
+
+    @Param("72")
+    public int seqLen;
+
+    private Dataset dataset;
+    private TokenStore store;
+    private BatchGeometry geometry;
+
+    @Setup(Level.Trial)
+    public void openDataset() throws IOException {
+        // one shard, so that the ceiling maps a single file
+        BenchDatasets.ensure(Path.of(dataDir), tokens, 3000, Long.MAX_VALUE / 4, 1);
+        dataset = Dataset.open(Path.of(dataDir));
+        store = dataset.split("train");
+        geometry = BatchGeometry.of("train", store.size(), bs, seqLen, false);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        store.close();
+        dataset.close();
+    }
+
+    /** The iterator, one {@code next()} per operation, epochs restarted with {@code reset()}. */
+    @State(Scope.Thread)
+    public static class IteratorState {
+        @Param({"false", "true"})
+        public boolean shuffle;
+
+        @Param({"0", "2"})
+        public int workers;
+
+        LmStreamIterator it;
+
+        @Setup(Level.Trial)
+        public void build(IteratorThroughputBenchmark b) {
+            it = LmStreamIterator.builder(b.store).batchSize(b.bs).seqLen(b.seqLen).shuffle(shuffle).seed(42)
+                    .workers(workers).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            it.close();
+        }
+    }
+
+    @Benchmark
+    public Object iterator(IteratorState s) {
+        if (!s.it.hasNext()) {
+            s.it.reset();
+        }
+        return s.it.next();
+    }
+
+    /** The ceiling: the same row windows (unshuffled), copied as raw bytes from the mapping. */
+    @State(Scope.Thread)
+    public static class CopyState {
+        MappedByteBuffer map;
+        int dataOffset;
+        byte[] batch;
+        long next;
+
+        @Setup(Level.Trial)
+        public void map(IteratorThroughputBenchmark b) throws IOException {
+            Path file = b.store.splitDir().resolve("tokens-00000.npy");
+            if (b.store.numShards() != 1) {
+                throw new IllegalStateException("the ceiling needs a one-shard dataset");
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+            }
+            map.order(ByteOrder.LITTLE_ENDIAN);
+            dataOffset = 10 + (map.getShort(8) & 0xffff); // .npy v1: magic, version, HLEN, header
+            batch = new byte[b.bs * (b.seqLen + 1) * 2];
+        }
+    }
+
+    @Benchmark
+    public void bareCopy(CopyState s, Blackhole bh) {
+        BatchGeometry g = geometry;
+        if (s.next == g.batches()) {
+            s.next = 0;
+        }
+        long i = s.next++;
+        int len = g.length(i);
+        int rowBytes = (len + 1) * 2;
+        for (int j = 0; j < g.batchSize(); j++) {
+            s.map.get(s.dataOffset + (int) (g.rowStart(i, j) * 2), s.batch, j * rowBytes, rowBytes);
+        }
+        bh.consume(s.batch);
+    }
+}

@@ -1,0 +1,27 @@
+package org.lmshards.trainer.data;
+
+import java.util.Arrays;
+
+/**
+ * Heap buffers for one batch, allocated once and refilled: the inputs and the labels of every
+ * row as float ids in {@code [row][time]} order ({@code row * length + t}), plus a scratch row.
+ */
+final class BatchBuffers {
+    final float[] features;
+    final float[] labels;
+    /** One row's window: {@code length + 1} ids (the labels are the inputs shifted by one). */
+    final int[] scratch;
+    /** Per row, the stream document its last read ended in: where the row's next window starts. */
+    final int[] docHint;
+    /** Which batch the buffers hold, and its length. */
+    long batch = -1;
+    int length;
+
+    BatchBuffers(int batchSize, int seqLen) {
+        features = new float[batchSize * seqLen];
+        labels = new float[batchSize * seqLen];
+        scratch = new int[seqLen + 1];
+        docHint = new int[batchSize];
+        Arrays.fill(docHint, -1);
+    }
+}
