@@ -1,12 +1,59 @@
 package org.lmshards.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.lmshards.trainer.train.BatchSource;
+import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.LossEvaluator;
+import org.lmshards.trainer.train.RunData;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder until this command lands; replaced wholesale by its implementation. */
-@Command(name = "evaluate", description = "(not implemented yet)")
-final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
+/** {@code evaluate}: loss and perplexity of a trained model on a split. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Mean per-token cross-entropy (nats) and perplexity of RUN_DIR's model on a split of DIR,"
+                + " batched as in training (the same number train reports as valid_loss)."})
+final class EvaluateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "RUN_DIR", required = true, description = "Run directory of a finished training.")
+    Path model;
+    @Option(names = "--data", paramLabel = "DIR", required = true, description = "Dataset directory (same vocabulary).")
+    Path data;
+    @Option(names = "--split", defaultValue = "valid", description = "Split to evaluate. Default: ${DEFAULT-VALUE}.")
+    String split;
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("evaluate is not implemented yet");
+    public Integer call() throws IOException {
+        RunDirectory run = RunDirectory.open(model);
+        LossEvaluator.Result r;
+        try (RunData dataset = RunData.open(data)) {
+            dataset.requireVocabulary(run.vocab(), model.toString());
+            try (BatchSource batches = dataset.batches(split, run.settings().batchSize(), run.settings().seqLen(),
+                    run.settings().model().seed(), 0)) {
+                r = LossEvaluator.evaluate(run.network(), batches);
+            }
+        }
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("split", split);
+            m.put("loss", r.meanLoss());
+            m.put("perplexity", r.perplexity());
+            m.put("tokens", r.tokens());
+            spec.commandLine().getOut().println(Json.line(m));
+        } else {
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: loss %.6f nats/token, perplexity %.3f (%d tokens)%n",
+                    split, r.meanLoss(), r.perplexity(), r.tokens());
+        }
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
     }
 }

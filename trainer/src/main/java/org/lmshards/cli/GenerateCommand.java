@@ -1,12 +1,41 @@
 package org.lmshards.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.lmshards.trainer.generate.TextGenerator;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder until this command lands; replaced wholesale by its implementation. */
-@Command(name = "generate", description = "(not implemented yet)")
-final class GenerateCommand implements java.util.concurrent.Callable<Integer> {
+/** {@code generate}: continues a prompt with a trained model. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = {"Continue TEXT with RUN_DIR's model: fastai tokenization and the run's vocabulary, sampling"
+                + " with a temperature, detokenized output. The same --seed gives the same text."})
+final class GenerateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "RUN_DIR", required = true, description = "Run directory of a finished training.")
+    Path model;
+    @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "Text to continue.")
+    String prompt;
+    @Option(names = "--tokens", defaultValue = "50", description = "Tokens to generate. Default: ${DEFAULT-VALUE}.")
+    int tokens;
+    @Option(names = "--temperature", defaultValue = "0.8", description = "Sampling temperature (0 = greedy). Default: ${DEFAULT-VALUE}.")
+    double temperature;
+    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("generate is not implemented yet");
+    public Integer call() throws IOException {
+        if (tokens < 0 || !(temperature >= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "need --tokens >= 0 and --temperature >= 0");
+        }
+        RunDirectory run = RunDirectory.open(model);
+        TextGenerator.Generation g = new TextGenerator(run.network(), run.vocab()).generate(prompt, tokens, temperature, seed);
+        spec.commandLine().getOut().println(g.text());
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
     }
 }

@@ -1,12 +1,130 @@
 package org.lmshards.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.trainer.model.LmHyperParams;
+import org.lmshards.trainer.train.AtomicFiles;
+import org.lmshards.trainer.train.BatchSource;
+import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.RunData;
+import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.TrainSettings;
+import org.lmshards.trainer.train.Trainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder until this command lands; replaced wholesale by its implementation. */
-@Command(name = "train", description = "(not implemented yet)")
-final class TrainCommand implements java.util.concurrent.Callable<Integer> {
+/** {@code train}: trains the LSTM language model on a dataset's train split. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train an LSTM language model (AWD-LSTM-style settings) on DIR's train split, evaluating on"
+                + " its valid split after every epoch. RUN_DIR receives config.json, vocab.json, metrics.jsonl,"
+                + " steps.jsonl, checkpoint.zip (every epoch) and finally model.zip. See docs/MODEL.md."})
+final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Dataset directory (required unless --resume).")
+    Path data;
+    @Option(names = "--out", paramLabel = "RUN_DIR", required = true, description = "Run directory.")
+    Path out;
+    @Option(names = "--resume", description = "Continue the run in RUN_DIR from its last checkpoint; its config.json"
+            + " decides every setting except --epochs.")
+    boolean resume;
+
+    @Option(names = "--bs", defaultValue = "64", description = "Batch size (rows). Default: ${DEFAULT-VALUE}.")
+    int bs;
+    @Option(names = "--seq-len", defaultValue = "72", description = "Time steps per batch = truncated BPTT length. Default: ${DEFAULT-VALUE}.")
+    int seqLen;
+    @Option(names = "--emb", defaultValue = "400", description = "Embedding size (also the last LSTM's size). Default: ${DEFAULT-VALUE}.")
+    int emb;
+    @Option(names = "--hidden", defaultValue = "1152", description = "LSTM size of the other layers. Default: ${DEFAULT-VALUE}.")
+    int hidden;
+    @Option(names = "--layers", defaultValue = "3", description = "LSTM layers. Default: ${DEFAULT-VALUE}.")
+    int layers;
+    @Option(names = "--lr", defaultValue = "5e-3", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+    @Option(names = "--wd", defaultValue = "0.1", description = "Decoupled weight decay. Default: ${DEFAULT-VALUE}.")
+    double wd;
+    @Option(names = "--epochs", description = "Epochs in total. Default: 1 (on --resume: the run's).")
+    Integer epochs;
+    @Option(names = "--input-p", defaultValue = "0.6", description = "Dropout on the embedding output. Default: ${DEFAULT-VALUE}.")
+    double inputP;
+    @Option(names = "--output-p", defaultValue = "0.4", description = "Dropout on the last LSTM output. Default: ${DEFAULT-VALUE}.")
+    double outputP;
+    @Option(names = "--weight-p", defaultValue = "0.5", description = "Dropout on hidden-to-hidden weights. Default: ${DEFAULT-VALUE}.")
+    double weightP;
+    @Option(names = "--embed-p", defaultValue = "0.1", description = "fastai embedding dropout: recorded, not"
+            + " expressible in DL4J (see docs/MODEL.md). Default: ${DEFAULT-VALUE}.")
+    double embedP;
+    @Option(names = "--hidden-p", defaultValue = "0.2", description = "Dropout between LSTM layers. Default: ${DEFAULT-VALUE}.")
+    double hiddenP;
+    @Option(names = "--clip", defaultValue = "0.25", description = "Gradient L2-norm clipping per layer, 0 = off. Default: ${DEFAULT-VALUE}.")
+    double clip;
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
+    long seed;
+    @Option(names = "--workers", defaultValue = "1", description = "Iterator threads preparing batches (0 = none). Default: ${DEFAULT-VALUE}.")
+    int workers;
+    @Option(names = "--checkpoint-minutes", defaultValue = "0", description = "Also checkpoint mid-epoch every N minutes (0 = only at epoch ends).")
+    double checkpointMinutes;
+    @Option(names = "--checkpoint-batches", defaultValue = "0", description = "Also checkpoint mid-epoch every N batches (0 = off).")
+    int checkpointBatches;
+    @Option(names = "--valid-split", defaultValue = "valid", description = "Split evaluated after each epoch (skipped if absent). Default: ${DEFAULT-VALUE}.")
+    String validSplit;
+    @Option(names = "--no-progress", description = "No progress bar (for logs).")
+    boolean noProgress;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("train is not implemented yet");
+    public Integer call() throws IOException {
+        Path checkpoint = out.resolve(RunFiles.CHECKPOINT);
+        TrainSettings settings;
+        if (resume) {
+            if (!Files.exists(checkpoint)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--resume: " + checkpoint + " does not exist");
+            }
+            settings = Json.MAPPER.readValue(out.resolve(RunFiles.CONFIG).toFile(), TrainSettings.class);
+            if (epochs != null) {
+                settings = settings.withEpochs(epochs);
+            }
+            if (data == null) {
+                data = Path.of(settings.data());
+            }
+        } else {
+            if (data == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "missing --data DIR");
+            }
+            if (Files.exists(checkpoint) || Files.exists(out.resolve(RunFiles.MODEL))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), out + " already holds a run; pass --resume"
+                        + " to continue it, or choose another --out");
+            }
+            settings = null;
+        }
+        try (RunData run = RunData.open(data)) {
+            if (resume) {
+                run.requireVocabulary(Vocabulary.read(out.resolve(RunFiles.VOCAB)), out.toString());
+            } else {
+                LmHyperParams hp;
+                try {
+                    hp = new LmHyperParams(run.vocab().size(), emb, hidden, layers, inputP, outputP, weightP, embedP,
+                            hiddenP, lr, wd, clip, seed);
+                    settings = new TrainSettings(hp, bs, seqLen, epochs == null ? 1 : epochs, workers, checkpointMinutes,
+                            checkpointBatches, data.toAbsolutePath().toString());
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+                Files.createDirectories(out);
+                Vocabulary vocab = run.vocab();
+                AtomicFiles.write(out.resolve(RunFiles.VOCAB), vocab::write);
+            }
+            long seedForData = settings.model().seed();
+            try (BatchSource train = run.batches("train", settings.batchSize(), settings.seqLen(), seedForData, settings.workers());
+                 BatchSource valid = run.hasSplit(validSplit)
+                         ? run.batches(validSplit, settings.batchSize(), settings.seqLen(), seedForData, 0) : null) {
+                Trainer.Result r = new Trainer(settings, train, valid, out, System.out).progress(!noProgress).run(resume);
+                return r.completed() ? ExitCodes.OK : ExitCodes.INTERNAL;
+            }
+        }
     }
 }

@@ -1,0 +1,60 @@
+package org.lmshards.trainer.train;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+
+/**
+ * Mean per-token cross-entropy of a model on a whole split, computed here from the softmax
+ * outputs rather than taken from DL4J's {@code score()} (which holds only the last segment
+ * and adds the regularisation term). The recurrent state is carried from batch to batch and
+ * reset at the start, as in training; no dropout. {@code train} and {@code evaluate} both use
+ * this class, so they report the same number for the same model.
+ */
+public final class LossEvaluator {
+    /** Probabilities are clipped from below as DL4J's softmax cross-entropy does. */
+    static final double MIN_PROBABILITY = 1e-10;
+
+    private LossEvaluator() {
+    }
+
+    /** Result of a pass: summed token losses (nats) and token count. */
+    public record Result(double lossSum, long tokens) {
+        public double meanLoss() {
+            return lossSum / tokens;
+        }
+
+        public double perplexity() {
+            return Math.exp(meanLoss());
+        }
+    }
+
+    public static Result evaluate(MultiLayerNetwork net, BatchSource source) {
+        net.rnnClearPreviousState();
+        source.seek(0, 0);
+        double sum = 0;
+        long tokens = 0;
+        try {
+            while (source.hasNext()) {
+                DataSet ds = source.next();
+                INDArray probs = net.rnnTimeStep(ds.getFeatures());
+                INDArray labels = ds.getLabels();
+                long rows = labels.size(0), steps = labels.size(2);
+                for (long b = 0; b < rows; b++) {
+                    for (long t = 0; t < steps; t++) {
+                        long label = (long) labels.getFloat(b, 0, t);
+                        double p = probs.getFloat(b, label, t);
+                        sum -= Math.log(Math.max(p, MIN_PROBABILITY));
+                    }
+                }
+                tokens += rows * steps;
+            }
+        } finally {
+            net.rnnClearPreviousState();
+        }
+        if (tokens == 0) {
+            throw new IllegalArgumentException("the split has no batches to evaluate");
+        }
+        return new Result(sum, tokens);
+    }
+}

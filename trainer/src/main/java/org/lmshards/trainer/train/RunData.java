@@ -1,0 +1,66 @@
+package org.lmshards.trainer.train;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.TokenStore;
+import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.trainer.data.LmStreamIterator;
+
+/**
+ * Opens a dataset for training or evaluation: the format checks of {@link Dataset#open} and
+ * {@link TokenStore#open}, plus the check that the dataset's vocabulary is the model's.
+ */
+public final class RunData implements Closeable {
+    private final Dataset dataset;
+
+    private RunData(Dataset dataset) {
+        this.dataset = dataset;
+    }
+
+    public static RunData open(Path datasetDir) throws IOException {
+        return new RunData(Dataset.open(datasetDir));
+    }
+
+    public Vocabulary vocab() {
+        return dataset.vocab();
+    }
+
+    public boolean hasSplit(String name) {
+        return dataset.hasSplit(name);
+    }
+
+    /** Batches of {@code split}; shuffled iff the split is {@code train}. */
+    public BatchSource batches(String split, int batchSize, int seqLen, long seed, int workers) throws IOException {
+        if (!dataset.hasSplit(split)) {
+            throw new DataMismatchException(dataset.dir() + ": no split '" + split + "' (splits: " + dataset.splits() + ")");
+        }
+        TokenStore store = dataset.split(split);
+        LmStreamIterator it = LmStreamIterator.builder(store).batchSize(batchSize).seqLen(seqLen).seed(seed)
+                .workers(workers).build();
+        return new IteratorBatchSource(it, dataset.dir().resolve(split).toString(), store.vocabSize());
+    }
+
+    /** Refuses a dataset whose vocabulary is not {@code modelVocab} (naming the first difference). */
+    public void requireVocabulary(Vocabulary modelVocab, String modelName) {
+        Vocabulary data = dataset.vocab();
+        if (data.size() != modelVocab.size()) {
+            throw new DataMismatchException(dataset.dir() + ": vocabulary size " + data.size() + " differs from the "
+                    + modelVocab.size() + " of " + modelName + "; the model can only read data numericalized with its own vocab.json");
+        }
+        List<String> a = data.itos(), b = modelVocab.itos();
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.get(i).equals(b.get(i))) {
+                throw new DataMismatchException(dataset.dir() + ": vocabulary differs from " + modelName + " at id " + i
+                        + " ('" + a.get(i) + "' vs '" + b.get(i) + "')");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        dataset.close();
+    }
+}

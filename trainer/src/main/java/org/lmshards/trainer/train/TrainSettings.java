@@ -1,0 +1,30 @@
+package org.lmshards.trainer.train;
+
+import org.lmshards.trainer.model.LmHyperParams;
+
+/**
+ * Everything that determines a training run (saved as {@code RUN_DIR/config.json}).
+ *
+ * @param model              network shape, regularisation, optimiser and seed
+ * @param batchSize          rows per batch (fastai {@code bs})
+ * @param seqLen             time steps per batch and truncated-BPTT length
+ * @param epochs             epochs to train in total
+ * @param workers            iterator worker threads (0 = synchronous)
+ * @param checkpointMinutes  also checkpoint mid-epoch after this many minutes (0 = only at epoch ends)
+ * @param checkpointBatches  also checkpoint mid-epoch every this many batches (0 = off)
+ * @param data               dataset directory, for the record
+ */
+public record TrainSettings(LmHyperParams model, int batchSize, int seqLen, int epochs, int workers,
+                            double checkpointMinutes, int checkpointBatches, String data) {
+    public TrainSettings {
+        if (batchSize < 1 || seqLen < 1 || epochs < 1 || workers < 0 || checkpointMinutes < 0 || checkpointBatches < 0) {
+            throw new IllegalArgumentException("need bs >= 1, seq-len >= 1, epochs >= 1, workers >= 0 and"
+                    + " non-negative checkpoint intervals: bs=" + batchSize + " seq-len=" + seqLen + " epochs=" + epochs
+                    + " workers=" + workers);
+        }
+    }
+
+    public TrainSettings withEpochs(int newEpochs) {
+        return new TrainSettings(model, batchSize, seqLen, newEpochs, workers, checkpointMinutes, checkpointBatches, data);
+    }
+}

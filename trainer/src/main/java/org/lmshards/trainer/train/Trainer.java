@@ -1,0 +1,255 @@
+package org.lmshards.trainer.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.deeplearning4j.util.CrashReportingUtil;
+import org.lmshards.trainer.model.LmNetworks;
+import org.lmshards.trainer.model.StatefulLmNetwork;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop: stateful truncated BPTT over a {@link BatchSource}, a valid pass after
+ * every epoch, metrics and step logs, atomic checkpoints (every epoch, and optionally every N
+ * minutes or batches) and exact resume.
+ *
+ * <p>Reproducibility: parameters are initialised from the seed; before training step {@code g}
+ * the ND4J random generator (all dropout masks) is reseeded from {@code (seed, g)}, so a run
+ * resumed from a checkpoint at step {@code g} draws the same masks as an uninterrupted one.
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final TrainSettings settings;
+    private final BatchSource train;
+    private final BatchSource valid;
+    private final Path runDir;
+    private final PrintStream console;
+    private boolean progress = true;
+    private long crashAfterSteps = -1;
+
+    /** Outcome of {@link #run}: the trained network and all epoch metrics. */
+    public record Result(StatefulLmNetwork network, List<EpochMetrics> metrics, boolean completed) {
+    }
+
+    /**
+     * @param valid may be null (no valid split: valid metrics are null)
+     */
+    public Trainer(TrainSettings settings, BatchSource train, BatchSource valid, Path runDir, PrintStream console) {
+        this.settings = settings;
+        this.train = train;
+        this.valid = valid;
+        this.runDir = runDir;
+        this.console = console;
+        if (train.vocabSize() != settings.model().vocabSize()) {
+            throw new IllegalArgumentException("train split vocabulary size " + train.vocabSize()
+                    + " differs from the model's " + settings.model().vocabSize());
+        }
+        if (valid != null && valid.vocabSize() != settings.model().vocabSize()) {
+            throw new IllegalArgumentException("valid split vocabulary size " + valid.vocabSize()
+                    + " differs from the model's " + settings.model().vocabSize());
+        }
+    }
+
+    /** Shows a progress bar on the console (default true). */
+    public Trainer progress(boolean show) {
+        this.progress = show;
+        return this;
+    }
+
+    /**
+     * Test hook: stops abruptly, without any checkpoint, once {@code steps} training steps are
+     * done in total, as if the process had been killed there.
+     */
+    Trainer crashAfterSteps(long steps) {
+        this.crashAfterSteps = steps;
+        return this;
+    }
+
+    /** Trains from scratch, or from {@code RUN_DIR/checkpoint.zip} when {@code resume}. */
+    public Result run(boolean resume) throws IOException {
+        OptionalParts.requireUsableBackend();
+        console.println("backend: " + OptionalParts.describeBackend());
+        CrashReportingUtil.crashDumpsEnabled(false);
+        Files.createDirectories(runDir);
+        Path checkpointFile = runDir.resolve(RunFiles.CHECKPOINT);
+        StatefulLmNetwork net;
+        TrainState state;
+        if (resume) {
+            Checkpoint cp = Checkpoint.read(checkpointFile);
+            net = cp.network();
+            state = cp.state();
+            long step = state.globalStep();
+            int doneEpochs = state.metrics().size();
+            RunFiles.retainLines(runDir.resolve(RunFiles.STEPS), n -> n.path("step").asLong(Long.MAX_VALUE) <= step);
+            RunFiles.retainLines(runDir.resolve(RunFiles.METRICS), n -> n.path("epoch").asInt(Integer.MAX_VALUE) <= doneEpochs);
+            console.printf(Locale.ROOT, "resuming %s at epoch %d, batch %d (step %d)%n", runDir, state.epoch() + 1,
+                    state.batchIndex(), step);
+        } else {
+            net = LmNetworks.build(settings.model(), settings.seqLen());
+            state = new TrainState(0, 0, 0, 0, 0, 0, 0, 0, List.of());
+            Files.deleteIfExists(runDir.resolve(RunFiles.STEPS));
+            Files.deleteIfExists(runDir.resolve(RunFiles.METRICS));
+        }
+        AtomicFiles.write(runDir.resolve(RunFiles.CONFIG), out -> Json.PRETTY.writeValue(out, settings));
+        console.printf(Locale.ROOT, "model: %,d parameters, %,d forward FLOPs per token; %d batches of %d x %d per epoch%n",
+                settings.model().parameterCount(), settings.model().forwardFlopsPerToken(), train.batchesPerEpoch(),
+                settings.batchSize(), settings.seqLen());
+        net.setCarryState(true);
+        List<EpochMetrics> metrics = new ArrayList<>(state.metrics());
+        try {
+            for (int epoch = state.epoch(); epoch < settings.epochs(); epoch++) {
+                boolean midEpoch = epoch == state.epoch() && state.batchIndex() > 0;
+                if (!midEpoch) {
+                    net.rnnClearPreviousState(); // a new epoch starts from a zero state, as fastai's reset()
+                    state = new TrainState(epoch, 0, state.globalStep(), net.getIterationCount(), net.getEpochCount(),
+                            0, 0, 0, metrics);
+                }
+                state = trainEpoch(net, state, checkpointFile);
+                if (state == null) {
+                    return new Result(net, metrics, false); // simulated crash
+                }
+                Double validLoss = null, validPpl = null;
+                if (valid != null) {
+                    LossEvaluator.Result r = LossEvaluator.evaluate(net, valid);
+                    validLoss = r.meanLoss();
+                    validPpl = r.perplexity();
+                }
+                double trainLoss = state.epochLossSum() / state.epochTokens();
+                EpochMetrics m = new EpochMetrics(epoch + 1, trainLoss, validLoss, validPpl,
+                        state.epochTokens() / Math.max(state.epochSeconds(), 1e-9), state.epochSeconds());
+                metrics.add(m);
+                console.printf(Locale.ROOT, "epoch %d/%d: train_loss %.4f  valid_loss %s  valid_perplexity %s  %.0f tokens/s  %.1f s%n",
+                        m.epoch(), settings.epochs(), m.trainLoss(), fmt(validLoss), fmt(validPpl), m.tokensPerS(), m.seconds());
+                RunFiles.appendLine(runDir.resolve(RunFiles.METRICS), m);
+                net.setEpochCount(epoch + 1);
+                state = new TrainState(epoch + 1, 0, state.globalStep(), net.getIterationCount(), net.getEpochCount(),
+                        0, 0, 0, metrics);
+                writeCheckpoint(net, state, checkpointFile);
+                OptionalParts.writeReport(runDir);
+            }
+            requireFiniteParams(net, "before saving the model");
+            net.rnnClearPreviousState();
+            AtomicFiles.write(runDir.resolve(RunFiles.MODEL), out -> LmNetworks.save(net, out));
+            OptionalParts.writeReport(runDir);
+            console.println("model: " + runDir.resolve(RunFiles.MODEL));
+            return new Result(net, metrics, true);
+        } catch (OutOfMemoryError e) {
+            throw new TrainingOutOfMemoryException(String.format(Locale.ROOT,
+                    "out of memory with batch size %d, sequence length %d and vocabulary %d (%s): try a smaller --bs or"
+                            + " --seq-len, or give Java more memory (-Xmx for the heap, -Dorg.bytedeco.javacpp.maxbytes"
+                            + " for ND4J's off-heap arrays)", settings.batchSize(), settings.seqLen(),
+                    settings.model().vocabSize(), e.getMessage()), e);
+        }
+    }
+
+    /** Trains the rest of one epoch; returns the state after it, or null after a simulated crash. */
+    private TrainState trainEpoch(StatefulLmNetwork net, TrainState start, Path checkpointFile) throws IOException {
+        int epoch = start.epoch();
+        long batchIndex = start.batchIndex();
+        long step = start.globalStep();
+        double lossSum = start.epochLossSum();
+        long tokens = start.epochTokens();
+        double seconds = start.epochSeconds();
+        long batches = train.batchesPerEpoch();
+        double explodeAbove = 3 * Math.log(settings.model().vocabSize()) + 1;
+        train.seek(epoch, batchIndex);
+        long lastCheckpointNanos = System.nanoTime();
+        long t0 = System.nanoTime();
+        double secondsBefore = seconds;
+        ProgressBar bar = progress ? new ProgressBarBuilder()
+                .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, settings.epochs()))
+                .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .startsFrom(batchIndex, Duration.ofMillis((long) (seconds * 1000)))
+                .build() : null;
+        try {
+            while (train.hasNext()) {
+                DataSet ds = train.next();
+                Nd4j.getRandom().setSeed(stepSeed(settings.model().seed(), step));
+                net.fit(ds);
+                double batchLoss = net.lastLossSum() / net.lastTokens();
+                step++;
+                batchIndex++;
+                if (!Double.isFinite(batchLoss) || batchLoss > explodeAbove) {
+                    throw new TrainingDivergedException(String.format(Locale.ROOT,
+                            "training diverged at epoch %d, batch %d (step %d): loss %s (a healthy loss stays below"
+                                    + " %.1f). Try a lower --lr or a smaller --clip. The last good checkpoint, %s, is kept;"
+                                    + " no model was written.", epoch + 1, batchIndex, step, batchLoss, explodeAbove,
+                            Files.exists(checkpointFile) ? checkpointFile : "(none yet)"));
+                }
+                lossSum += net.lastLossSum();
+                tokens += net.lastTokens();
+                seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
+                double tokensPerS = tokens / Math.max(seconds, 1e-9);
+                RunFiles.appendLine(runDir.resolve(RunFiles.STEPS), new StepRecord(epoch + 1, step, batchLoss, tokensPerS));
+                if (bar != null) {
+                    bar.stepTo(batchIndex);
+                    bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f, %.0f tok/s", lossSum / tokens, tokensPerS));
+                }
+                if (crashAfterSteps >= 0 && step >= crashAfterSteps) {
+                    return null;
+                }
+                boolean dueByBatches = settings.checkpointBatches() > 0 && batchIndex % settings.checkpointBatches() == 0;
+                boolean dueByTime = settings.checkpointMinutes() > 0
+                        && System.nanoTime() - lastCheckpointNanos >= settings.checkpointMinutes() * 60e9;
+                if ((dueByBatches || dueByTime) && train.hasNext()) {
+                    writeCheckpoint(net, new TrainState(epoch, batchIndex, step, net.getIterationCount(), net.getEpochCount(),
+                            lossSum, tokens, seconds, start.metrics()), checkpointFile);
+                    lastCheckpointNanos = System.nanoTime();
+                }
+            }
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        if (tokens == 0) {
+            throw new IllegalArgumentException("the train split yields no batches with batch size " + settings.batchSize());
+        }
+        return new TrainState(epoch, batchIndex, step, net.getIterationCount(), net.getEpochCount(), lossSum, tokens,
+                seconds, start.metrics());
+    }
+
+    private void writeCheckpoint(StatefulLmNetwork net, TrainState state, Path file) throws IOException {
+        requireFiniteParams(net, "before writing a checkpoint");
+        new Checkpoint(net, state).write(file);
+        LOG.debug("checkpoint at epoch {} batch {} (step {})", state.epoch(), state.batchIndex(), state.globalStep());
+    }
+
+    private static void requireFiniteParams(StatefulLmNetwork net, String when) {
+        double norm = net.params().norm2Number().doubleValue();
+        if (!Double.isFinite(norm)) {
+            throw new TrainingDivergedException("parameters became " + norm + " " + when
+                    + "; the last good checkpoint is kept. Try a lower --lr or a smaller --clip.");
+        }
+    }
+
+    /** Seed of the dropout RNG for step {@code step} (SplitMix64 of seed and step). */
+    static long stepSeed(long seed, long step) {
+        long z = seed * 0x9E3779B97F4A7C15L + step + 0x632BE59BD9B4E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static String fmt(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** One line of {@code RUN_DIR/steps.jsonl}. */
+    public record StepRecord(int epoch, long step, double loss, double tokensPerS) {
+    }
+}
