@@ -101,18 +101,31 @@ public class IteratorThroughputBenchmark {
         return s.it.next();
     }
 
-    /** The ceiling: the same row windows (unshuffled), copied as raw bytes from the mapping. */
+    /**
+     * The ceiling: the same row windows, copied as raw bytes from the mapping into a batch buffer.
+     * With {@code shuffle}, the windows of a stream of the documents in a random order (a window
+     * crossing a document boundary is two copies, as in the iterator), precomputed so that the
+     * measured loop is nothing but the copies.
+     */
     @State(Scope.Thread)
     public static class CopyState {
+        @Param({"false", "true"})
+        public boolean shuffle;
+
         MappedByteBuffer map;
         int dataOffset;
         byte[] batch;
         long next;
+        /** Per window (batch-major): byte offset and byte length of its first piece, byte offset of the rest. */
+        long[] firstAt;
+        int[] firstBytes;
+        long[] restAt;
 
         @Setup(Level.Trial)
         public void map(IteratorThroughputBenchmark b) throws IOException {
-            Path file = b.store.splitDir().resolve("tokens-00000.npy");
-            if (b.store.numShards() != 1) {
+            TokenStore store = b.store;
+            Path file = store.splitDir().resolve("tokens-00000.npy");
+            if (store.numShards() != 1) {
                 throw new IllegalStateException("the ceiling needs a one-shard dataset");
             }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -121,6 +134,47 @@ public class IteratorThroughputBenchmark {
             map.order(ByteOrder.LITTLE_ENDIAN);
             dataOffset = 10 + (map.getShort(8) & 0xffff); // .npy v1: magic, version, HLEN, header
             batch = new byte[b.bs * (b.seqLen + 1) * 2];
+            precompute(b.geometry, store);
+        }
+
+        private void precompute(BatchGeometry g, TokenStore store) {
+            int docs = (int) store.numDocs();
+            int[] order = new int[docs];
+            for (int d = 0; d < docs; d++) {
+                order[d] = d;
+            }
+            if (shuffle) {
+                java.util.Random rnd = new java.util.Random(42);
+                for (int d = docs - 1; d > 0; d--) {
+                    int k = rnd.nextInt(d + 1);
+                    int t = order[d];
+                    order[d] = order[k];
+                    order[k] = t;
+                }
+            }
+            long[] streamStart = new long[docs + 1];
+            long[] sourceStart = new long[docs];
+            for (int k = 0; k < docs; k++) {
+                sourceStart[k] = store.docStart(order[k]);
+                streamStart[k + 1] = streamStart[k] + store.docEnd(order[k]) - sourceStart[k];
+            }
+            int windows = (int) (g.batches() * g.batchSize());
+            firstAt = new long[windows];
+            firstBytes = new int[windows];
+            restAt = new long[windows];
+            for (long i = 0; i < g.batches(); i++) {
+                int len = g.length(i) + 1;
+                for (int j = 0; j < g.batchSize(); j++) {
+                    long pos = g.rowStart(i, j);
+                    int k = java.util.Arrays.binarySearch(streamStart, pos);
+                    k = k >= 0 ? k : -k - 2;
+                    int w = (int) (i * g.batchSize() + j);
+                    int first = (int) Math.min(len, streamStart[k + 1] - pos);
+                    firstAt[w] = dataOffset + 2 * (sourceStart[k] + pos - streamStart[k]);
+                    firstBytes[w] = 2 * first;
+                    restAt[w] = first < len ? dataOffset + 2 * sourceStart[k + 1] : 0;
+                }
+            }
         }
     }
 
@@ -131,10 +185,14 @@ public class IteratorThroughputBenchmark {
             s.next = 0;
         }
         long i = s.next++;
-        int len = g.length(i);
-        int rowBytes = (len + 1) * 2;
-        for (int j = 0; j < g.batchSize(); j++) {
-            s.map.get(s.dataOffset + (int) (g.rowStart(i, j) * 2), s.batch, j * rowBytes, rowBytes);
+        int rowBytes = (g.length(i) + 1) * 2;
+        int w = (int) (i * g.batchSize());
+        for (int j = 0; j < g.batchSize(); j++, w++) {
+            int first = s.firstBytes[w];
+            s.map.get((int) s.firstAt[w], s.batch, j * rowBytes, first);
+            if (first < rowBytes) {
+                s.map.get((int) s.restAt[w], s.batch, j * rowBytes + first, rowBytes - first);
+            }
         }
         bh.consume(s.batch);
     }

@@ -12,7 +12,7 @@ import org.lmshards.trainer.data.MemoryProbe;
  * Iterates many epochs over a (large) split and prints, after every epoch, the heap in use after
  * GC and the anonymous RSS: both must stay flat and must not depend on the corpus size.
  *
- * <p>Usage: {@code MemorySoak DIR TOKENS [EPOCHS [WORKERS [BS [SEQ_LEN]]]]}; writes the dataset
+ * <p>Usage: {@code MemorySoak DIR TOKENS [EPOCHS [WORKERS [BS [SEQ_LEN [SHUFFLE]]]]]}; writes the dataset
  * first when DIR does not hold one with TOKENS tokens.
  */
 public final class MemorySoak {
@@ -26,14 +26,16 @@ public final class MemorySoak {
         int workers = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         int bs = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         int seqLen = args.length > 5 ? Integer.parseInt(args[5]) : 72;
+        boolean shuffle = args.length <= 6 || Boolean.parseBoolean(args[6]);
         BenchDatasets.ensure(dir, tokens, 3000, 250_000_000L, 1);
-        System.out.printf("max heap %d MiB; split of %d tokens; bs %d, seq-len %d, workers %d, shuffled%n",
-                Runtime.getRuntime().maxMemory() >> 20, tokens, bs, seqLen, workers);
+        System.out.printf("max heap %d MiB; split of %d tokens; bs %d, seq-len %d, workers %d, %s%n",
+                Runtime.getRuntime().maxMemory() >> 20, tokens, bs, seqLen, workers,
+                shuffle ? "shuffled" : "not shuffled");
         System.out.println("| epoch | batches | seconds | Mtokens/s | heap after GC (MiB) | RssAnon (MiB) | RssFile (MiB) |");
         System.out.println("|---|---|---|---|---|---|---|");
         List<MemoryProbe> samples = new ArrayList<>();
         try (Dataset ds = Dataset.open(dir); TokenStore store = ds.split("train");
-                LmStreamIterator it = LmStreamIterator.builder(store).batchSize(bs).seqLen(seqLen).shuffle(true)
+                LmStreamIterator it = LmStreamIterator.builder(store).batchSize(bs).seqLen(seqLen).shuffle(shuffle)
                         .seed(7).workers(workers).build()) {
             long checksum = 0;
             for (int e = 1; e <= epochs; e++) {

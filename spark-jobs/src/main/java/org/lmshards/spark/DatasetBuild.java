@@ -38,6 +38,7 @@ import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.spark.csv.InputUnit;
+import org.lmshards.spark.csv.ParsedRow;
 import org.lmshards.spark.csv.ReadTask;
 import org.lmshards.spark.csv.ScanTask;
 import org.lmshards.spark.csv.Reject;
@@ -216,12 +217,16 @@ final class DatasetBuild {
     private SplitData tokenize(String split, List<InputFile> files, int parts, HadoopConf conf, FaultInjection fault,
                                LongAccumulator bytesRead, LongAccumulator rowsRead, LongAccumulator tokens) {
         boolean failFast = opt.onBadRow == PreprocessJob.BadRowPolicy.fail;
-        List<InputUnit> units = units(split, files, conf);
+        List<InputUnit> units = units(split, files, conf, parts);
         List<Integer> indices = IntStream.range(0, units.size()).boxed().toList();
         // One partition per unit: a whole file, or a range of a large file between record boundaries.
-        JavaRDD<TokenBlock> blocks = jsc.parallelize(indices, units.size())
-                .mapPartitions(new ReadTask(split + "-read", files, units, conf, opt.header, column, failFast, fault, bytesRead, rowsRead))
-                .repartition(parts)
+        JavaRDD<ParsedRow> rows = jsc.parallelize(indices, units.size())
+                .mapPartitions(new ReadTask(split + "-read", files, units, conf, opt.header, column, failFast, fault, bytesRead, rowsRead));
+        if (units.size() < parts) {
+            // Too few units to keep every core busy: spread the rows (a shuffle of the text).
+            rows = rows.repartition(parts);
+        }
+        JavaRDD<TokenBlock> blocks = rows
                 .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens))
                 .setName(split + " token blocks")
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -269,8 +274,10 @@ final class DatasetBuild {
      * record boundaries found by a scanning pass (one task per large file), so that one huge
      * file is parsed by several tasks.
      */
-    private List<InputUnit> units(String split, List<InputFile> files, HadoopConf conf) {
-        long chunk = opt.readChunkBytes;
+    private List<InputUnit> units(String split, List<InputFile> files, HadoopConf conf, int parts) {
+        long splitBytes = files.stream().mapToLong(InputFile::size).sum();
+        long chunk = opt.readChunkBytes != null ? opt.readChunkBytes
+                : Math.max(8L << 20, Math.min(64L << 20, splitBytes / (2L * parts)));
         List<Integer> large = IntStream.range(0, files.size()).filter(i -> files.get(i).size() > chunk + chunk / 2).boxed().toList();
         Map<Integer, List<InputUnit>> cut = new HashMap<>();
         if (!large.isEmpty()) {

@@ -60,10 +60,10 @@ public final class PreprocessJob implements Callable<Integer> {
             description = "fail: stop with exit code 3 naming the first bad row; skip: leave bad rows out and list them in rejects/ (default: ${DEFAULT-VALUE}).")
     BadRowPolicy onBadRow;
 
-    @Option(names = "--read-chunk-bytes", defaultValue = "" + (64L << 20), paramLabel = "N",
-            description = "Files larger than 1.5 x N are read by several tasks, cut at record boundaries about every N bytes "
-                    + "(default: ${DEFAULT-VALUE}). Does not change the output.")
-    long readChunkBytes;
+    @Option(names = "--read-chunk-bytes", paramLabel = "N",
+            description = "Files larger than 1.5 x N are parsed by several tasks, cut at record boundaries about every N bytes "
+                    + "(default: split size / (2 x partitions), between 8 and 64 MiB). Does not change the output.")
+    Long readChunkBytes;
 
     @Option(names = "--force", description = "Rebuild even if the output already holds this dataset.")
     boolean force;
@@ -100,7 +100,7 @@ public final class PreprocessJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || readChunkBytes < 1 || (partitions != null && partitions < 1)) {
+        if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || (readChunkBytes != null && readChunkBytes < 1) || (partitions != null && partitions < 1)) {
             throw new JobExitCodes.UsageError("--min-freq, --max-vocab, --shard-tokens, --read-chunk-bytes and --partitions must be positive");
         }
         TextColumn column;

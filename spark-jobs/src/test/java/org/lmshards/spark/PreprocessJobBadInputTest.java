@@ -40,7 +40,11 @@ class PreprocessJobBadInputTest {
     }
 
     private SparkTestSupport.Run job(Path train, Path out, String... extra) {
-        List<String> a = new ArrayList<>(List.of("--train", train.toString(), "--output", out.toString(), "--min-freq", "1",
+        return job(train.toString(), out, extra);
+    }
+
+    private SparkTestSupport.Run job(String train, Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--train", train, "--output", out.toString(), "--min-freq", "1",
                 "--shard-tokens", "40"));
         a.addAll(List.of(extra));
         return SparkTestSupport.run(a.toArray(new String[0]));
@@ -113,12 +117,13 @@ class PreprocessJobBadInputTest {
         file("hdr/a.csv", "id,text\n1," + doc(1) + "\n2," + doc(2) + "\n");
         file("hdr/b.csv", "id,body\n1," + doc(3) + "\n2," + doc(4) + "\n3," + doc(5) + "\n");
         Path failed = tmp.resolve("hdr-fail");
-        SparkTestSupport.Run f = job(dir, failed, "--header", "--text-column", "text");
+        // The directory as a file: URI, then as a glob: the same two files in the same order.
+        SparkTestSupport.Run f = job(dir.toUri().toString(), failed, "--header", "--text-column", "text");
         assertThat(f.code()).isEqualTo(JobExitCodes.BAD_INPUT);
         assertThat(f.err()).contains("b.csv: row 2").contains("no column named 'text'").contains("[id, body]");
 
         Path skipped = tmp.resolve("hdr-skip");
-        SparkTestSupport.Run s = job(dir, skipped, "--header", "--text-column", "text", "--on-bad-row", "skip");
+        SparkTestSupport.Run s = job(dir + "/*.csv", skipped, "--header", "--text-column", "text", "--on-bad-row", "skip");
         assertThat(s.code()).as(s.err()).isZero();
         try (Dataset ds = Dataset.open(skipped); TokenStore t = ds.split("train")) {
             assertThat(t.numDocs()).isEqualTo(2);

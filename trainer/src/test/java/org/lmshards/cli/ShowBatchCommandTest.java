@@ -111,7 +111,7 @@ class ShowBatchCommandTest {
         assertThat(missing.err).contains("nope");
         Result noSplit = run("show-batch", "--data", dataset.toString(), "--split", "test");
         assertThat(noSplit.code).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(noSplit.err).contains("split 'test' does not exist");
+        assertThat(noSplit.err).contains("'test' does not exist");
         Result tooBig = run("show-batch", "--data", dataset.toString(), "--split", "valid", "--bs", "500");
         assertThat(tooBig.code).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(tooBig.err).contains("too few for batch size 500");

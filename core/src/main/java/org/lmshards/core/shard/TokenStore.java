@@ -290,6 +290,42 @@ public final class TokenStore implements Closeable {
         }
     }
 
+    /**
+     * As {@link #read(long, int[], int, int)}, but widens the ids straight from the mapping into
+     * {@code float} ({@code uint16} as unsigned), with no intermediate copy: the form a model's
+     * input arrays take. Ids are below the vocabulary size, so they convert to {@code float} exactly
+     * (up to 2^24). Thread-safe: keeps no state between calls.
+     */
+    public void read(long start, float[] dst, int off, int len) {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        Objects.checkFromIndexSize(start, len, size);
+        if (len == 0) {
+            return;
+        }
+        int k = segment(start);
+        long pos = start;
+        int done = 0;
+        while (done < len) {
+            int local = (int) (pos - segStart[k]);
+            int n = (int) Math.min(len - done, segStart[k + 1] - pos);
+            int base = off + done;
+            if (shortSegs != null) {
+                ShortBuffer seg = shortSegs[k];
+                for (int j = 0; j < n; j++) {
+                    dst[base + j] = Short.toUnsignedInt(seg.get(local + j));
+                }
+            } else {
+                IntBuffer seg = intSegs[k];
+                for (int j = 0; j < n; j++) {
+                    dst[base + j] = seg.get(local + j);
+                }
+            }
+            done += n;
+            pos += n;
+            k++;
+        }
+    }
+
     private int segment(long i) {
         int k = Arrays.binarySearch(segStart, i);
         // an exact hit may be the (empty) end sentinel or a chunk start; otherwise the insertion point - 1

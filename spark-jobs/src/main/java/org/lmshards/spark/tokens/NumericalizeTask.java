@@ -33,14 +33,21 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
 
     /** The broadcast vocabulary, parsed once per executor JVM with core's reader (the same rules as every reader). */
     static Vocabulary vocabulary(Broadcast<byte[]> json) {
-        return VOCABS.computeIfAbsent(json.id(), id -> {
-            VOCABS.keySet().removeIf(k -> k < id);   // an older job's vocabulary is no longer needed
+        long id = json.id();
+        Vocabulary v = VOCABS.get(id);
+        if (v == null) {
             try {
-                return Vocabulary.read(new ByteArrayInputStream(json.value()), "broadcast vocab.json");
+                v = Vocabulary.read(new ByteArrayInputStream(json.value()), "broadcast vocab.json");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+            VOCABS.keySet().removeIf(k -> k < id);   // an earlier job's vocabulary is no longer needed
+            Vocabulary raced = VOCABS.putIfAbsent(id, v);
+            if (raced != null) {
+                v = raced;
+            }
+        }
+        return v;
     }
 
     @Override

@@ -94,6 +94,25 @@ class StrictCsvReaderTest {
     }
 
     @Test
+    void aTwentyMegabyteMultiLineRecordIsReadWhole() throws IOException {
+        String para = "A long paragraph with \"\"quotes\"\", commas and\nnewlines . ";
+        StringBuilder big = new StringBuilder(21 << 20);
+        while (big.length() < 20_000_000) {
+            big.append(para);
+        }
+        byte[] input = ("before\n\"" + big + "\"\nafter\n").getBytes(StandardCharsets.UTF_8);
+        StrictCsvReader r = new StrictCsvReader(new ByteArrayInputStream(input));
+        assertThat(r.next().fieldLenient(0)).isEqualTo("before");
+        CsvRecord huge = r.next();
+        assertThat(huge.malformed()).isNull();
+        assertThat(huge.fieldEnd(0)).isEqualTo(big.toString().replace("\"\"", "\"").getBytes(StandardCharsets.UTF_8).length);
+        CsvRecord after = r.next();
+        assertThat(after.fieldLenient(0)).isEqualTo("after");
+        assertThat(after.row()).isEqualTo(3);
+        assertThat(after.line()).isEqualTo(2 + big.chars().filter(c -> c == '\n').count() + 1);
+    }
+
+    @Test
     void oversizedRecordIsMalformed() throws IOException {
         StrictCsvReader r = new StrictCsvReader(new ByteArrayInputStream(("\"" + "x".repeat(5000) + "\"\nnext\n")
                 .getBytes(StandardCharsets.UTF_8)), 4096);

@@ -1,5 +1,7 @@
 package org.lmshards.trainer.data;
 
+import java.nio.FloatBuffer;
+
 /**
  * Fills {@link BatchBuffers} with batch {@code i} of the current epoch: for every row {@code j},
  * stream tokens {@code [j*bl + i*sl, j*bl + i*sl + len]} read in one call, the first {@code len}
@@ -17,17 +19,35 @@ final class BatchFiller {
 
     void fill(long batch, BatchBuffers buf) {
         int len = geometry.length(batch);
-        int[] row = buf.scratch;
+        float[] row = buf.row;
         float[] x = buf.features;
         float[] y = buf.labels;
         int bs = geometry.batchSize();
         for (int j = 0; j < bs; j++) {
-            buf.docHint[j] = stream.read(geometry.rowStart(batch, j), row, 0, len + 1, buf.docHint[j]);
+            // one read of the window, already as float, then two plain copies (inputs, labels one further on)
+            buf.docHint[j] = stream.read(geometry.rowStart(batch, j), row, 0, len + 1, buf.docHint[j], buf.scratch);
             int base = j * len;
-            for (int t = 0; t < len; t++) {
-                x[base + t] = row[t];
-                y[base + t] = row[t + 1];
-            }
+            System.arraycopy(row, 0, x, base, len);
+            System.arraycopy(row, 1, y, base, len);
+        }
+        buf.batch = batch;
+        buf.length = len;
+    }
+
+    /**
+     * As {@link #fill}, but writes the inputs and labels straight into {@code x} and {@code y} (the
+     * host memory of the batch's arrays, same layout) instead of {@code buf}'s heap arrays, saving
+     * one copy of the batch. Only {@code buf}'s row window, scratch and document hints are used.
+     */
+    void fillDirect(long batch, BatchBuffers buf, FloatBuffer x, FloatBuffer y) {
+        int len = geometry.length(batch);
+        float[] row = buf.row;
+        int bs = geometry.batchSize();
+        for (int j = 0; j < bs; j++) {
+            buf.docHint[j] = stream.read(geometry.rowStart(batch, j), row, 0, len + 1, buf.docHint[j], buf.scratch);
+            int base = j * len;
+            x.put(base, row, 0, len);
+            y.put(base, row, 1, len);
         }
         buf.batch = batch;
         buf.length = len;

@@ -109,6 +109,34 @@ final class EpochStream {
         }
     }
 
+    /**
+     * As {@link #read(long, int[], int, int, int)}, the ids as {@code float} (see
+     * {@link TokenSource#read(long, float[], int, int, int[])} for {@code scratch}).
+     */
+    int read(long pos, float[] dst, int off, int len, int hint, int[] scratch) {
+        if (pos < 0 || len < 0 || pos + len > source.size()) {
+            throw new IndexOutOfBoundsException("tokens [" + pos + ", " + (pos + len) + ") outside the stream of "
+                    + source.size() + " tokens of " + source.name());
+        }
+        if (!shuffle) {
+            source.read(pos, dst, off, len, scratch);
+            return -1;
+        }
+        int k = locate(pos, hint);
+        while (true) {
+            long inDoc = pos - streamStart[k];
+            int n = (int) Math.min(len, streamStart[k + 1] - pos);
+            source.read(sourceStart[k] + inDoc, dst, off, n, scratch);
+            off += n;
+            len -= n;
+            pos += n;
+            if (len == 0) {
+                return k;
+            }
+            k++;
+        }
+    }
+
     /** The stream document holding position {@code pos}: the hint or its successor, else a binary search. */
     private int locate(long pos, int hint) {
         if (hint >= 0 && hint < docs && streamStart[hint] <= pos) {

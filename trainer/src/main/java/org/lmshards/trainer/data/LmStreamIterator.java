@@ -225,14 +225,23 @@ public final class LmStreamIterator implements DataSetIterator, AutoCloseable {
                     + "); call reset() to start the next epoch");
         }
         long k = batchIndex;
-        BatchBuffers buf;
+        DataSet ds;
         if (pipeline == null) {
-            buf = syncBuffers;
-            filler.fill(k, buf);
+            // Synchronous: the previous batch's arrays may be overwritten now (valid until next()),
+            // so on the CPU backend the rows go straight into the arrays' memory, not via the heap.
+            NdBatch nd = arraysFor(geometry.length(k));
+            if (nd.direct()) {
+                filler.fillDirect(k, syncBuffers, nd.featureMemory(), nd.labelMemory());
+                ds = nd.reset();
+            } else {
+                filler.fill(k, syncBuffers);
+                ds = nd.load(syncBuffers);
+            }
         } else {
-            buf = pipeline.take(k);
+            // Workers fill heap slots ahead while the caller still holds the current arrays.
+            BatchBuffers buf = pipeline.take(k);
+            ds = arraysFor(buf.length).load(buf);
         }
-        DataSet ds = arraysFor(buf.length).load(buf);
         if (pipeline != null) {
             // The slot's contents are in the arrays now; hand it back at once.
             pipeline.release(k);

@@ -40,6 +40,21 @@ final class NdBatch {
         return b != null && b.isDirect() && b.capacity() >= size ? b : null;
     }
 
+    /** Whether the arrays' host memory can be written directly ({@link #featureMemory()}): the CPU backend. */
+    boolean direct() {
+        return featureMemory != null;
+    }
+
+    /** The features' host memory, {@code [row][time]}; null unless {@link #direct()}. */
+    FloatBuffer featureMemory() {
+        return featureMemory;
+    }
+
+    /** The labels' host memory; null unless {@link #direct()}. */
+    FloatBuffer labelMemory() {
+        return labelMemory;
+    }
+
     /** Copies the batch from heap buffers into the arrays and resets the data set to them. */
     DataSet load(BatchBuffers buf) {
         if (featureMemory != null) {
@@ -50,6 +65,11 @@ final class NdBatch {
             features.data().setData(buf.features.length == size ? buf.features : Arrays.copyOf(buf.features, size));
             labels.data().setData(buf.labels.length == size ? buf.labels : Arrays.copyOf(buf.labels, size));
         }
+        return reset();
+    }
+
+    /** The data set, reset to the arrays, after they were written through their host memory. */
+    DataSet reset() {
         // A pre-processor may have replaced or masked the arrays of the previous batch.
         dataSet.setFeatures(features);
         dataSet.setLabels(labels);

@@ -17,6 +17,18 @@ interface TokenSource {
 
     void read(long start, int[] dst, int off, int len);
 
+    /**
+     * As {@link #read(long, int[], int, int)}, the ids as {@code float}. {@code scratch} (at least
+     * {@code len} long) belongs to the caller: this default reads through it with the int read;
+     * a source with a float read of its own ({@link TokenStore}) ignores it.
+     */
+    default void read(long start, float[] dst, int off, int len, int[] scratch) {
+        read(start, scratch, 0, len);
+        for (int i = 0; i < len; i++) {
+            dst[off + i] = scratch[i];
+        }
+    }
+
     long numDocs();
 
     long docStart(long doc);
@@ -37,6 +49,11 @@ interface TokenSource {
 
             @Override
             public void read(long start, int[] dst, int off, int len) {
+                store.read(start, dst, off, len);
+            }
+
+            @Override
+            public void read(long start, float[] dst, int off, int len, int[] scratch) {
                 store.read(start, dst, off, len);
             }
 

@@ -298,6 +298,41 @@ class LmStreamIteratorTest {
         assertThatThrownBy(() -> stream.read(n - 3, new int[5], 0, 4)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
+    @Test
+    void steadyStateIterationAllocatesNoHeapPerBatch() {
+        ArraySource src = ArraySource.random(new Random(11), 200, 500, 1000, false);
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (boolean shuffle : new boolean[] {false, true}) {
+            try (LmStreamIterator it = build(src, 16, 20, shuffle, 1, false, 0)) {
+                Batches.epochs(it, 2); // both batch shapes created, code paths warmed up
+                it.reset();
+                long before = mx.getCurrentThreadAllocatedBytes();
+                long batches = 0;
+                for (int e = 0; e < 3; e++) {
+                    while (it.hasNext()) {
+                        it.next();
+                        batches++;
+                    }
+                    it.seek(it.epoch(), 0); // same epoch again: no new permutation
+                }
+                long perBatch = (mx.getCurrentThreadAllocatedBytes() - before) / batches;
+                assertThat(batches).isGreaterThan(300);
+                assertThat(perBatch).as("heap bytes allocated per batch (shuffle %s)", shuffle).isLessThan(64);
+            }
+        }
+    }
+
+    @Test
+    void memoryProbeReadsHeapAndAnonymousRss() {
+        MemoryProbe m = MemoryProbe.sample();
+        assertThat(m.heapAfterGc()).isPositive();
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/status"))) {
+            assertThat(m.rssAnon()).isGreaterThan(m.heapAfterGc() / 2);
+            assertThat(m.rssFile()).isPositive();
+        }
+    }
+
     static LmStreamIterator build(TokenSource src, int bs, int sl, boolean shuffle, long seed, boolean dropLast, int workers) {
         return LmStreamIterator.builder(src, 1 << 20, false).batchSize(bs).seqLen(sl).shuffle(shuffle).seed(seed)
                 .dropLast(dropLast).workers(workers).build();
