@@ -140,9 +140,11 @@ class TrainerCrashTest {
         try (var s = Files.newDirectoryStream(run, ".checkpoint.zip.tmp-*")) {
             temporaryLeft = s.iterator().hasNext();
         }
+        // The poll may also first see the temporary of the epoch-3 checkpoint (then the epoch-2 one is kept).
         int epoch = Checkpoint.read(run.resolve("checkpoint.zip")).state().epoch();
-        assertThat(epoch).as("checkpoint epoch (temporary left: %s)", temporaryLeft).isEqualTo(temporaryLeft ? 1 : 2);
-        System.out.println("killed while writing the epoch-2 checkpoint: temporary left " + temporaryLeft);
+        assertThat(epoch).as("checkpoint epoch (temporary left: %s)", temporaryLeft).isBetween(1, 2);
+        assertThat(run.resolve("model.zip")).doesNotExist();
+        System.out.println("killed while writing a checkpoint: temporary left " + temporaryLeft + ", kept epoch " + epoch);
         resumeAndCompare(run);
     }
 
