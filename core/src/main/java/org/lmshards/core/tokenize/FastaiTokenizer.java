@@ -28,7 +28,8 @@ public final class FastaiTokenizer {
         s.put("text_proc_rules", List.of("fix_html", "replace_rep", "replace_wrep", "spec_add_spaces",
                 "rm_useless_spaces", "replace_all_caps", "replace_maj", "lowercase"));
         s.put("fix_html_extra", List.of(" @,@ -> ,"));
-        s.put("lowercase", Map.of("add_bos", true, "add_eos", false));
+        // Ordered: Map.of iterates in a per-JVM random order, which made meta.json differ between runs.
+        s.put("lowercase", new java.util.TreeMap<>(Map.of("add_bos", true, "add_eos", false)));
         s.put("word_tokenizer", "spacy-en-compatible (lmshards EnglishWordSplitter)");
         s.put("text_postproc_rules", List.of("replace_space"));
         s.put("special_tokens", SpecialTokens.ALL);

@@ -111,8 +111,10 @@ public final class Checkpoint {
                 if (!(layer instanceof RecurrentLayer)) {
                     throw new IOException(file + ": damaged checkpoint, recurrent state for non-recurrent layer " + e.getKey());
                 }
-                ((RecurrentLayer) layer).rnnSetTBPTTState(e.getValue());
-                net.rnnSetPreviousState(e.getKey(), new HashMap<>(e.getValue()));
+                net.rnnSetPreviousState(e.getKey(), e.getValue());
+                // Truncated BPTT starts each segment from the layer's TBPTT state, not from the
+                // rnnTimeStep state set above; without this a mid-epoch resume starts from zeros.
+                ((RecurrentLayer) layer).rnnSetTBPTTState(new HashMap<>(e.getValue()));
             }
             return new Checkpoint(net, state);
         } catch (IOException e) {

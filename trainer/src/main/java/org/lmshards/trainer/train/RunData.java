@@ -5,13 +5,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.data.LmStreamIterator;
 
 /**
- * Opens a dataset for training or evaluation: the format checks of {@link Dataset#open} and
- * {@link TokenStore#open}, plus the check that the dataset's vocabulary is the model's.
+ * Opens a dataset for training or evaluation: the full check of {@link DatasetVerifier#verify}
+ * (structure, checksums, id range), plus the check that the dataset's vocabulary is the model's.
  */
 public final class RunData implements Closeable {
     private final Dataset dataset;
@@ -21,6 +22,9 @@ public final class RunData implements Closeable {
     }
 
     public static RunData open(Path datasetDir) throws IOException {
+        // The full check (every checksum and every id < vocab size; CRC32C reads at disk speed):
+        // opening alone checks only the structure, so a flipped byte would be trained on silently.
+        DatasetVerifier.verify(datasetDir);
         return new RunData(Dataset.open(datasetDir));
     }
 

@@ -1,0 +1,350 @@
+package org.lmshards.trainer.reliability;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmshards.cli.LmShardsCli;
+import org.lmshards.core.shard.DatasetWriter;
+import org.lmshards.core.shard.SourceFile;
+import org.lmshards.core.shard.SplitWriter;
+import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.trainer.model.LmNetworks;
+import org.lmshards.trainer.train.Checkpoint;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Issue 6, "Training": the trainer process is SIGKILLed mid-epoch and in the middle of writing a
+ * checkpoint, and {@code train --resume} ends with exactly the parameters of an uninterrupted run
+ * with the same seed; a diverging run stops with a clear message and keeps the last good
+ * checkpoint and model; a batch too large for the memory gives a message suggesting a smaller
+ * {@code --bs}/{@code --seq-len}. Tiny models; the killed runs are child JVMs
+ * ({@code java -cp <test classpath> org.lmshards.cli.LmShardsCli train ...}).
+ */
+class TrainerCrashTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path shared;
+    static Path data;
+    static Path bigData;
+    /** Final parameters of the uninterrupted run. */
+    static INDArray referenceParams;
+    static List<String> referenceMetricsLosses;
+    static long batchesPerEpoch;
+
+    @TempDir
+    Path tmp;
+
+    /** Settings of every run here: 3 epochs of ~40 batches, a checkpoint at every epoch end. */
+    static List<String> trainArgs(Path dataDir, Path out) {
+        return trainArgs(dataDir, out, 0);
+    }
+
+    /** The same, with mid-epoch checkpoints every {@code checkpointBatches} batches (0: none); the result is the same. */
+    static List<String> trainArgs(Path dataDir, Path out, int checkpointBatches) {
+        return new ArrayList<>(List.of("train", "--data", dataDir.toString(), "--out", out.toString(), "--bs", "4",
+                "--seq-len", "12", "--emb", "8", "--hidden", "12", "--layers", "2", "--epochs", "3", "--lr", "1e-2",
+                "--seed", "7", "--workers", "1", "--checkpoint-batches", Integer.toString(checkpointBatches),
+                "--no-progress"));
+    }
+
+    @BeforeAll
+    static void writeDatasetsAndReference() throws Exception {
+        data = shared.resolve("ds");
+        writeDataset(data, 2_000, 40, 60);
+        Path ref = shared.resolve("reference");
+        Result r = cli(trainArgs(data, ref));
+        assertThat(r.code).as(r.err).isZero();
+        Matcher m = Pattern.compile("(\\d+) batches of 4 x 12 per epoch").matcher(r.out);
+        assertThat(m.find()).as(r.out).isTrue();
+        batchesPerEpoch = Long.parseLong(m.group(1));
+        assertThat(batchesPerEpoch).isGreaterThan(20);
+        referenceParams = LmNetworks.load(ref.resolve("model.zip")).params().dup();
+        referenceMetricsLosses = losses(ref);
+        assertThat(referenceMetricsLosses).hasSize(3);
+    }
+
+    @Test
+    void killedMidEpochResumesFromTheLastCheckpointToTheParametersOfAnUninterruptedRun() throws Exception {
+        Path run = tmp.resolve("run");
+        Path steps = run.resolve("steps.jsonl");
+        // Kill in the middle of the second epoch; the last complete checkpoint is the one after epoch 1.
+        long killAfter = batchesPerEpoch() + batchesPerEpoch() / 2;
+        killWhen(run, trainArgs(data, run), () -> lines(steps) >= killAfter);
+        assertThat(run.resolve("model.zip")).doesNotExist();
+        assertThat(Checkpoint.read(run.resolve("checkpoint.zip")).state().epoch()).isEqualTo(1);
+        resumeAndCompare(run);
+    }
+
+    /**
+     * Resuming from a mid-epoch checkpoint ({@code --checkpoint-batches}) is exact too: the carried
+     * LSTM state is restored as truncated BPTT reads it (this test found that it was not).
+     */
+    @Test
+    void killedMidEpochResumesFromAMidEpochCheckpointToTheParametersOfAnUninterruptedRun() throws Exception {
+        Path run = tmp.resolve("run");
+        Path steps = run.resolve("steps.jsonl");
+        long killAfter = batchesPerEpoch() + 6; // checkpoints every 4 batches: the last one 2 batches earlier
+        killWhen(run, trainArgs(data, run, 4), () -> lines(steps) >= killAfter);
+        assertThat(Checkpoint.read(run.resolve("checkpoint.zip")).state().batchIndex()).isPositive();
+        resumeAndCompare(run);
+    }
+
+    @Test
+    void killedWhileWritingACheckpointResumesFromThePreviousOne() throws Exception {
+        Path run = tmp.resolve("run");
+        Path steps = run.resolve("steps.jsonl");
+        long batches = batchesPerEpoch();
+        Process[] child = new Process[1];
+        // Kill while the checkpoint of epoch 2 is being written (AtomicFiles' temporary file exists).
+        boolean[] epochTwoTrained = {false};
+        killWhen(run, trainArgs(data, run), () -> {
+            if (!epochTwoTrained[0]) {
+                epochTwoTrained[0] = lines(steps) >= 2 * batches;
+                return false;
+            }
+            // From here on only a stat per poll, so that the SIGKILL follows the sighting at once.
+            return Files.exists(run.resolve(".checkpoint.zip.tmp-" + child[0].pid()));
+        }, child);
+        // Normally the temporary file, possibly half written, is left and the checkpoint is still the epoch-1 one.
+        // The SIGKILL lands a moment after the test saw the temporary file: if the rename won that race, the
+        // checkpoint is the complete epoch-2 one. Either way it must read, and the resume must be exact.
+        boolean temporaryLeft;
+        try (var s = Files.newDirectoryStream(run, ".checkpoint.zip.tmp-*")) {
+            temporaryLeft = s.iterator().hasNext();
+        }
+        // The poll may also first see the temporary of the epoch-3 checkpoint (then the epoch-2 one is kept).
+        int epoch = Checkpoint.read(run.resolve("checkpoint.zip")).state().epoch();
+        assertThat(epoch).as("checkpoint epoch (temporary left: %s)", temporaryLeft).isBetween(1, 2);
+        assertThat(run.resolve("model.zip")).doesNotExist();
+        System.out.println("killed while writing a checkpoint: temporary left " + temporaryLeft + ", kept epoch " + epoch);
+        resumeAndCompare(run);
+    }
+
+    @Test
+    void explodingLossStopsWithAClearMessageAndKeepsTheLastGoodCheckpointAndModel() throws Exception {
+        Path run = tmp.resolve("run");
+        List<String> a = trainArgs(data, run);
+        a.set(a.indexOf("--epochs") + 1, "1");
+        Result first = cli(a);
+        assertThat(first.code).as(first.err).isZero();
+        byte[] goodModel = Files.readAllBytes(run.resolve("model.zip"));
+        // Continue with an absurd learning rate (in the run's config and in the network configuration that the
+        // checkpoint carries): Adam steps of 1e4 per parameter blow the loss up within a batch or two.
+        ObjectNode config = (ObjectNode) JSON.readTree(run.resolve("config.json").toFile());
+        ((ObjectNode) config.get("model")).put("lr", 1e4);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(run.resolve("config.json").toFile(), config);
+        setLearningRate(run.resolve("checkpoint.zip"), 1e4);
+        byte[] explosiveCheckpoint = Files.readAllBytes(run.resolve("checkpoint.zip"));
+        Result r = cli(List.of("train", "--out", run.toString(), "--resume", "--epochs", "3", "--no-progress"));
+        assertThat(r.code).as(r.out + r.err).isNotZero();
+        assertThat(r.err).contains("error: ").contains("diverged").contains("--lr")
+                .contains("last good checkpoint").contains(run.resolve("checkpoint.zip").toString());
+        assertThat(r.err.lines().count()).as("one clear line, not a stack trace").isLessThanOrEqualTo(2);
+        assertThat(run.resolve("checkpoint.zip")).as("the last checkpoint before the divergence is kept")
+                .hasBinaryContent(explosiveCheckpoint);
+        assertThat(run.resolve("model.zip")).hasBinaryContent(goodModel);
+        assertThat(LmNetworks.load(run.resolve("model.zip")).params().norm2Number().doubleValue()).isFinite();
+    }
+
+    @Test
+    void aBatchTooLargeForTheMemorySuggestsSmallerBsAndSeqLen() throws Exception {
+        Path run = tmp.resolve("run");
+        // 256 x 256 time steps x 512 LSTM units do not fit the 96 MiB that -Xmx96m allows ND4J (JavaCPP maxbytes).
+        List<String> a = new ArrayList<>(List.of("train", "--data", bigData().toString(), "--out", run.toString(),
+                "--bs", "256", "--seq-len", "256", "--emb", "16", "--hidden", "512", "--layers", "2", "--epochs", "1",
+                "--workers", "0", "--no-progress"));
+        Path log = tmp.resolve("oom.log");
+        Process p = child(log, List.of("-Xmx96m"), a);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String out = Files.readString(log);
+        assertThat(p.exitValue()).as(out).isNotZero();
+        assertThat(out).contains("error: out of memory with batch size 256, sequence length 256")
+                .contains("--bs").contains("--seq-len");
+        assertThat(out).doesNotContain("\tat org.deeplearning4j").doesNotContain("\tat java.");
+        assertThat(run.resolve("model.zip")).doesNotExist();
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static void resumeAndCompare(Path run) throws IOException {
+        Result r = cli(List.of("train", "--out", run.toString(), "--resume", "--no-progress"));
+        assertThat(r.code).as(r.out + r.err).isZero();
+        assertThat(r.out).contains("resuming");
+        INDArray params = LmNetworks.load(run.resolve("model.zip")).params();
+        assertThat(params.equals(referenceParams)).as("final parameters equal the uninterrupted run's").isTrue();
+        assertThat(losses(run)).isEqualTo(referenceMetricsLosses);
+    }
+
+    private static long batchesPerEpoch() {
+        return batchesPerEpoch;
+    }
+
+    /** Runs the training as a child JVM and SIGKILLs it once {@code when} holds. */
+    private void killWhen(Path run, List<String> args, BooleanSupplier when) throws Exception {
+        killWhen(run, args, when, new Process[1]);
+    }
+
+    private void killWhen(Path run, List<String> args, BooleanSupplier when, Process[] holder) throws Exception {
+        Path log = tmp.resolve("train.log");
+        Process p = child(log, List.of("-Xmx256m"), args);
+        holder[0] = p;
+        try {
+            while (!when.getAsBoolean()) {
+                if (!p.isAlive()) {
+                    fail("training ended (exit " + p.exitValue() + ") before the kill point\n" + Files.readString(log));
+                }
+                Thread.onSpinWait();
+            }
+            p.destroyForcibly();
+            assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+            assertThat(p.exitValue()).as(Files.readString(log)).isEqualTo(137);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    static Process child(Path log, List<String> jvm, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                LmShardsCli.class.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return pb.start();
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    /** Runs the CLI in this JVM (the trainer prints to System.out, errors go to the command line's err). */
+    static synchronized Result cli(List<String> args) {
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            System.setOut(o);
+            CommandLine cl = LmShardsCli.commandLine();
+            cl.setOut(new PrintWriter(o, true));
+            cl.setErr(new PrintWriter(err, true));
+            code = cl.execute(args.toArray(new String[0]));
+        } finally {
+            System.setOut(old);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+    }
+
+    /** Rewrites every Adam learning rate in the network configuration stored in a checkpoint zip. */
+    private static void setLearningRate(Path checkpoint, double lr) throws IOException {
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        try (ZipInputStream zin = new ZipInputStream(Files.newInputStream(checkpoint))) {
+            for (ZipEntry e; (e = zin.getNextEntry()) != null; ) {
+                entries.put(e.getName(), zin.readAllBytes());
+            }
+        }
+        int changed = 0;
+        try (ZipOutputStream zout = new ZipOutputStream(Files.newOutputStream(checkpoint))) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                byte[] b = e.getValue();
+                if (e.getKey().endsWith(".json")) {
+                    String s = new String(b, StandardCharsets.UTF_8);
+                    String t = s.replaceAll("\"learningRate\"\\s*:\\s*[-0-9.eE]+", "\"learningRate\" : " + lr);
+                    if (!t.equals(s)) {
+                        changed++;
+                        b = t.getBytes(StandardCharsets.UTF_8);
+                    }
+                }
+                zout.putNextEntry(new ZipEntry(e.getKey()));
+                zout.write(b);
+                zout.closeEntry();
+            }
+        }
+        assertThat(changed).as("a learning rate was found in %s", entries.keySet()).isPositive();
+    }
+
+    private static long lines(Path file) {
+        try {
+            return Files.readAllLines(file).stream().filter(l -> l.endsWith("}")).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static List<String> losses(Path run) throws IOException {
+        List<String> l = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            var n = JSON.readTree(line);
+            l.add(n.get("epoch") + " " + n.get("train_loss") + " " + n.get("valid_loss"));
+        }
+        return l;
+    }
+
+    private static synchronized Path bigData() throws IOException {
+        if (bigData == null) {
+            bigData = shared.resolve("big");
+            writeDataset(bigData, 400_000, 2000, 20_000);
+        }
+        return bigData;
+    }
+
+    /** A dataset of {@code tokens} pseudo-random ids in documents of about {@code docLen} tokens, plus a small valid split. */
+    static void writeDataset(Path dir, int tokens, int docLen, int validDocLen) throws IOException {
+        Map<String, Long> counts = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            counts.put("w" + i, 100L - i);
+        }
+        Vocabulary vocab = Vocabulary.build(counts, 1, 1000);
+        SplittableRandom rnd = new SplittableRandom(11);
+        try (DatasetWriter w = DatasetWriter.create(dir, vocab, 100_000)) {
+            SplitWriter train = w.split("train");
+            for (int done = 0; done < tokens; done += docLen) {
+                train.addDocument(doc(rnd, docLen, vocab.size()));
+            }
+            SplitWriter valid = w.split("valid");
+            for (int d = 0; d < 4; d++) {
+                valid.addDocument(doc(rnd, validDocLen, vocab.size()));
+            }
+            w.commit(Map.of("name", "test"), SourceFile.fingerprint(List.of()), Map.of());
+        }
+    }
+
+    /** A document with learnable structure: mostly id = previous + 1, sometimes a random jump. */
+    private static int[] doc(SplittableRandom rnd, int len, int vocabSize) {
+        int[] d = new int[len];
+        d[0] = 2; // xxbos
+        for (int i = 1; i < len; i++) {
+            d[i] = rnd.nextInt(8) == 0 ? 9 + rnd.nextInt(vocabSize - 9) : 9 + Math.floorMod(d[i - 1] - 9 + 1, vocabSize - 9);
+        }
+        return d;
+    }
+}
