@@ -56,6 +56,7 @@ import org.lmshards.spark.shard.ShardResult;
 import org.lmshards.spark.shard.ShardWriteTask;
 import org.lmshards.spark.tokens.NumericalizeTask;
 import org.lmshards.spark.tokens.TokenBlock;
+import org.lmshards.spark.tokens.TokenCounts;
 import org.lmshards.spark.tokens.TokenizeTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -319,19 +320,9 @@ final class DatasetBuild {
     }
 
     private Vocabulary buildVocabulary(JavaRDD<TokenBlock> train, int parts) {
-        int minFreq = opt.minFreq;
         // Tokens under min_freq can never enter the vocabulary, so they stay on the executors.
-        JavaPairRDD<String, Long> counts = train.flatMapToPair(b -> {
-                    long[] c = b.counts();
-                    List<Tuple2<String, Long>> out = new ArrayList<>(c.length);
-                    for (int i = 0; i < c.length; i++) {
-                        out.add(new Tuple2<>(b.table()[i], c[i]));
-                    }
-                    return out.iterator();
-                })
-                .reduceByKey(Long::sum, parts)
-                .filter(t -> t._2() >= minFreq);
-        Map<String, Long> frequent = new HashMap<>(counts.collectAsMap());
+        Map<String, Long> frequent = TokenCounts.frequent(train, parts, opt.minFreq);
+        int minFreq = opt.minFreq;
         Vocabulary vocab = Vocabulary.build(frequent, opt.minFreq, opt.maxVocab);
         LOG.info("Vocabulary: {} tokens ({} train tokens occur at least {} times)", vocab.size(), frequent.size(), minFreq);
         return vocab;

@@ -2,7 +2,6 @@ package org.lmshards.spark.tokens;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -58,8 +57,7 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                HashMap<String, Integer> ids = new HashMap<>();
-                List<String> table = new ArrayList<>();
+                TokenTable table = new TokenTable();
                 List<int[]> docs = new ArrayList<>();
                 List<Integer> files = new ArrayList<>();
                 List<Long> ordinals = new ArrayList<>();
@@ -76,12 +74,7 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                     n[0] = 0;
                     int[][] holder = {buf};
                     tokenizer.tokenize(r.text(), tok -> {
-                        Integer id = ids.get(tok);
-                        if (id == null) {
-                            id = table.size();
-                            ids.put(tok, id);
-                            table.add(tok);
-                        }
+                        int id = table.id(tok);
                         if (n[0] == holder[0].length) {
                             holder[0] = Arrays.copyOf(holder[0], holder[0].length * 2);
                         }
@@ -94,7 +87,7 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                     tokens += n[0];
                 }
                 tokensOut.add(tokens);
-                return new TokenBlock(table.toArray(new String[0]), files.stream().mapToInt(Integer::intValue).toArray(),
+                return new TokenBlock(table.toArray(), files.stream().mapToInt(Integer::intValue).toArray(),
                         ordinals.stream().mapToLong(Long::longValue).toArray(), docs.toArray(new int[0][]), rejects);
             }
         };
