@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
                 + " its valid split after every epoch. RUN_DIR receives config.json, vocab.json, metrics.jsonl,"
                 + " steps.jsonl, checkpoint.zip (every epoch) and finally model.zip. See docs/MODEL.md."})
 final class TrainCommand implements Callable<Integer> {
-    static final String UI_BUILD_NEEDED = "--ui-port needs the UI build: mvn -Pui -DskipTests package";
+    static final String UI_BUILD_NEEDED = "--ui-port needs the UI build: mvn -Pcpu,ui -DskipTests package (or -Pcuda,ui)";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (for logs).")
     boolean noProgress;
     @Option(names = "--ui-port", paramLabel = "PORT", description = "Serve DL4J's training UI at"
-            + " http://localhost:PORT/train during training (needs the UI build: mvn -Pui package).")
+            + " http://localhost:PORT/train during training (needs the UI build: mvn -Pcpu,ui package).")
     Integer uiPort;
 
     @Override

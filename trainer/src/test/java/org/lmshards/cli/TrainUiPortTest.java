@@ -33,7 +33,7 @@ class TrainUiPortTest {
         int code = run("train", "--data", tmp.resolve("no-such-dataset").toString(), "--out", runDir.toString(),
                 "--ui-port", "9123");
         assertThat(code).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--ui-port needs the UI build: mvn -Pui -DskipTests package");
+        assertThat(err.toString()).contains("--ui-port needs the UI build: mvn -Pcpu,ui -DskipTests package (or -Pcuda,ui)");
         assertThat(runDir).doesNotExist();
     }
 

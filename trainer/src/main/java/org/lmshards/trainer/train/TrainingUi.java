@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DL4J's own training UI ({@code deeplearning4j-ui}, vert.x) for live monitoring of a run. The UI
- * is only on the classpath in the optional {@code -Pui} build, so its classes are reached by
- * reflection: the default build compiles and runs without them.
+ * is only on the classpath in the optional {@code -Pcpu,ui} (or {@code -Pcuda,ui}) build, so its
+ * classes are reached by reflection: the default build compiles and runs without them.
  */
 public final class TrainingUi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingUi.class);
@@ -31,7 +31,7 @@ public final class TrainingUi implements AutoCloseable {
         this.port = port;
     }
 
-    /** Whether this build holds the UI classes ({@code mvn -Pui package}). */
+    /** Whether this build holds the UI classes ({@code mvn -Pcpu,ui package}). */
     public static boolean available() {
         try {
             Class.forName(UI_SERVER, false, TrainingUi.class.getClassLoader());
