@@ -13,6 +13,7 @@ import org.lmshards.trainer.train.RunData;
 import org.lmshards.trainer.train.RunFiles;
 import org.lmshards.trainer.train.TrainSettings;
 import org.lmshards.trainer.train.Trainer;
+import org.lmshards.trainer.train.TrainingUi;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +24,8 @@ import picocli.CommandLine.Option;
                 + " its valid split after every epoch. RUN_DIR receives config.json, vocab.json, metrics.jsonl,"
                 + " steps.jsonl, checkpoint.zip (every epoch) and finally model.zip. See docs/MODEL.md."})
 final class TrainCommand implements Callable<Integer> {
+    static final String UI_BUILD_NEEDED = "--ui-port needs the UI build: mvn -Pcpu,ui -DskipTests package (or -Pcuda,ui)";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -75,9 +78,20 @@ final class TrainCommand implements Callable<Integer> {
     String validSplit;
     @Option(names = "--no-progress", description = "No progress bar (for logs).")
     boolean noProgress;
+    @Option(names = "--ui-port", paramLabel = "PORT", description = "Serve DL4J's training UI at"
+            + " http://localhost:PORT/train during training (needs the UI build: mvn -Pcpu,ui package).")
+    Integer uiPort;
 
     @Override
     public Integer call() throws IOException {
+        if (uiPort != null) {
+            if (uiPort < 1 || uiPort > 65535) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--ui-port must be in 1..65535, got " + uiPort);
+            }
+            if (!TrainingUi.available()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), UI_BUILD_NEEDED);
+            }
+        }
         Path checkpoint = out.resolve(RunFiles.CHECKPOINT);
         TrainSettings settings;
         if (resume) {
@@ -122,9 +136,19 @@ final class TrainCommand implements Callable<Integer> {
             try (BatchSource train = run.batches("train", settings.batchSize(), settings.seqLen(), seedForData, settings.workers());
                  BatchSource valid = run.hasSplit(validSplit)
                          ? run.batches(validSplit, settings.batchSize(), settings.seqLen(), seedForData, 0) : null) {
-                Trainer.Result r = new Trainer(settings, train, valid, out, System.out).progress(!noProgress).run(resume);
-                return r.completed() ? ExitCodes.OK : ExitCodes.INTERNAL;
+                Trainer trainer = new Trainer(settings, train, valid, out, System.out).progress(!noProgress);
+                if (uiPort == null) {
+                    return exitCode(trainer.run(resume));
+                }
+                try (TrainingUi ui = TrainingUi.start(uiPort)) {
+                    System.out.println("training UI at http://localhost:" + ui.port() + "/train");
+                    return exitCode(trainer.onNetworkReady(ui::attachTo).run(resume));
+                }
             }
         }
+    }
+
+    private static int exitCode(Trainer.Result r) {
+        return r.completed() ? ExitCodes.OK : ExitCodes.INTERNAL;
     }
 }

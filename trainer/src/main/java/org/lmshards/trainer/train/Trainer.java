@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -39,6 +40,7 @@ public final class Trainer {
     private final PrintStream console;
     private boolean progress = true;
     private long crashAfterSteps = -1;
+    private Consumer<? super StatefulLmNetwork> networkHook = net -> { };
 
     /** Outcome of {@link #run}: the trained network and all epoch metrics. */
     public record Result(StatefulLmNetwork network, List<EpochMetrics> metrics, boolean completed) {
@@ -66,6 +68,15 @@ public final class Trainer {
     /** Shows a progress bar on the console (default true). */
     public Trainer progress(boolean show) {
         this.progress = show;
+        return this;
+    }
+
+    /**
+     * Called with the network once it is built or restored, before training: e.g. to add
+     * listeners such as {@link TrainingUi#attachTo}.
+     */
+    public Trainer onNetworkReady(Consumer<? super StatefulLmNetwork> hook) {
+        this.networkHook = hook;
         return this;
     }
 
@@ -114,6 +125,7 @@ public final class Trainer {
                 settings.model().parameterCount(), settings.model().forwardFlopsPerToken(), train.batchesPerEpoch(),
                 settings.batchSize(), settings.seqLen());
         net.setCarryState(true);
+        networkHook.accept(net);
         List<EpochMetrics> metrics = new ArrayList<>(state.metrics());
         try {
             for (int epoch = state.epoch(); epoch < settings.epochs(); epoch++) {
