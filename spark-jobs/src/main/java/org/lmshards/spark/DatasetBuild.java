@@ -76,12 +76,17 @@ final class DatasetBuild {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetBuild.class);
     private static final List<String> SPLITS = List.of("train", "valid");
     static final String FAULT_CONF = "spark.lmshards.fault.failFirstAttempt";
+    static final String SLOW_CONF = "spark.lmshards.fault.slowFirstAttempt";
+    /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
+    private static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(120);
 
     private final SparkSession spark;
     private final JavaSparkContext jsc;
     private final PreprocessJob opt;
     private final TextColumn column;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    /** The Spark job group of this run's actions, so that their leftover task attempts can be drained. */
+    private final String jobGroup = "lmshards-preprocess-" + runId;
 
     DatasetBuild(SparkSession spark, PreprocessJob opt, TextColumn column) {
         this.spark = spark;
@@ -138,27 +143,45 @@ final class DatasetBuild {
             }
             Path staging = sibling(output, ".staging-" + runId);
             fs.mkdirs(staging);
+            jsc.setJobGroup(jobGroup, "lmshards preprocess into " + output, false);
             try {
                 Summary summary = build(fs, staging, inputs, tokenizerInfo, settings, expected);
                 FaultInjection.haltPoint("staged");
                 swap(fs, staging, output);
                 summary.print(output, (System.nanoTime() - t0) / 1e9);
-            } catch (IOException | RuntimeException | Error e) {
-                try {
-                    fs.delete(staging, true);
-                } catch (IOException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
+            } catch (Throwable e) {
+                // Throwable, not IOException | RuntimeException: a failed Spark action throws the checked
+                // SparkException undeclared, and the staging directory must go in that case too.
+                deleteStaging(fs, staging, e);
                 throw e;
+            } finally {
+                jsc.clearJobGroup();
             }
             FaultInjection.haltPoint("done");
             return JobExitCodes.OK;
         }
     }
 
+    /**
+     * After a failure: waits for task attempts Spark is still stopping (they could otherwise
+     * recreate a file in the staging directory after its deletion), then deletes it.
+     */
+    private void deleteStaging(FileSystem fs, Path staging, Throwable failure) {
+        boolean drained = TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT);
+        try {
+            if (!fs.delete(staging, true) && fs.exists(staging)) {
+                throw new IOException("cannot delete the staging directory " + staging);
+            }
+        } catch (IOException cleanup) {
+            failure.addSuppressed(cleanup);
+            LOG.warn("The staging directory {} is left for the next run to delete{}: {}", staging,
+                    drained ? "" : " (task attempts were still running)", cleanup.toString());
+        }
+    }
+
     private Summary build(FileSystem fs, Path staging, Map<String, List<InputFile>> inputs, Map<String, Object> tokenizerInfo,
                           Map<String, Object> settings, List<DatasetCache.Expected> expected) throws IOException {
-        FaultInjection fault = FaultInjection.fromSettings(jsc.getConf().get(FAULT_CONF, ""));
+        FaultInjection fault = FaultInjection.fromSettings(jsc.getConf().get(FAULT_CONF, ""), jsc.getConf().get(SLOW_CONF, ""));
         Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
         long totalBytes = inputs.values().stream().flatMap(List::stream).mapToLong(InputFile::size).sum();
         int parts = opt.partitions != null ? opt.partitions
@@ -342,6 +365,11 @@ final class DatasetBuild {
                 .repartitionAndSortWithinPartitions(new ShardPartitioner(plan))
                 .mapPartitionsWithIndex(new ShardWriteTask(d.name(), tmp.toString(), dtype.descr(), bplan, conf, fault, written), false)
                 .collect();
+        // A speculative attempt that lost (or a sibling of a retried one) may still be running: it
+        // writes only attempt-unique files, but must be done before the temporary directory goes.
+        if (!TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT)) {
+            LOG.warn("{}: committing while unneeded task attempts are still running; their files are discarded", d.name());
+        }
         FaultInjection.haltPoint(d.name() + "-shards-written");
         List<ShardMeta> shards = ShardCommitter.commit(fs, splitDir, tmp, plan, results);
         long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();

@@ -18,6 +18,10 @@ import org.apache.spark.TaskContext;
  *       STAGE is {@code read} (partition = read unit), {@code tokenize} or {@code write}
  *       (partition = shard index): the first attempt of those tasks throws after doing its
  *       work (for {@code write}, after its shard files are written).</li>
+ *   <li>{@code lmshards.fault.slowFirstAttempt=SPLIT-STAGE:PARTITION,...} (or Spark conf
+ *       {@code spark.lmshards.fault.slowFirstAttempt}): at the same point, the first attempt of
+ *       those tasks stalls until Spark kills it, or at most {@value #MAX_STALL_SECONDS} s, so
+ *       that speculative execution launches a second attempt that wins.</li>
  * </ul>
  */
 public final class FaultInjection implements Serializable {
@@ -25,27 +29,40 @@ public final class FaultInjection implements Serializable {
 
     public static final String HALT_PROPERTY = "lmshards.fault.haltAt";
     public static final String FAIL_PROPERTY = "lmshards.fault.failFirstAttempt";
+    public static final String SLOW_PROPERTY = "lmshards.fault.slowFirstAttempt";
+    static final int MAX_STALL_SECONDS = 300;
 
     /** Failures injected in this JVM so far (local mode: lets a test see that retries really happened). */
     public static final java.util.concurrent.atomic.AtomicInteger INJECTED = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Set<String> failFirstAttempt;
+    private final Set<String> slowFirstAttempt;
 
-    private FaultInjection(Set<String> failFirstAttempt) {
+    private FaultInjection(Set<String> failFirstAttempt, Set<String> slowFirstAttempt) {
         this.failFirstAttempt = failFirstAttempt;
+        this.slowFirstAttempt = slowFirstAttempt;
     }
 
-    /** Reads the task-failure settings on the driver (they travel to the executors with the closures). */
-    public static FaultInjection fromSettings(String sparkConfValue) {
+    /**
+     * Reads the task-fault settings on the driver (they travel to the executors with the
+     * closures): the Spark conf values of {@code failFirstAttempt} and {@code slowFirstAttempt}
+     * (null or empty: none), merged with the system properties.
+     */
+    public static FaultInjection fromSettings(String failConf, String slowConf) {
+        return new FaultInjection(targets(System.getProperty(FAIL_PROPERTY, ""), failConf),
+                targets(System.getProperty(SLOW_PROPERTY, ""), slowConf));
+    }
+
+    private static Set<String> targets(String... values) {
         Set<String> set = new HashSet<>();
-        for (String v : new String[] {System.getProperty(FAIL_PROPERTY, ""), sparkConfValue == null ? "" : sparkConfValue}) {
-            for (String s : v.split(",")) {
+        for (String v : values) {
+            for (String s : (v == null ? "" : v).split(",")) {
                 if (!s.isBlank()) {
                     set.add(s.trim());
                 }
             }
         }
-        return new FaultInjection(set);
+        return set;
     }
 
     /** Called by a task of {@code stage} once its work is done. */
@@ -54,6 +71,25 @@ public final class FaultInjection implements Serializable {
         if (tc != null && tc.attemptNumber() == 0 && failFirstAttempt.contains(stage + ":" + tc.partitionId())) {
             INJECTED.incrementAndGet();
             throw new IllegalStateException("injected failure: first attempt of " + stage + " task " + tc.partitionId());
+        }
+        if (tc != null && tc.attemptNumber() == 0 && slowFirstAttempt.contains(stage + ":" + tc.partitionId())) {
+            INJECTED.incrementAndGet();
+            stall(tc);
+        }
+    }
+
+    /** Sleeps until Spark kills the attempt (it interrupts a losing speculative attempt) or the stall limit passes. */
+    private static void stall(TaskContext tc) {
+        System.err.println("lmshards: fault injection: stalling the first attempt of task " + tc.partitionId() + " (stage "
+                + tc.stageId() + ")");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(MAX_STALL_SECONDS);
+        while (!tc.isInterrupted() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -21,75 +21,138 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.testing.TestData;
 
 /**
- * A real distributed run: a Spark standalone master and two one-core workers on 127.0.0.1,
- * started from the Spark jars of the build, the application jar submitted to them with
- * Spark's own {@code SparkSubmit}; the dataset must be byte-identical to a local-mode run
- * (meta.json compared without {@code created_at}).
+ * A real distributed run: a Spark standalone master and two one-core workers on the loopback
+ * interface (127.0.0.1 and 127.0.0.2, so that Spark sees two hosts, as speculation needs),
+ * started from the Spark jars of the build, the application jar submitted to them with Spark's
+ * own {@code SparkSubmit}; the datasets must be byte-identical to a local-mode run (meta.json
+ * compared without {@code created_at}).
  *
  * <p>Runs under Failsafe after {@code package}, because executors load the shaded
  * application jar ({@code lmshards.spark.jar}); the Spark classpath comes from
- * {@code spark-classpath.txt}. All processes bind to 127.0.0.1 and are killed, with their
- * executors, whatever happens.
+ * {@code spark-classpath.txt}. All processes bind to loopback addresses and are killed, with
+ * their executors, whatever happens.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class StandaloneClusterIT {
     private static final String JOB = "org.lmshards.spark.PreprocessJob";
     private static final String LOOPBACK = "127.0.0.1";
+    private static final String[] WORKER_HOSTS = {"127.0.0.1", "127.0.0.2"};
     private static final long START_WAIT_SECONDS = 180;   // loaded 2-core CI machines start JVMs slowly
     private static final long JOB_WAIT_SECONDS = 420;
+    /** Several shards per split, so that a write stage has tasks to compare a slow one with. */
+    private static final String SHARD_TOKENS = "100000";
 
-    @Test
-    @Timeout(value = 15, unit = TimeUnit.MINUTES)
-    void jobOnATwoWorkerClusterWritesTheSameBytesAsLocalMode(@TempDir Path tmp) throws Exception {
-        Path appJar = requiredFile("lmshards.spark.jar");
-        String sparkClasspath = Files.readString(requiredFile("lmshards.spark.classpath"), StandardCharsets.UTF_8).trim();
-        Path data = TestData.wikitextTiny();
+    @TempDir
+    static Path tmp;
+    private final List<Process> processes = new ArrayList<>();
+    private Path sparkHome;
+    private String sparkClasspath;
+    private Path appJar;
+    private String masterUrl;
+    private final Path[] workerLogs = new Path[WORKER_HOSTS.length];
+    private Path localOut;
+
+    @BeforeAll
+    void startClusterAndRunTheLocalReference() throws Exception {
+        appJar = requiredFile("lmshards.spark.jar");
+        sparkClasspath = Files.readString(requiredFile("lmshards.spark.classpath"), StandardCharsets.UTF_8).trim();
         // outside @TempDir: JUnit warns about every link it deletes there
-        Path sparkHome = fakeSparkHome(Files.createTempDirectory("lmshards-spark-home"), sparkClasspath);
+        sparkHome = fakeSparkHome(Files.createTempDirectory("lmshards-spark-home"), sparkClasspath);
+        int masterPort = freePort();
+        masterUrl = "spark://" + LOOPBACK + ":" + masterPort;
+        Path masterLog = tmp.resolve("master.log");
+        processes.add(start(LOOPBACK, masterLog, List.of("-Xmx256m"), "org.apache.spark.deploy.master.Master",
+                "--host", LOOPBACK, "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(freePort())));
+        for (int w = 0; w < WORKER_HOSTS.length; w++) {
+            workerLogs[w] = tmp.resolve("worker-" + w + ".log");
+            processes.add(start(WORKER_HOSTS[w], workerLogs[w], List.of("-Xmx256m"),
+                    "org.apache.spark.deploy.worker.Worker", masterUrl,
+                    "--host", WORKER_HOSTS[w], "--cores", "1", "--memory", "1g",
+                    "--webui-port", String.valueOf(freePort()),
+                    "--work-dir", tmp.resolve("work-" + w).toString()));
+        }
+        awaitLogCount(masterLog, "Registering worker", WORKER_HOSTS.length);
 
-        List<Process> processes = new ArrayList<>();
-        try {
-            int masterPort = freePort();
-            String masterUrl = "spark://" + LOOPBACK + ":" + masterPort;
-            Path masterLog = tmp.resolve("master.log");
-            processes.add(start(sparkHome, sparkClasspath, masterLog, List.of("-Xmx256m"),
-                    "org.apache.spark.deploy.master.Master",
-                    "--host", LOOPBACK, "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(freePort())));
-            Path[] workerLogs = new Path[2];
-            for (int w = 0; w < 2; w++) {
-                workerLogs[w] = tmp.resolve("worker-" + w + ".log");
-                processes.add(start(sparkHome, sparkClasspath, workerLogs[w], List.of("-Xmx256m"),
-                        "org.apache.spark.deploy.worker.Worker", masterUrl,
-                        "--host", LOOPBACK, "--cores", "1", "--memory", "1g",
-                        "--webui-port", String.valueOf(freePort()),
-                        "--work-dir", tmp.resolve("work-" + w).toString()));
-            }
-            awaitLogCount(masterLog, "Registering worker", 2, processes, tmp);
+        localOut = tmp.resolve("out-local");
+        int localExit = submit("local[2]", localOut, tmp.resolve("submit-local.log"));
+        assertThat(localExit).as("local run exit code; logs:%n%s", logTails(tmp)).isZero();
+    }
 
-            Path clusterOut = tmp.resolve("out-cluster");
-            Path localOut = tmp.resolve("out-local");
-            int clusterExit = submit(sparkHome, sparkClasspath, appJar, masterUrl, data, clusterOut, tmp.resolve("submit-cluster.log"),
-                    "--conf", "spark.executor.memory=512m", "--conf", "spark.cores.max=2");
-            assertThat(clusterExit).as("cluster run exit code; logs:%n%s", logTails(tmp)).isZero();
-            for (Path workerLog : workerLogs) {
-                // both workers ran an executor: the job really was distributed
-                assertThat(read(workerLog)).as("%s", workerLog).contains("Asked to launch executor");
-            }
-            int localExit = submit(sparkHome, sparkClasspath, appJar, "local[2]", data, localOut, tmp.resolve("submit-local.log"));
-            assertThat(localExit).as("local run exit code; logs:%n%s", logTails(tmp)).isZero();
-
-            assertSameDataset(clusterOut, localOut);
-        } finally {
-            for (int i = processes.size() - 1; i >= 0; i--) {
-                kill(processes.get(i));
-            }
+    @AfterAll
+    void stopCluster() throws IOException {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            kill(processes.get(i));
+        }
+        if (sparkHome != null) {
             deleteLinkTree(sparkHome);
         }
+    }
+
+    @Test
+    void jobOnATwoWorkerClusterWritesTheSameBytesAsLocalMode() throws Exception {
+        Path clusterOut = tmp.resolve("out-cluster");
+        int clusterExit = submit(masterUrl, clusterOut, tmp.resolve("submit-cluster.log"),
+                "--conf", "spark.executor.memory=512m", "--conf", "spark.cores.max=2");
+        assertThat(clusterExit).as("cluster run exit code; logs:%n%s", logTails(tmp)).isZero();
+        for (Path workerLog : workerLogs) {
+            // both workers ran an executor: the job really was distributed
+            assertThat(read(workerLog)).as("%s", workerLog).contains("Asked to launch executor");
+        }
+        assertSameDataset(clusterOut, localOut);
+    }
+
+    /**
+     * Issue 6: speculative execution on. The first attempt of train shard 1 stalls after writing
+     * its files; Spark launches a speculative attempt on the other host, which wins; the stalled
+     * one is killed. Exactly that attempt is committed, and the dataset is the local run's.
+     */
+    @Test
+    void speculativeAttemptOfAStalledShardWriteIsCommittedOnceAndTheBytesAreUnchanged() throws Exception {
+        Path out = tmp.resolve("out-speculative");
+        Path log = tmp.resolve("submit-speculative.log");
+        int exit = submit(masterUrl, out, log,
+                "--conf", "spark.executor.memory=512m", "--conf", "spark.cores.max=2",
+                "--conf", "spark.speculation=true", "--conf", "spark.speculation.interval=100ms",
+                "--conf", "spark.speculation.quantile=0.5", "--conf", "spark.speculation.multiplier=2",
+                "--conf", "spark.speculation.efficiency.enabled=false",
+                "--conf", "spark.lmshards.fault.slowFirstAttempt=train-write:1");
+        String driverLog = read(log);
+        assertThat(exit).as("speculative run exit code; logs:%n%s", logTails(tmp)).isZero();
+        // The only commit of train shard 1 is that of a second attempt (attemptNumber 1): the speculative copy.
+        List<String> commits = driverLog.lines().filter(l -> l.contains("Shard 1 of train: committing attempt")).toList();
+        assertThat(commits).as(driverLog).hasSize(1);
+        assertThat(commits.get(0)).matches(".*committing attempt stage\\d+\\.\\d+-task\\d+\\.1$");
+        assertThat(driverLog).as("Spark launched and then killed a speculative pair").containsPattern("(?i)speculat")
+                .containsPattern("Killing attempt 0 for task 1\\.0 in stage");
+        assertThat(executorStderr()).as("the injected stall really ran").contains("stalling the first attempt of task 1");
+        assertSameDataset(out, localOut);
+        // the evidence, for the test report
+        driverLog.lines().filter(l -> l.contains("speculat") || l.contains("Killing attempt") || l.contains("committing attempt"))
+                .forEach(System.out::println);
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".out-speculative.")))
+                    .as("no staging or temporary leftovers").isEmpty();
+        }
+    }
+
+    private String executorStderr() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> s = Files.walk(tmp)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                sb.append(read(p));
+            }
+        }
+        return sb.toString();
     }
 
     /** Deletes the fake Spark home: the links, never what they point to. */
@@ -101,8 +164,8 @@ class StandaloneClusterIT {
         }
     }
 
-    private static int submit(Path sparkHome, String sparkClasspath, Path appJar, String master, Path data, Path out,
-            Path log, String... extraConf) throws Exception {
+    private int submit(String master, Path out, Path log, String... extraConf) throws Exception {
+        Path data = TestData.wikitextTiny();
         List<String> args = new ArrayList<>(List.of(
                 "--master", master, "--class", JOB,
                 "--conf", "spark.driver.host=" + LOOPBACK, "--conf", "spark.driver.bindAddress=" + LOOPBACK,
@@ -110,8 +173,8 @@ class StandaloneClusterIT {
         args.addAll(Arrays.asList(extraConf));
         args.add(appJar.toString());
         args.addAll(List.of("--train", data.resolve("train.csv").toString(), "--valid", data.resolve("test.csv").toString(),
-                "--output", out.toString(), "--partitions", "4"));
-        Process p = start(sparkHome, sparkClasspath, log, List.of("-Xmx768m"), "org.apache.spark.deploy.SparkSubmit",
+                "--output", out.toString(), "--partitions", "4", "--shard-tokens", SHARD_TOKENS));
+        Process p = start(LOOPBACK, log, List.of("-Xmx768m"), "org.apache.spark.deploy.SparkSubmit",
                 args.toArray(String[]::new));
         try {
             if (!p.waitFor(JOB_WAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -171,26 +234,25 @@ class StandaloneClusterIT {
         return home;
     }
 
-    private static Process start(Path sparkHome, String classpath, Path log, List<String> jvmArgs, String mainClass,
-            String... args) throws IOException {
+    /** Starts a Spark JVM whose sockets (and those of the executors it launches) bind to {@code host}. */
+    private Process start(String host, Path log, List<String> jvmArgs, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(System.getProperty("lmshards.spark.jvm.flags", "").trim().split("\\s+")));
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(classpath);
+        cmd.add(sparkClasspath);
         cmd.add(mainClass);
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("SPARK_HOME", sparkHome.toString());
-        pb.environment().put("SPARK_LOCAL_IP", LOOPBACK);   // traffic on loopback only
+        pb.environment().put("SPARK_LOCAL_IP", host);   // traffic on loopback only
         pb.environment().put("SPARK_SCALA_VERSION", "2.13");
         pb.environment().remove("SPARK_CONF_DIR");
         return pb.start();
     }
 
-    private static void awaitLogCount(Path log, String marker, int count, List<Process> processes, Path tmp)
-            throws IOException, InterruptedException {
+    private void awaitLogCount(Path log, String marker, int count) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_WAIT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (Files.exists(log) && countOccurrences(read(log), marker) >= count) {

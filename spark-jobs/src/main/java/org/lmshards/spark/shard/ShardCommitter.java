@@ -47,6 +47,7 @@ public final class ShardCommitter {
                 throw new IllegalStateException("shard " + i + " holds " + r.numDocs() + " documents / " + r.numTokens()
                         + " tokens, planned " + plan.numDocs(i) + " / " + plan.numTokens(i));
             }
+            LOG.info("Shard {} of {}: committing attempt {}", i, splitDir.getName(), r.attempt());
             rename(fs, new Path(r.tmpTokens()), new Path(splitDir, ShardLayout.tokensFile(i)));
             rename(fs, new Path(r.tmpDocs()), new Path(splitDir, ShardLayout.docsFile(i)));
             if (i == 0) {

@@ -72,7 +72,7 @@ class ChunkedReadTest {
 
     private static List<Row> read(List<InputFile> files, List<InputUnit> units, HadoopConf conf) {
         ReadTask task = new ReadTask("t-read", files, units, conf, true, TextColumn.parse("text"), false,
-                FaultInjection.fromSettings(""), new LongAccumulator(), new LongAccumulator());
+                FaultInjection.fromSettings("", ""), new LongAccumulator(), new LongAccumulator());
         List<Row> rows = new ArrayList<>();
         task.call(IntStream.range(0, units.size()).boxed().iterator())
                 .forEachRemaining(r -> rows.add(new Row(r.row(), r.line(), r.ordinal(), r.text(), r.reject())));
