@@ -19,6 +19,17 @@ public final class Utf8 {
 
     /** Decodes {@code bytes[off, off+len)}; not thread-safe (one instance per task). */
     public Decoded decode(byte[] bytes, int off, int len) {
+        // Fast path: the JDK's String decoder (vectorised for ASCII, no intermediate char[]) replaces
+        // invalid sequences by U+FFFD; only text that contains U+FFFD, rare and possibly legitimate,
+        // is decoded again strictly to tell the two apart and find the offset.
+        String text = new String(bytes, off, len, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') < 0) {
+            return new Decoded(text, -1);
+        }
+        return decodeStrictly(bytes, off, len);
+    }
+
+    private Decoded decodeStrictly(byte[] bytes, int off, int len) {
         ByteBuffer in = ByteBuffer.wrap(bytes, off, len);
         CharBuffer out = CharBuffer.allocate(len);   // UTF-8 never yields more chars than bytes
         decoder.reset();
