@@ -9,9 +9,10 @@ import org.lmshards.spark.csv.Reject;
  * Tokenized documents of one chunk of a partition, kept compact for caching between the
  * counting and writing stages: tokens as ids into the block's own small string table, so a
  * token string is stored once per block and the global vocabulary can be applied later by
- * translating the table.
+ * translating the table. {@code counts[i]} is how often {@code table[i]} occurs in the documents,
+ * counted while tokenizing so that the frequency count does not walk the documents again.
  */
-public record TokenBlock(String[] table, int[] files, long[] ordinals, int[][] docs, List<Reject> rejects)
+public record TokenBlock(String[] table, int[] counts, int[] files, long[] ordinals, int[][] docs, List<Reject> rejects)
         implements Serializable {
 
     public int[] lengths() {
@@ -20,16 +21,5 @@ public record TokenBlock(String[] table, int[] files, long[] ordinals, int[][] d
             l[i] = docs[i].length;
         }
         return l;
-    }
-
-    /** Occurrences of each table entry in this block's documents. */
-    public long[] counts() {
-        long[] c = new long[table.length];
-        for (int[] d : docs) {
-            for (int id : d) {
-                c[id]++;
-            }
-        }
-        return c;
     }
 }

@@ -1,12 +1,5 @@
 package org.lmshards.spark.tokens;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -57,7 +50,7 @@ public final class TokenCounts {
         Map<String, long[]> m = new HashMap<>();
         while (blocks.hasNext()) {
             TokenBlock b = blocks.next();
-            long[] c = b.counts();
+            int[] c = b.counts();
             String[] table = b.table();
             for (int i = 0; i < c.length; i++) {
                 m.computeIfAbsent(table[i], k -> new long[1])[0] += c[i];
@@ -85,37 +78,14 @@ public final class TokenCounts {
     }
 
     static byte[] encode(Iterable<Map.Entry<String, long[]>> entries) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-            DataOutputStream out = new DataOutputStream(bytes);
-            for (Map.Entry<String, long[]> e : entries) {
-                byte[] s = e.getKey().getBytes(StandardCharsets.UTF_8);
-                out.writeInt(s.length);
-                out.write(s);
-                out.writeLong(e.getValue()[0]);
-            }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        CountPayload out = new CountPayload();
+        for (Map.Entry<String, long[]> e : entries) {
+            out.add(e.getKey(), e.getValue()[0]);
         }
+        return out.toBytes();
     }
 
     static void decode(byte[] payload, Map<String, long[]> into) {
-        try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
-            byte[] buf = new byte[64];
-            while (in.available() > 0) {
-                int n = in.readInt();
-                if (n > buf.length) {
-                    buf = new byte[Math.max(n, buf.length * 2)];
-                }
-                in.readFully(buf, 0, n);
-                String token = new String(buf, 0, n, StandardCharsets.UTF_8);
-                into.computeIfAbsent(token, k -> new long[1])[0] += in.readLong();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        CountPayload.mergeInto(payload, into);
     }
 }

@@ -87,7 +87,7 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                     tokens += n[0];
                 }
                 tokensOut.add(tokens);
-                return new TokenBlock(table.toArray(), files.stream().mapToInt(Integer::intValue).toArray(),
+                return new TokenBlock(table.toArray(), table.counts(), files.stream().mapToInt(Integer::intValue).toArray(),
                         ordinals.stream().mapToLong(Long::longValue).toArray(), docs.toArray(new int[0][]), rejects);
             }
         };

@@ -1,0 +1,58 @@
+package org.lmshards.spark.tokens;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The binary form in which token counts travel between the count stage's tasks: per token its
+ * UTF-8 length (int), bytes, and count (long), big-endian, concatenated. Written and parsed
+ * directly on a byte array: the {@code DataOutputStream}/{@code DataInputStream} pair it
+ * replaces made several synchronized stream calls per token, a third of the count stage's time.
+ */
+final class CountPayload {
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private byte[] bytes = new byte[1 << 16];
+    private int size;
+
+    /** Appends one token and its count. */
+    void add(String token, long count) {
+        byte[] s = token.getBytes(StandardCharsets.UTF_8);
+        ensure(s.length + 12);
+        INT.set(bytes, size, s.length);
+        System.arraycopy(s, 0, bytes, size + 4, s.length);
+        LONG.set(bytes, size + 4 + s.length, count);
+        size += s.length + 12;
+    }
+
+    byte[] toBytes() {
+        return Arrays.copyOf(bytes, size);
+    }
+
+    private void ensure(int more) {
+        if (size + more > bytes.length) {
+            long wanted = Math.max(2L * bytes.length, (long) size + more);
+            if (wanted > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("token count payload over 2 GiB");
+            }
+            bytes = Arrays.copyOf(bytes, (int) wanted);
+        }
+    }
+
+    /** Adds the counts of a payload to {@code into}. */
+    static void mergeInto(byte[] payload, Map<String, long[]> into) {
+        int p = 0;
+        while (p < payload.length) {
+            int n = (int) INT.get(payload, p);
+            String token = new String(payload, p + 4, n, StandardCharsets.UTF_8);
+            long count = (long) LONG.get(payload, p + 4 + n);
+            into.computeIfAbsent(token, k -> new long[1])[0] += count;
+            p += n + 12;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.lmshards.spark.tokens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class TokenTableAndPayloadTest {
+
+    /** Ids in order of first appearance and per-id counts, across the table's growth, against a HashMap. */
+    @Test
+    void tableAssignsDenseIdsAndCountsEveryLookup() {
+        TokenTable table = new TokenTable();
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
+        Random rnd = new Random(3);
+        for (int i = 0; i < 300_000; i++) {
+            // a Zipf-like mix of frequent and rare tokens, new String objects each time like the tokenizer's
+            String tok = new String(("t" + (int) (Math.pow(rnd.nextDouble(), 4) * 60_000) + (i % 97 == 0 ? "é" : "")).toCharArray());
+            int id = table.id(tok);
+            assertThat(id).isEqualTo(ids.computeIfAbsent(tok, k -> ids.size()));
+            counts.merge(tok, 1, Integer::sum);
+        }
+        String[] byId = table.toArray();
+        int[] c = table.counts();
+        assertThat(byId).containsExactlyElementsOf(ids.keySet());
+        for (int i = 0; i < byId.length; i++) {
+            assertThat(c[i]).as(byId[i]).isEqualTo(counts.get(byId[i]));
+        }
+        assertThat(byId.length).as("the table grew past its first capacity").isGreaterThan(1 << 14);
+    }
+
+    @Test
+    void payloadRoundTripsTokensOfAnyScriptAndSumsCounts() {
+        CountPayload p = new CountPayload();
+        Map<String, long[]> expected = new HashMap<>();
+        String[] tokens = {"the", "", "xxmaj", "naïve", "東京", "\uD83D\uDE00", "a,\"b\"\n"};
+        long count = 1;
+        for (int round = 0; round < 20_000; round++) {   // past the initial 64 KiB buffer
+            String t = tokens[round % tokens.length] + (round % 5 == 0 ? "" : round);
+            count = count * 31 % 1_000_003 + (round == 7 ? 5_000_000_000L : 0);
+            p.add(t, count);
+            expected.computeIfAbsent(t, k -> new long[1])[0] += 2 * count;
+        }
+        byte[] bytes = p.toBytes();
+        Map<String, long[]> merged = new HashMap<>();
+        CountPayload.mergeInto(bytes, merged);
+        CountPayload.mergeInto(bytes, merged);
+        assertThat(merged.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((k, v) -> assertThat(merged.get(k)[0]).as(k).isEqualTo(v[0]));
+    }
+}
