@@ -64,15 +64,15 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
 
             @Override
             public boolean hasNext() {
-                while (block == null || next == block.docs().length) {
+                while (block == null || next == block.numDocs()) {
                     if (!blocks.hasNext()) {
                         return false;
                     }
                     block = blocks.next();
                     next = 0;
-                    map = new int[block.table().length];
+                    map = new int[block.table().size()];
                     for (int i = 0; i < map.length; i++) {
-                        map[i] = vocab.id(block.table()[i]);
+                        map[i] = vocab.id(block.table().get(i));
                     }
                 }
                 return true;
@@ -83,10 +83,11 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                int[] local = block.docs()[next];
-                int[] ids = new int[local.length];
+                int[] local = block.ids();
+                int start = block.docStart(next);
+                int[] ids = new int[block.docEnds()[next] - start];
                 for (int i = 0; i < ids.length; i++) {
-                    ids[i] = map[local[i]];
+                    ids[i] = map[local[start + i]];
                 }
                 long doc = p.docNumber(block.files()[next], block.ordinals()[next]);
                 next++;

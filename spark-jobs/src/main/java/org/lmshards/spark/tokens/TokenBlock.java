@@ -9,16 +9,29 @@ import org.lmshards.spark.csv.Reject;
  * Tokenized documents of one chunk of a partition, kept compact for caching between the
  * counting and writing stages: tokens as ids into the block's own small string table, so a
  * token string is stored once per block and the global vocabulary can be applied later by
- * translating the table. {@code counts[i]} is how often {@code table[i]} occurs in the documents,
- * counted while tokenizing so that the frequency count does not walk the documents again.
+ * translating the table. {@code counts[i]} is how often {@code table.get(i)} occurs, counted while
+ * tokenizing so that the frequency count does not walk the documents again.
+ *
+ * <p>All documents' ids share one array ({@code ids}; document {@code d} is
+ * {@code [docEnds[d-1], docEnds[d])}): a few large arrays instead of one per document, which
+ * the garbage collector allocates outside the young generation and never copies (per-document
+ * arrays, copied as survivors, slowed concurrent tasks measurably).
  */
-public record TokenBlock(String[] table, int[] counts, int[] files, long[] ordinals, int[][] docs, List<Reject> rejects)
-        implements Serializable {
+public record TokenBlock(TokenStrings table, int[] counts, int[] files, long[] ordinals, int[] docEnds, int[] ids,
+                         List<Reject> rejects) implements Serializable {
+
+    public int numDocs() {
+        return docEnds.length;
+    }
+
+    public int docStart(int d) {
+        return d == 0 ? 0 : docEnds[d - 1];
+    }
 
     public int[] lengths() {
-        int[] l = new int[docs.length];
-        for (int i = 0; i < docs.length; i++) {
-            l[i] = docs[i].length;
+        int[] l = new int[docEnds.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = docEnds[i] - docStart(i);
         }
         return l;
     }

@@ -51,7 +51,7 @@ public final class TokenCounts {
         while (blocks.hasNext()) {
             TokenBlock b = blocks.next();
             int[] c = b.counts();
-            String[] table = b.table();
+            String[] table = b.table().toArray();
             for (int i = 0; i < c.length; i++) {
                 m.computeIfAbsent(table[i], k -> new long[1])[0] += c[i];
             }

@@ -84,6 +84,11 @@ final class TokenTable {
         return Arrays.copyOf(byId, size);
     }
 
+    /** The table packed for caching. */
+    TokenStrings toStrings() {
+        return TokenStrings.of(byId, size);
+    }
+
     /** Occurrences of each id looked up so far. */
     int[] counts() {
         return Arrays.copyOf(counts, size);

@@ -37,6 +37,30 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
         return Holder.TOKENIZER;
     }
 
+    /** A growable int array for one block's token ids (sized for a whole block: allocated once per block). */
+    private static final class IdBuffer {
+        private int[] a;
+        private int size;
+
+        IdBuffer(int capacity) {
+            a = new int[capacity];
+        }
+
+        void add(int id) {
+            if (size == a.length) {
+                if (a.length == Integer.MAX_VALUE - 8) {
+                    throw new IllegalStateException("a block of more than 2^31 tokens (one document that large?)");
+                }
+                a = Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 8, 2L * a.length));
+            }
+            a[size++] = id;
+        }
+
+        int[] toArray() {
+            return size == a.length ? a : Arrays.copyOf(a, size);
+        }
+    }
+
     @Override
     public Iterator<TokenBlock> call(Iterator<ParsedRow> rows) {
         FastaiTokenizer tokenizer = tokenizer();
@@ -58,37 +82,26 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                     throw new NoSuchElementException();
                 }
                 TokenTable table = new TokenTable();
-                List<int[]> docs = new ArrayList<>();
                 List<Integer> files = new ArrayList<>();
                 List<Long> ordinals = new ArrayList<>();
+                List<Integer> ends = new ArrayList<>();
                 List<Reject> rejects = new ArrayList<>();
-                long tokens = 0;
-                int[] buf = new int[4096];
-                int[] n = new int[1];
-                while (rows.hasNext() && tokens < BLOCK_TOKENS) {
+                IdBuffer ids = new IdBuffer(BLOCK_TOKENS + (1 << 16));
+                while (rows.hasNext() && ids.size < BLOCK_TOKENS) {
                     ParsedRow r = rows.next();
                     if (!r.accepted()) {
                         rejects.add(new Reject(r.file(), r.row(), r.line(), r.reject()));
                         continue;
                     }
-                    n[0] = 0;
-                    int[][] holder = {buf};
-                    tokenizer.tokenize(r.text(), tok -> {
-                        int id = table.id(tok);
-                        if (n[0] == holder[0].length) {
-                            holder[0] = Arrays.copyOf(holder[0], holder[0].length * 2);
-                        }
-                        holder[0][n[0]++] = id;
-                    });
-                    buf = holder[0];
-                    docs.add(Arrays.copyOf(buf, n[0]));
+                    tokenizer.tokenize(r.text(), tok -> ids.add(table.id(tok)));
+                    ends.add(ids.size);
                     files.add(r.file());
                     ordinals.add(r.ordinal());
-                    tokens += n[0];
                 }
-                tokensOut.add(tokens);
-                return new TokenBlock(table.toArray(), table.counts(), files.stream().mapToInt(Integer::intValue).toArray(),
-                        ordinals.stream().mapToLong(Long::longValue).toArray(), docs.toArray(new int[0][]), rejects);
+                tokensOut.add(ids.size);
+                return new TokenBlock(table.toStrings(), table.counts(), files.stream().mapToInt(Integer::intValue).toArray(),
+                        ordinals.stream().mapToLong(Long::longValue).toArray(), ends.stream().mapToInt(Integer::intValue).toArray(),
+                        ids.toArray(), rejects);
             }
         };
     }

@@ -32,6 +32,18 @@ class TokenTableAndPayloadTest {
             assertThat(c[i]).as(byId[i]).isEqualTo(counts.get(byId[i]));
         }
         assertThat(byId.length).as("the table grew past its first capacity").isGreaterThan(1 << 14);
+        assertThat(table.toStrings().toArray()).as("packed for caching").containsExactly(byId);
+    }
+
+    @Test
+    void packedStringsKeepEveryTokenWhateverItsScript() {
+        String[] tokens = {"the", "", "naïve", "東京", "\uD83D\uDE00", "xxmaj", " "};
+        TokenStrings packed = TokenStrings.of(tokens, tokens.length);
+        assertThat(packed.size()).isEqualTo(tokens.length);
+        for (int i = 0; i < tokens.length; i++) {
+            assertThat(packed.get(i)).isEqualTo(tokens[i]);
+        }
+        assertThat(TokenStrings.of(tokens, 3).toArray()).containsExactly("the", "", "naïve");
     }
 
     @Test

@@ -1,0 +1,74 @@
+package org.lmshards.spark.tokens;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A block's token strings packed as UTF-8 into one byte array with end offsets: two objects
+ * per block instead of two per distinct token. Cached blocks held millions of small
+ * {@code String}s that the garbage collector copied and marked while tasks ran, and two
+ * concurrent tasks were measurably slower than one for it.
+ */
+public final class TokenStrings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final byte[] utf8;
+    private final int[] ends;
+
+    private TokenStrings(byte[] utf8, int[] ends) {
+        this.utf8 = utf8;
+        this.ends = ends;
+    }
+
+    /** Packs {@code tokens[0, n)}. */
+    static TokenStrings of(String[] tokens, int n) {
+        byte[][] encoded = new byte[n][];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            encoded[i] = tokens[i].getBytes(StandardCharsets.UTF_8);
+            total += encoded[i].length;
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a block's distinct tokens exceed 2 GiB of UTF-8");
+        }
+        byte[] utf8 = new byte[(int) total];
+        int[] ends = new int[n];
+        int p = 0;
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(encoded[i], 0, utf8, p, encoded[i].length);
+            p += encoded[i].length;
+            ends[i] = p;
+        }
+        return new TokenStrings(utf8, ends);
+    }
+
+    public int size() {
+        return ends.length;
+    }
+
+    /** Token {@code i}, decoded (a new String each call). */
+    public String get(int i) {
+        int start = i == 0 ? 0 : ends[i - 1];
+        return new String(utf8, start, ends[i] - start, StandardCharsets.UTF_8);
+    }
+
+    /** All tokens, decoded. */
+    public String[] toArray() {
+        String[] out = new String[ends.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = get(i);
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TokenStrings t && Arrays.equals(utf8, t.utf8) && Arrays.equals(ends, t.ends);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(utf8) + Arrays.hashCode(ends);
+    }
+}
