@@ -1,8 +1,6 @@
-package org.lmshards.core.shard;
+package org.lmshards.core;
 
 import java.io.IOException;
-
-import org.lmshards.core.BadInputException;
 
 /**
  * A dataset file (token shard, document index, {@code meta.json}, {@code vocab.json},

@@ -1,4 +1,4 @@
-package org.lmshards.core.shard;
+package org.lmshards.core.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,13 +62,13 @@ public final class LocalFiles {
     }
 
     /** A fresh temporary name next to {@code file}. */
-    static Path tempSibling(Path file) {
+    public static Path tempSibling(Path file) {
         return file.resolveSibling(file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + TEMP_SUFFIX);
     }
 
     /** Renames atomically (replacing the target); falls back to a plain replace where atomic moves are unsupported. */
-    static void moveAtomically(Path from, Path to) throws IOException {
+    public static void moveAtomically(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -1,5 +1,6 @@
 package org.lmshards.core.shard;
 
+import org.lmshards.core.ShardFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

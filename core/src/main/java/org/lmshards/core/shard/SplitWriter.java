@@ -1,5 +1,6 @@
 package org.lmshards.core.shard;
 
+import org.lmshards.core.io.LocalFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

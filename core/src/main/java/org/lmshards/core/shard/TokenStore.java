@@ -1,5 +1,6 @@
 package org.lmshards.core.shard;
 
+import org.lmshards.core.ShardFormatException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.IntBuffer;

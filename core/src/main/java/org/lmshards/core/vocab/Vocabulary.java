@@ -22,8 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.lmshards.core.shard.LocalFiles;
-import org.lmshards.core.shard.ShardFormatException;
+import org.lmshards.core.io.LocalFiles;
+import org.lmshards.core.ShardFormatException;
 import org.lmshards.core.tokenize.SpecialTokens;
 
 /**

@@ -1,5 +1,7 @@
 package org.lmshards.core.shard;
 
+import org.lmshards.core.io.LocalFiles;
+import org.lmshards.core.ShardFormatException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

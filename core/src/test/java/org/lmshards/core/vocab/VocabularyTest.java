@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmshards.core.shard.ShardFormatException;
+import org.lmshards.core.ShardFormatException;
 import org.lmshards.core.tokenize.SpecialTokens;
 
 import static org.assertj.core.api.Assertions.assertThat;

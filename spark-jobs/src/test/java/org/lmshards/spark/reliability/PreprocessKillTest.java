@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.lmshards.spark.SparkTestSupport;
 import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetVerifier;
-import org.lmshards.core.shard.ShardFormatException;
+import org.lmshards.core.ShardFormatException;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.core.testing.TestData;
 
@@ -68,16 +69,16 @@ class PreprocessKillTest {
                 "It met with positive sales in Japan , and was praised by both Japanese and western critics .",
                 "\"The \"\"Nameless\"\" unit fought on ,\n\n and the war ended .\"") + "\n");
         reference = shared.resolve("reference");
-        JobRuns.Run r = JobRuns.inProcess(args(reference, "2"));
+        SparkTestSupport.Run r = SparkTestSupport.run(args(reference, "2"));
         assertThat(r.code()).as(r.err()).isZero();
         DatasetVerifier.verify(reference);
-        referenceContents = JobRuns.contents(reference);
+        referenceContents = SparkTestSupport.contents(reference);
         assertThat(referenceContents.keySet().stream().filter(k -> k.startsWith("train/tokens-")).count())
                 .as("enough shards that kills land between shard commits").isGreaterThanOrEqualTo(10);
         previous = shared.resolve("previous");
-        JobRuns.Run p = JobRuns.inProcess(args(previous, "3"));
+        SparkTestSupport.Run p = SparkTestSupport.run(args(previous, "3"));
         assertThat(p.code()).as(p.err()).isZero();
-        previousContents = JobRuns.contents(previous);
+        previousContents = SparkTestSupport.contents(previous);
         assertThat(previousContents).isNotEqualTo(referenceContents);
     }
 
@@ -107,9 +108,9 @@ class PreprocessKillTest {
         assertThat(JobRuns.log(log)).contains("halting at " + point);
 
         switch (expect) {
-            case PREVIOUS -> assertThat(JobRuns.contents(out)).isEqualTo(previousContents);
+            case PREVIOUS -> assertThat(SparkTestSupport.contents(out)).isEqualTo(previousContents);
             case NONE -> assertThat(out).doesNotExist();
-            case NEW -> assertThat(JobRuns.contents(out)).isEqualTo(referenceContents);
+            case NEW -> assertThat(SparkTestSupport.contents(out)).isEqualTo(referenceContents);
         }
         if (Files.exists(out)) {
             DatasetVerifier.verify(out);
@@ -125,7 +126,7 @@ class PreprocessKillTest {
         Path out = tmp.resolve("ds");
         JobRuns.copyTree(previous, out);
         killWhen(out, staging -> nonEmpty(staging.resolve("_temporary-train")));
-        assertThat(JobRuns.contents(out)).isEqualTo(previousContents);
+        assertThat(SparkTestSupport.contents(out)).isEqualTo(previousContents);
         DatasetVerifier.verify(out);
         assertStagingRefusedIfIncomplete(out);
         rerunEqualsTheUninterruptedRun(out);
@@ -189,10 +190,10 @@ class PreprocessKillTest {
     }
 
     private static void rerunEqualsTheUninterruptedRun(Path out) throws IOException {
-        JobRuns.Run r = JobRuns.inProcess(args(out, "2"));
+        SparkTestSupport.Run r = SparkTestSupport.run(args(out, "2"));
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(JobRuns.contents(out)).isEqualTo(referenceContents);
-        assertThat(JobRuns.leftovers(out)).as("lock, staging and set-aside directories cleaned up").isEmpty();
+        assertThat(SparkTestSupport.contents(out)).isEqualTo(referenceContents);
+        assertThat(SparkTestSupport.leftovers(out)).as("lock, staging and set-aside directories cleaned up").isEmpty();
         DatasetVerifier.verify(out);
     }
 }

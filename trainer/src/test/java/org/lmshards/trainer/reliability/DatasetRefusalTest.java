@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.lmshards.cli.LmShardsCli;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.DatasetWriter;
-import org.lmshards.core.shard.ShardFormatException;
+import org.lmshards.core.ShardFormatException;
 import org.lmshards.core.shard.SourceFile;
 import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.vocab.Vocabulary;
