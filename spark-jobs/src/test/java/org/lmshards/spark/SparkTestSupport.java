@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,14 +18,18 @@ import org.apache.spark.sql.SparkSession;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** One local Spark session for all test classes of the module (local[2,3]: 2 cores, up to 3 attempts per task). */
-final class SparkTestSupport {
+/**
+ * One local Spark session for all test classes of the module (local[2,3]: 2 cores, up to 3
+ * attempts per task), in-process runs of the job on it, and dataset comparisons. Public for the
+ * {@code reliability} package.
+ */
+public final class SparkTestSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SparkTestSupport() {
     }
 
-    static synchronized SparkSession session() {
+    public static synchronized SparkSession session() {
         SparkSession s = SparkSession.builder()
                 .master("local[2,3]")
                 .appName("lmshards-spark-tests")
@@ -40,11 +43,11 @@ final class SparkTestSupport {
     }
 
     /** A finished run of the job: exit code and what it printed. */
-    record Run(int code, String out, String err) {
+    public record Run(int code, String out, String err) {
     }
 
     /** Runs the job in this JVM on the shared session, capturing stdout and stderr. */
-    static synchronized Run run(String... args) {
+    public static synchronized Run run(String... args) {
         session();
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
@@ -70,7 +73,7 @@ final class SparkTestSupport {
      * Every file of a dataset directory (relative path to content); {@code meta.json} files
      * without {@code created_at}, the one field allowed to differ between runs.
      */
-    static Map<String, String> contents(Path dir) {
+    public static Map<String, String> contents(Path dir) {
         Map<String, String> m = new TreeMap<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
@@ -95,12 +98,10 @@ final class SparkTestSupport {
         return m;
     }
 
-    /** Names in {@code dir}'s parent that belong to the job's bookkeeping for {@code dir} (lock, staging, set-aside). */
-    static List<String> leftovers(Path dir) throws IOException {
-        List<String> names = new ArrayList<>();
+    /** The job's bookkeeping entries for {@code dir} in its parent directory (lock, staging, set-aside old dataset). */
+    public static List<Path> leftovers(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir.getParent())) {
-            s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("." + dir.getFileName() + ".")).forEach(names::add);
+            return s.filter(p -> p.getFileName().toString().startsWith("." + dir.getFileName() + ".")).sorted().toList();
         }
-        return names;
     }
 }

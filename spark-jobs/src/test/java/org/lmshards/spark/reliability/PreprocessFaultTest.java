@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmshards.spark.SparkTestSupport;
 import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.TokenStore;
@@ -54,13 +55,13 @@ class PreprocessFaultTest {
 
     @Test
     void diskFullWhileWritingFailsCleanlyAndKeepsTheOldDataset() throws IOException {
-        JobRuns.session().sparkContext().hadoopConfiguration().set("fs.fullfs.impl", FullFileSystem.class.getName());
+        SparkTestSupport.session().sparkContext().hadoopConfiguration().set("fs.fullfs.impl", FullFileSystem.class.getName());
         Path train = corpus("train.csv", 120);
         Path local = tmp.resolve("ds");
         String out = FullFileSystem.SCHEME + "://" + local;
-        JobRuns.Run first = JobRuns.inProcess(args(train, out, "2"));
+        SparkTestSupport.Run first = SparkTestSupport.run(args(train, out, "2"));
         assertThat(first.code()).as(first.err()).isZero();
-        Map<String, String> old = JobRuns.contents(local);
+        Map<String, String> old = SparkTestSupport.contents(local);
         long datasetBytes = 0;
         for (Path p : Files.walk(local).filter(Files::isRegularFile).toList()) {
             datasetBytes += Files.size(p);
@@ -69,22 +70,22 @@ class PreprocessFaultTest {
         // full early (vocab.json), among the shards, and near the end (the old dataset's size minus 40 bytes).
         for (long free : new long[] {100, datasetBytes / 3, datasetBytes - 40}) {
             FullFileSystem.setFreeBytes(free);
-            JobRuns.Run r = JobRuns.inProcess(args(train, out, "1"));
+            SparkTestSupport.Run r = SparkTestSupport.run(args(train, out, "1"));
             long refused = FullFileSystem.failures();
             FullFileSystem.setFreeBytes(Long.MAX_VALUE);
             assertThat(refused).as("free %d: the disk really filled up", free).isPositive();
             assertThat(r.code()).as("free %d: %s", free, r.err()).isEqualTo(1); // environment failure (docs/SPARK.md)
             assertThat(r.err()).as("free %d", free).contains("error: ").contains("No space left on device");
-            assertThat(JobRuns.contents(local)).as("free %d: the old dataset is intact", free).isEqualTo(old);
+            assertThat(SparkTestSupport.contents(local)).as("free %d: the old dataset is intact", free).isEqualTo(old);
             DatasetVerifier.verify(local);
             // The lock is released and the staging directory deleted: the job waits for the write attempts that
             // Spark is still stopping before it deletes the directory they write into.
-            assertThat(JobRuns.leftovers(local)).as("free %d: no lock, staging or temporary directory left", free).isEmpty();
+            assertThat(SparkTestSupport.leftovers(local)).as("free %d: no lock, staging or temporary directory left", free).isEmpty();
         }
         // With space again, the rebuild succeeds.
-        JobRuns.Run ok = JobRuns.inProcess(args(train, out, "1"));
+        SparkTestSupport.Run ok = SparkTestSupport.run(args(train, out, "1"));
         assertThat(ok.code()).as(ok.err()).isZero();
-        assertThat(JobRuns.leftovers(local)).isEmpty();
+        assertThat(SparkTestSupport.leftovers(local)).isEmpty();
         try (Dataset ds = Dataset.open(local)) {
             assertThat(ds.vocab().minFreq()).isEqualTo(1);
         }
@@ -105,9 +106,9 @@ class PreprocessFaultTest {
             }
             // Freeze the first job while it holds the lock (SIGSTOP), so that the second surely starts while it runs.
             signal(first, "STOP");
-            JobRuns.Run second;
+            SparkTestSupport.Run second;
             try {
-                second = JobRuns.inProcess(args(train, out.toString(), "3"));
+                second = SparkTestSupport.run(args(train, out.toString(), "3"));
             } finally {
                 signal(first, "CONT");
             }
@@ -123,7 +124,7 @@ class PreprocessFaultTest {
         try (Dataset ds = Dataset.open(out)) {
             assertThat(ds.vocab().minFreq()).as("the first job's settings, not the refused one's").isEqualTo(2);
         }
-        assertThat(JobRuns.leftovers(out)).isEmpty();
+        assertThat(SparkTestSupport.leftovers(out)).isEmpty();
     }
 
     private static void signal(Process p, String signal) throws IOException, InterruptedException {
@@ -149,7 +150,7 @@ class PreprocessFaultTest {
         }
         assertThat(Files.size(p)).isGreaterThan(20L << 20);
         Path out = tmp.resolve("big-out");
-        JobRuns.Run r = JobRuns.inProcess("--train", p.toString(), "--output", out.toString(), "--min-freq", "1",
+        SparkTestSupport.Run r = SparkTestSupport.run("--train", p.toString(), "--output", out.toString(), "--min-freq", "1",
                 "--shard-tokens", "1000000");
         assertThat(r.code()).as(r.err()).isZero();
         DatasetVerifier.verify(out);
