@@ -129,6 +129,19 @@ EOF
   fi
 fi
 
+# The value of a key in spark-defaults.conf ("key value" or "key=value"), or empty.
+conf_value() {
+  local line key value
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="$(trim "${line%%#*}")"
+    key="${line%%[[:space:]=]*}"
+    [ "$key" = "$1" ] || continue
+    value="$(trim "${line#"$key"}")"
+    trim "${value#=}"
+    return
+  done < "$CONF_DIR/spark-defaults.conf"
+}
+
 # --- where to run ---
 SPARK_SUBMIT=""
 if [ "${LMSHARDS_LOCAL:-0}" != 1 ]; then
@@ -144,7 +157,9 @@ build_if_missing
 if [ -n "$SPARK_SUBMIT" ]; then
   submit=("$SPARK_SUBMIT" --properties-file "$CONF_DIR/spark-defaults.conf")
   [ -n "${LMSHARDS_MASTER:-}" ] && submit+=(--master "$LMSHARDS_MASTER")
-  submit+=(--driver-java-options "-Dlog4j2.configurationFile=$CONF_DIR/log4j2.properties")
+  # --driver-java-options replaces spark.driver.extraJavaOptions of the properties file: keep those
+  driver_opts="$(conf_value spark.driver.extraJavaOptions)"
+  submit+=(--driver-java-options "${driver_opts:+$driver_opts }-Dlog4j2.configurationFile=$CONF_DIR/log4j2.properties")
   # word splitting is intended: LMSHARDS_SUBMIT_ARGS is a list of spark-submit arguments
   # shellcheck disable=SC2206
   [ -n "${LMSHARDS_SUBMIT_ARGS:-}" ] && submit+=(${LMSHARDS_SUBMIT_ARGS})
@@ -171,6 +186,9 @@ while IFS= read -r line || [ -n "$line" ]; do
   value="$(trim "${value#=}")"
   case "$key" in
     spark.driver.memory) heap="$value" ;;
+    # word splitting is intended: a list of JVM options
+    # shellcheck disable=SC2206
+    spark.driver.extraJavaOptions) java_cmd+=($value) ;;
     spark.master) master="$value" ;;
     *) java_cmd+=("-D$key=$value") ;;
   esac

@@ -21,18 +21,22 @@ import org.lmshards.core.tokenize.FastaiTokenizer;
  * Not a test: it prints figures for docs/BENCHMARKS.md.
  *
  * <pre>
- * java -Xmx3g -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
+ * java -Xmx3g -XX:+UseParallelGC -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
  *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42]
  * </pre>
  *
  * The corpus is generated once and kept in {@code --dir}. Each Spark run is a fresh JVM
  * (the job's {@code main}, master {@code local[N]}), timed from launch to exit, so the figures
- * include Spark's start-up; a run on a 1 MB corpus measures that start-up separately.
+ * include Spark's start-up; a run on a 1 MB corpus measures that start-up separately. The job
+ * JVMs get the options {@code ./submit.sh} gives the job ({@code spark.driver.extraJavaOptions}
+ * of {@code conf/spark-defaults.conf}, read from the working directory).
  * MB are 10^6 bytes of CSV input.
  */
 public final class PreprocessBench {
     private static final double MB = 1_000_000.0;
     private static final String JOB = "org.lmshards.spark.PreprocessJob";
+    /** The job's own JVM options, as ./submit.sh passes them: spark.driver.extraJavaOptions of conf/spark-defaults.conf. */
+    private static final List<String> JOB_JVM_OPTIONS = driverOptions(Paths.get("conf", "spark-defaults.conf"));
 
     private PreprocessBench() {
     }
@@ -52,7 +56,8 @@ public final class PreprocessBench {
         Path small = corpus(dir, 1, seed);
         double inputMb = Files.size(corpus) / MB;
         say("corpus %s: %.1f MB", corpus, inputMb);
-        say("machine: %d cores, load average before: %s", Runtime.getRuntime().availableProcessors(), loadAverage());
+        say("machine: %d cores, load average before: %s; job JVM options from conf/spark-defaults.conf: %s",
+                Runtime.getRuntime().availableProcessors(), loadAverage(), JOB_JVM_OPTIONS);
 
         // The ceiling: one thread, nothing but CSV parsing and the tokenizer.
         Baseline bare = bareTokenizer(corpus);
@@ -199,6 +204,7 @@ public final class PreprocessBench {
                 cmd.add(a);   // the Java 17 flags Spark needs, as given to this JVM
             }
         }
+        cmd.addAll(JOB_JVM_OPTIONS);
         cmd.addAll(List.of("-Xmx" + heap, "-Dspark.master=local[" + cores + "]", "-Dspark.ui.enabled=false",
                 "-cp", System.getProperty("java.class.path"), JOB,
                 "--train", train.toString(), "--output", out.toString(), "--force"));
@@ -214,6 +220,24 @@ public final class PreprocessBench {
                     + new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
         }
         return s;
+    }
+
+    private static List<String> driverOptions(Path conf) {
+        if (!Files.isRegularFile(conf)) {
+            return List.of();
+        }
+        try {
+            for (String line : Files.readAllLines(conf, StandardCharsets.UTF_8)) {
+                String l = line.replaceAll("#.*", "").trim();
+                if (l.startsWith("spark.driver.extraJavaOptions")) {
+                    String v = l.substring("spark.driver.extraJavaOptions".length()).trim().replaceFirst("^=", "").trim();
+                    return v.isEmpty() ? List.of() : List.of(v.split("\\s+"));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return List.of();
     }
 
     private static Path corpus(Path dir, double mb, long seed) throws IOException {
