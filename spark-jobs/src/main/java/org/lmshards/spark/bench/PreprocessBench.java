@@ -22,10 +22,13 @@ import org.lmshards.core.tokenize.FastaiTokenizer;
  *
  * <pre>
  * java -Xmx3g -XX:+UseParallelGC -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
- *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42]
+ *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3]
  * </pre>
  *
- * The corpus is generated once and kept in {@code --dir}. Each Spark run is a fresh JVM
+ * The corpus is generated once and kept in {@code --dir}. The shared machines drift by 10-20%
+ * within minutes, so the comparison runs in {@code --rounds} rounds: each measures the ceiling
+ * (the bare tokenizer over the articles held in memory, with 1 and 2 threads) and then the
+ * job at each {@code --cores} value; ratios are taken within a round and their medians printed. Each Spark run is a fresh JVM
  * (the job's {@code main}, master {@code local[N]}), timed from launch to exit, so the figures
  * include Spark's start-up; a run on a 1 MB corpus measures that start-up separately. The job
  * JVMs get the options {@code ./submit.sh} gives the job ({@code spark.driver.extraJavaOptions}
@@ -47,6 +50,7 @@ public final class PreprocessBench {
         long seed = Long.parseLong(opt.getOrDefault("--seed", String.valueOf(SyntheticCorpus.DEFAULT_SEED)));
         Path dir = Paths.get(opt.getOrDefault("--dir", "cache/bench")).toAbsolutePath();
         String heap = opt.getOrDefault("--heap", "3g");
+        int rounds = Integer.parseInt(opt.getOrDefault("--rounds", "3"));
         List<Integer> cores = new ArrayList<>();
         for (String c : opt.getOrDefault("--cores", "1,2").split(",")) {
             cores.add(Integer.parseInt(c.trim()));
@@ -59,64 +63,80 @@ public final class PreprocessBench {
         say("machine: %d cores, load average before: %s; job JVM options from conf/spark-defaults.conf: %s",
                 Runtime.getRuntime().availableProcessors(), loadAverage(), JOB_JVM_OPTIONS);
 
-        // The ceiling: one thread, nothing but CSV parsing and the tokenizer.
+        // Reference: one thread streaming the CSV, timing the tokenize calls (and the whole loop).
         Baseline bare = bareTokenizer(corpus);
-        say("bare FastaiTokenizer, 1 thread: %,d documents, %,d tokens; tokenize %.1f s = %.2f MB/s; "
+        say("bare FastaiTokenizer, 1 thread, streaming: %,d documents, %,d tokens; tokenize %.1f s = %.2f MB/s; "
                 + "with CSV parsing %.1f s = %.2f MB/s (load %s)",
                 bare.docs, bare.tokens, bare.tokenizeSeconds, inputMb / bare.tokenizeSeconds,
                 bare.totalSeconds, inputMb / bare.totalSeconds, loadAverage());
-        // What the machine itself gives a second thread: the same tokenizing, in memory, by 1 and
-        // by 2 threads (shared caches, memory bandwidth, or SMT siblings behind the vCPUs).
-        double[] inMemory = bareInMemory(corpus, cores.stream().mapToInt(Integer::intValue).max().orElse(1));
-        say("bare FastaiTokenizer in memory: 1 thread %.1f s, %d threads %.1f s: scaling %.2f (load %s)",
-                inMemory[0], inMemory.length, inMemory[inMemory.length - 1], inMemory[0] / inMemory[inMemory.length - 1],
-                loadAverage());
-
         double startup = runJob(small, dir.resolve("out-startup"), 1, heap, dir.resolve("job-startup.log"));
         say("job start-up and 1 MB at local[1]: %.1f s", startup);
 
-        Map<Integer, Double> seconds = new LinkedHashMap<>();
-        for (int n : cores) {
-            double s = runJob(corpus, dir.resolve("out-local" + n), n, heap, dir.resolve("job-local" + n + ".log"));
-            seconds.put(n, s);
-            say("spark job local[%d]: %.1f s = %.2f MB/s (%.2f MB/s without start-up); load %s",
-                    n, s, inputMb / s, inputMb / (s - startup), loadAverage());
+        // The machine's speed drifts by 10-20% within minutes (a shared host): every round measures
+        // the ceiling (the bare tokenizer over the articles in memory, 1 and maxCores threads) right
+        // before the job runs it is compared with, and the ratios are taken within a round.
+        List<String> docs = articles(corpus);
+        int maxCores = cores.stream().mapToInt(Integer::intValue).max().orElse(1);
+        List<Round> results = new ArrayList<>();
+        for (int r = 1; r <= rounds; r++) {
+            double[] bareSeconds = bareInMemory(docs, maxCores);
+            say("round %d: bare FastaiTokenizer in memory: 1 thread %.1f s, %d threads %.1f s (load %s)",
+                    r, bareSeconds[0], maxCores, bareSeconds[maxCores - 1], loadAverage());
+            Map<Integer, Double> jobSeconds = new LinkedHashMap<>();
+            for (int n : cores) {
+                double sec = runJob(corpus, dir.resolve("out-local" + n), n, heap, dir.resolve("job-local" + n + "-round" + r + ".log"));
+                jobSeconds.put(n, sec);
+                say("round %d: spark job local[%d]: %.1f s = %.2f MB/s (load %s)", r, n, sec, inputMb / sec, loadAverage());
+            }
+            results.add(new Round(bareSeconds, jobSeconds));
         }
+        docs = null;
 
         System.out.println();
-        System.out.println("| run | seconds | input MB/s | MB/s per core | vs bare tokenizer per core |");
-        System.out.println("|---|---:|---:|---:|---:|");
-        double bareMbps = inputMb / bare.tokenizeSeconds;
-        System.out.printf(Locale.ROOT, "| bare FastaiTokenizer, 1 thread (tokenize only) | %.1f | %.2f | %.2f | 1.00 |%n",
-                bare.tokenizeSeconds, bareMbps, bareMbps);
-        System.out.printf(Locale.ROOT, "| bare FastaiTokenizer, 1 thread (CSV parse + tokenize) | %.1f | %.2f | %.2f | %.2f |%n",
-                bare.totalSeconds, inputMb / bare.totalSeconds, inputMb / bare.totalSeconds, bare.tokenizeSeconds / bare.totalSeconds);
-        for (Map.Entry<Integer, Double> e : seconds.entrySet()) {
-            double mbps = inputMb / e.getValue();
-            System.out.printf(Locale.ROOT, "| Spark job, local[%d] | %.1f | %.2f | %.2f | %.2f |%n",
-                    e.getKey(), e.getValue(), mbps, mbps / e.getKey(), mbps / e.getKey() / bareMbps);
+        System.out.println("| round | bare 1 thread s | bare " + maxCores + " threads s | "
+                + String.join(" | ", cores.stream().map(n -> "local[" + n + "] s").toList())
+                + " | local[1] / bare per core | local[1] / bare, without start-up | local[2]/local[1] scaling | bare scaling |");
+        System.out.println("|---:|---:|---:|" + "---:|".repeat(cores.size()) + "---:|---:|---:|---:|");
+        List<Double> efficiency = new ArrayList<>();
+        List<Double> efficiencyNoStart = new ArrayList<>();
+        List<Double> scaling = new ArrayList<>();
+        List<Double> bareScaling = new ArrayList<>();
+        for (int r = 0; r < results.size(); r++) {
+            Round round = results.get(r);
+            double bare1 = round.bareSeconds()[0];
+            Double local1 = round.jobSeconds().get(1);
+            Double local2 = round.jobSeconds().get(2);
+            double eff = local1 == null ? Double.NaN : bare1 / local1;
+            double effNoStart = local1 == null ? Double.NaN : bare1 / (local1 - startup);
+            double sc = local1 == null || local2 == null ? Double.NaN : local1 / local2;
+            double bsc = maxCores < 2 ? Double.NaN : bare1 / round.bareSeconds()[1];
+            efficiency.add(eff);
+            efficiencyNoStart.add(effNoStart);
+            scaling.add(sc);
+            bareScaling.add(bsc);
+            System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %s | %.2f | %.2f | %.2f | %.2f |%n", r + 1, bare1,
+                    round.bareSeconds()[maxCores - 1],
+                    String.join(" | ", round.jobSeconds().values().stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList()),
+                    eff, effNoStart, sc, bsc);
         }
-        for (int t = 0; t < inMemory.length; t++) {
-            double mbps = inputMb / inMemory[t];
-            System.out.printf(Locale.ROOT, "| bare FastaiTokenizer in memory, %d thread(s) | %.1f | %.2f | %.2f | %.2f |%n",
-                    t + 1, inMemory[t], mbps, mbps / (t + 1), mbps / (t + 1) / bareMbps);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "median over %d round(s): local[1] vs bare tokenizer per core %.2f (%.2f without the %.1f s "
+                + "start-up; target >= 0.70); local[2]/local[1] %.2f (target >= 1.8); the bare tokenizer's own scaling %.2f%n",
+                rounds, median(efficiency), median(efficiencyNoStart), startup, median(scaling), median(bareScaling));
+        System.out.printf(Locale.ROOT, "streaming reference: tokenize only %.2f MB/s, CSV parse + tokenize %.2f MB/s; load average after: %s%n",
+                inputMb / bare.tokenizeSeconds, inputMb / bare.totalSeconds, loadAverage());
+    }
+
+    private record Round(double[] bareSeconds, Map<Integer, Double> jobSeconds) {
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = values.stream().filter(x -> !x.isNaN()).sorted().toList();
+        if (v.isEmpty()) {
+            return Double.NaN;
         }
-        if (seconds.containsKey(1) && seconds.containsKey(2)) {
-            double scaling = seconds.get(1) / seconds.get(2);
-            double scalingNoStart = (seconds.get(1) - startup) / (seconds.get(2) - startup);
-            double efficiency = inputMb / seconds.get(1) / bareMbps;
-            double efficiencyNoStart = inputMb / (seconds.get(1) - startup) / bareMbps;
-            double parseCeiling = inputMb / bare.totalSeconds;
-            System.out.println();
-            System.out.printf(Locale.ROOT, "scaling local[2]/local[1]: %.2f end to end, %.2f without start-up (target >= 1.8); "
-                    + "the bare tokenizer's own 2-thread scaling on this machine: %.2f%n", scaling, scalingNoStart,
-                    inMemory.length > 1 ? inMemory[0] / inMemory[1] : Double.NaN);
-            System.out.printf(Locale.ROOT, "local[1] vs bare tokenizer (tokenize only): %.2f end to end, %.2f without start-up "
-                    + "(target >= 0.70)%n", efficiency, efficiencyNoStart);
-            System.out.printf(Locale.ROOT, "local[1] vs bare CSV parse + tokenize: %.2f end to end, %.2f without start-up%n",
-                    inputMb / seconds.get(1) / parseCeiling, inputMb / (seconds.get(1) - startup) / parseCeiling);
-            System.out.printf(Locale.ROOT, "job start-up (1 MB run): %.1f s; load average after: %s%n", startup, loadAverage());
-        }
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
     }
 
     private record Baseline(long docs, long tokens, double tokenizeSeconds, double totalSeconds) {
@@ -149,11 +169,7 @@ public final class PreprocessBench {
         return new Baseline(docs, count[0], tokenizeNanos / 1e9, total);
     }
 
-    /**
-     * Wall seconds to tokenize every article held in memory with 1..maxThreads threads (articles
-     * dealt round-robin), after a warm-up; index t holds t+1 threads.
-     */
-    private static double[] bareInMemory(Path corpus, int maxThreads) throws Exception {
+    private static List<String> articles(Path corpus) throws IOException {
         List<String> docs = new ArrayList<>();
         try (CsvArticleReader in = new CsvArticleReader(corpus)) {
             String doc;
@@ -161,6 +177,14 @@ public final class PreprocessBench {
                 docs.add(doc);
             }
         }
+        return docs;
+    }
+
+    /**
+     * Wall seconds to tokenize every article held in memory with 1..maxThreads threads (articles
+     * dealt round-robin), after a warm-up; index t holds t+1 threads.
+     */
+    private static double[] bareInMemory(List<String> docs, int maxThreads) throws Exception {
         FastaiTokenizer tokenizer = FastaiTokenizer.defaults();
         long[] sink = new long[1];
         for (int i = 0; i < Math.min(300, docs.size()); i++) {
@@ -268,7 +292,7 @@ public final class PreprocessBench {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42]");
+                throw new IllegalArgumentException("usage: PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3]");
             }
             m.put(args[i], args[++i]);
         }
