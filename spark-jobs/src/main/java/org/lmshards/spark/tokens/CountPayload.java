@@ -30,6 +30,15 @@ final class CountPayload {
         size += s.length + 12;
     }
 
+    /** Appends one token given as UTF-8 bytes {@code utf8[off, off+len)} and its count. */
+    void add(byte[] utf8, int off, int len, long count) {
+        ensure(len + 12);
+        INT.set(bytes, size, len);
+        System.arraycopy(utf8, off, bytes, size + 4, len);
+        LONG.set(bytes, size + 4 + len, count);
+        size += len + 12;
+    }
+
     byte[] toBytes() {
         return Arrays.copyOf(bytes, size);
     }

@@ -13,8 +13,8 @@ import scala.Tuple2;
 /**
  * Distributed token-frequency count over cached {@link TokenBlock}s.
  *
- * <p>Each map task sums its blocks' tables into one map, then sends one binary payload (token
- * UTF-8 bytes and counts) per reduce partition; each reduce task merges its payloads and keeps
+ * <p>Each map task routes its blocks' table entries (token UTF-8 bytes and counts) into one
+ * binary payload per reduce partition; each reduce task merges its payloads and keeps
  * only tokens that reach {@code minFreq}, again as one payload. This replaces a
  * {@code reduceByKey} over millions of Java-serialized {@code (String, Long)} pairs, whose
  * serialization and sort-based map-side combine cost as much as tokenizing (measured).
@@ -26,7 +26,7 @@ public final class TokenCounts {
     /** Tokens of the blocks that occur at least {@code minFreq} times, with their counts. */
     public static Map<String, Long> frequent(JavaRDD<TokenBlock> blocks, int parts, int minFreq) {
         List<byte[]> kept = blocks
-                .mapPartitionsToPair(it -> split(sum(it), parts).iterator())
+                .mapPartitionsToPair(it -> split(it, parts).iterator())
                 .partitionBy(new HashPartitioner(parts))   // key i goes to partition i
                 .mapPartitions(it -> {
                     Map<String, long[]> merged = new HashMap<>();
@@ -46,32 +46,30 @@ public final class TokenCounts {
         return out;
     }
 
-    private static Map<String, long[]> sum(Iterator<TokenBlock> blocks) {
-        Map<String, long[]> m = new HashMap<>();
+    /**
+     * One payload per reduce partition, keyed by the partition's index: each block's table
+     * entries are routed by a hash of their UTF-8 bytes and copied as bytes, without decoding a
+     * string or merging on the map side (the reducers merge; a token's entries all reach the
+     * same reducer because the hash depends on its bytes only).
+     */
+    private static List<Tuple2<Integer, byte[]>> split(Iterator<TokenBlock> blocks, int parts) {
+        CountPayload[] byPart = new CountPayload[parts];
         while (blocks.hasNext()) {
             TokenBlock b = blocks.next();
-            int[] c = b.counts();
-            String[] table = b.table().toArray();
-            for (int i = 0; i < c.length; i++) {
-                m.computeIfAbsent(table[i], k -> new long[1])[0] += c[i];
+            TokenStrings table = b.table();
+            int[] counts = b.counts();
+            for (int i = 0; i < counts.length; i++) {
+                int p = Math.floorMod(table.hash(i), parts);
+                if (byPart[p] == null) {
+                    byPart[p] = new CountPayload();
+                }
+                table.appendTo(byPart[p], i, counts[i]);
             }
-        }
-        return m;
-    }
-
-    /** One payload per reduce partition, keyed by the partition's index. */
-    private static List<Tuple2<Integer, byte[]>> split(Map<String, long[]> counts, int parts) {
-        List<List<Map.Entry<String, long[]>>> byPart = new ArrayList<>(parts);
-        for (int p = 0; p < parts; p++) {
-            byPart.add(new ArrayList<>());
-        }
-        for (Map.Entry<String, long[]> e : counts.entrySet()) {
-            byPart.get(Math.floorMod(e.getKey().hashCode(), parts)).add(e);
         }
         List<Tuple2<Integer, byte[]>> out = new ArrayList<>(parts);
         for (int p = 0; p < parts; p++) {
-            if (!byPart.get(p).isEmpty()) {
-                out.add(new Tuple2<>(p, encode(byPart.get(p))));
+            if (byPart[p] != null) {
+                out.add(new Tuple2<>(p, byPart[p].toBytes()));
             }
         }
         return out;

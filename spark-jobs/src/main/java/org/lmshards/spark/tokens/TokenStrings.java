@@ -53,6 +53,22 @@ public final class TokenStrings implements Serializable {
         return new String(utf8, start, ends[i] - start, StandardCharsets.UTF_8);
     }
 
+    /** A hash of token {@code i}'s UTF-8 bytes (the same on every JVM). */
+    int hash(int i) {
+        int start = i == 0 ? 0 : ends[i - 1];
+        int h = 1;
+        for (int j = start; j < ends[i]; j++) {
+            h = 31 * h + utf8[j];
+        }
+        return h ^ (h >>> 16);
+    }
+
+    /** Appends token {@code i}'s bytes and {@code count} to a count payload. */
+    void appendTo(CountPayload payload, int i, long count) {
+        int start = i == 0 ? 0 : ends[i - 1];
+        payload.add(utf8, start, ends[i] - start, count);
+    }
+
     /** All tokens, decoded. */
     public String[] toArray() {
         String[] out = new String[ends.length];

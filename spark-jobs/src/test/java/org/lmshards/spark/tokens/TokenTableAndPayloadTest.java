@@ -44,6 +44,17 @@ class TokenTableAndPayloadTest {
             assertThat(packed.get(i)).isEqualTo(tokens[i]);
         }
         assertThat(TokenStrings.of(tokens, 3).toArray()).containsExactly("the", "", "naïve");
+        // routed as bytes, a token reads back the same as one added as a String, and equal tokens hash equally
+        CountPayload fromBytes = new CountPayload();
+        CountPayload fromStrings = new CountPayload();
+        for (int i = 0; i < tokens.length; i++) {
+            packed.appendTo(fromBytes, i, i + 1);
+            fromStrings.add(tokens[i], i + 1);
+        }
+        assertThat(fromBytes.toBytes()).isEqualTo(fromStrings.toBytes());
+        TokenStrings again = TokenStrings.of(new String[] {"x", "東京", "the"}, 3);
+        assertThat(again.hash(1)).isEqualTo(packed.hash(3));
+        assertThat(again.hash(2)).isEqualTo(packed.hash(0));
     }
 
     @Test
