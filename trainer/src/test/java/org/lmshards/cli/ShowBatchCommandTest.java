@@ -1,7 +1,5 @@
 package org.lmshards.cli;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +14,7 @@ import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.tokenize.Detokenizer;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.core.vocab.Vocabulary;
-import picocli.CommandLine;
+import org.lmshards.trainer.testing.CliRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,12 +68,12 @@ class ShowBatchCommandTest {
 
     @Test
     void printsInputAndTargetTextOfTheFirstRows() {
-        Result r = run("show-batch", "--data", dataset.toString(), "--split", "valid", "--max-n", "2", "--bs", "3",
+        CliRun.Result r = CliRun.run("show-batch", "--data", dataset.toString(), "--split", "valid", "--max-n", "2", "--bs", "3",
                 "--seq-len", "6");
-        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.code()).as(r.err()).isZero();
         int n = validTokens.size();
         int bl = (n - 1) / 3;
-        List<String> lines = r.out.lines().toList();
+        List<String> lines = r.out().lines().toList();
         assertThat(lines.get(0)).contains("split valid").contains(n + " tokens").contains("not shuffled");
         assertThat(lines).hasSize(1 + 2 * 3);
         for (int j = 0; j < 2; j++) {
@@ -90,46 +88,33 @@ class ShowBatchCommandTest {
 
     @Test
     void tokensModeShowsFastaiTokens() {
-        Result r = run("show-batch", "--data", dataset.toString(), "--split", "valid", "--max-n", "1", "--bs", "2",
+        CliRun.Result r = CliRun.run("show-batch", "--data", dataset.toString(), "--split", "valid", "--max-n", "1", "--bs", "2",
                 "--seq-len", "4", "--tokens");
-        assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).contains("  text : xxbos xxmaj robert xxmaj").contains("  text_: xxmaj robert xxmaj boulter");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("  text : xxbos xxmaj robert xxmaj").contains("  text_: xxmaj robert xxmaj boulter");
     }
 
     @Test
     void trainSplitIsShuffledAndShowsRealText() {
-        Result r = run("show-batch", "--data", dataset.toString(), "--split", "train", "--max-n", "2", "--bs", "2",
+        CliRun.Result r = CliRun.run("show-batch", "--data", dataset.toString(), "--split", "train", "--max-n", "2", "--bs", "2",
                 "--seq-len", "10", "--seed", "3");
-        assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).contains("documents shuffled with seed 3").contains("row 1").doesNotContain("row 2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("documents shuffled with seed 3").contains("row 1").doesNotContain("row 2");
     }
 
     @Test
     void failuresMapToExitCodes() {
-        Result missing = run("show-batch", "--data", tmp.resolve("nope").toString());
-        assertThat(missing.code).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(missing.err).contains("nope");
-        Result noSplit = run("show-batch", "--data", dataset.toString(), "--split", "test");
-        assertThat(noSplit.code).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(noSplit.err).contains("'test' does not exist");
-        Result tooBig = run("show-batch", "--data", dataset.toString(), "--split", "valid", "--bs", "500");
-        assertThat(tooBig.code).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(tooBig.err).contains("too few for batch size 500");
-        Result usage = run("show-batch", "--data", dataset.toString(), "--max-n", "0");
-        assertThat(usage.code).isEqualTo(ExitCodes.USAGE);
+        CliRun.Result missing = CliRun.run("show-batch", "--data", tmp.resolve("nope").toString());
+        assertThat(missing.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(missing.err()).contains("nope");
+        CliRun.Result noSplit = CliRun.run("show-batch", "--data", dataset.toString(), "--split", "test");
+        assertThat(noSplit.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(noSplit.err()).contains("'test' does not exist");
+        CliRun.Result tooBig = CliRun.run("show-batch", "--data", dataset.toString(), "--split", "valid", "--bs", "500");
+        assertThat(tooBig.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(tooBig.err()).contains("too few for batch size 500");
+        CliRun.Result usage = CliRun.run("show-batch", "--data", dataset.toString(), "--max-n", "0");
+        assertThat(usage.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(Files.exists(dataset)).isTrue();
-    }
-
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = LmShardsCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
     }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +16,10 @@ import org.lmshards.core.tokenize.SpecialTokens;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.generate.TextGenerator;
 import org.lmshards.trainer.model.LmNetworks;
+import org.lmshards.trainer.testing.CliRun;
 import org.lmshards.trainer.testing.WikiTextDatasets;
 import org.lmshards.trainer.train.Json;
 import org.lmshards.trainer.train.RunFiles;
-import picocli.CommandLine;
 
 /** train, evaluate and generate end to end on a small real WikiText dataset, through the CLI. */
 class TrainEvaluateGenerateCliTest {
@@ -31,24 +29,12 @@ class TrainEvaluateGenerateCliTest {
     static Path run;
     static Vocabulary vocab;
 
-    record Outcome(int code, String out, String err) {
-    }
-
-    static Outcome cli(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = LmShardsCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Outcome(code, out.toString(), err.toString());
-    }
-
     @BeforeAll
     static void trainTinyModel() throws IOException {
         data = tmp.resolve("data");
         vocab = WikiTextDatasets.build(data, 3, 1, 2);
         run = tmp.resolve("run");
-        Outcome o = cli("train", "--data", data.toString(), "--out", run.toString(), "--bs", "8", "--seq-len", "24",
+        CliRun.Result o = CliRun.run("train", "--data", data.toString(), "--out", run.toString(), "--bs", "8", "--seq-len", "24",
                 "--emb", "16", "--hidden", "32", "--layers", "1", "--epochs", "2", "--lr", "1e-2", "--workers", "0",
                 "--seed", "3", "--no-progress");
         assertThat(o.code()).as(o.err()).isZero();
@@ -75,24 +61,24 @@ class TrainEvaluateGenerateCliTest {
 
     @Test
     void evaluateEqualsTheValidLossTrainReported() throws IOException {
-        Outcome o = cli("evaluate", "--model", run.toString(), "--data", data.toString(), "--json");
+        CliRun.Result o = CliRun.run("evaluate", "--model", run.toString(), "--data", data.toString(), "--json");
         assertThat(o.code()).as(o.err()).isZero();
         JsonNode r = Json.MAPPER.readTree(o.out());
         List<String> metrics = Files.readAllLines(run.resolve(RunFiles.METRICS));
         JsonNode last = Json.MAPPER.readTree(metrics.get(metrics.size() - 1));
         assertThat(r.get("loss").asDouble()).isEqualTo(last.get("valid_loss").asDouble());
         assertThat(r.get("perplexity").asDouble()).isEqualTo(last.get("valid_perplexity").asDouble());
-        Outcome text = cli("evaluate", "--model", run.toString(), "--data", data.toString());
+        CliRun.Result text = CliRun.run("evaluate", "--model", run.toString(), "--data", data.toString());
         assertThat(text.out()).startsWith("valid: loss ").contains("perplexity");
     }
 
     @Test
     void generateIsReproducibleBySeedAndUsesOnlyVocabularyTokens() throws IOException {
-        Outcome a = cli("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
+        CliRun.Result a = CliRun.run("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
                 "--seed", "5");
-        Outcome b = cli("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
+        CliRun.Result b = CliRun.run("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
                 "--seed", "5");
-        Outcome c = cli("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
+        CliRun.Result c = CliRun.run("generate", "--model", run.toString(), "--prompt", "The album was released in", "--tokens", "30",
                 "--seed", "6", "--temperature", "1.5");
         assertThat(a.code()).as(a.err()).isZero();
         assertThat(a.out()).isEqualTo(b.out()).startsWith("The album was released in").isNotEqualTo(c.out());
@@ -111,11 +97,11 @@ class TrainEvaluateGenerateCliTest {
         Path other = tmp.resolve("other-vocab");
         Vocabulary v2 = WikiTextDatasets.build(other, 3, 1, 1);
         assertThat(v2.size()).isNotEqualTo(vocab.size());
-        Outcome e = cli("evaluate", "--model", run.toString(), "--data", other.toString());
+        CliRun.Result e = CliRun.run("evaluate", "--model", run.toString(), "--data", other.toString());
         assertThat(e.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(e.err()).contains(other.toString()).contains("vocabulary size " + v2.size())
                 .contains(String.valueOf(vocab.size()));
-        Outcome r = cli("train", "--resume", "--out", run.toString(), "--data", other.toString(), "--epochs", "3");
+        CliRun.Result r = CliRun.run("train", "--resume", "--out", run.toString(), "--data", other.toString(), "--epochs", "3");
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).contains("vocabulary size");
     }
@@ -128,24 +114,24 @@ class TrainEvaluateGenerateCliTest {
         try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 10);
         }
-        Outcome e = cli("evaluate", "--model", run.toString(), "--data", corrupt.toString());
+        CliRun.Result e = CliRun.run("evaluate", "--model", run.toString(), "--data", corrupt.toString());
         assertThat(e.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(e.err()).contains("tokens-00000.npy");
 
         Path incomplete = tmp.resolve("incomplete");
         WikiTextDatasets.build(incomplete, 3, 1, 2);
         Files.delete(incomplete.resolve("_SUCCESS"));
-        Outcome t = cli("train", "--data", incomplete.toString(), "--out", tmp.resolve("run2").toString());
+        CliRun.Result t = CliRun.run("train", "--data", incomplete.toString(), "--out", tmp.resolve("run2").toString());
         assertThat(t.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(t.err()).contains("_SUCCESS");
     }
 
     @Test
     void trainRefusesToOverwriteARunAndBadOptionsAreUsageErrors() {
-        Outcome o = cli("train", "--data", data.toString(), "--out", run.toString(), "--epochs", "1");
+        CliRun.Result o = CliRun.run("train", "--data", data.toString(), "--out", run.toString(), "--epochs", "1");
         assertThat(o.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(o.err()).contains("--resume");
-        Outcome bad = cli("train", "--data", data.toString(), "--out", tmp.resolve("x").toString(), "--input-p", "1.5");
+        CliRun.Result bad = CliRun.run("train", "--data", data.toString(), "--out", tmp.resolve("x").toString(), "--input-p", "1.5");
         assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(bad.err()).contains("dropout");
     }

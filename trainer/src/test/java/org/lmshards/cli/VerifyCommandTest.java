@@ -1,8 +1,6 @@
 package org.lmshards.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,7 +17,7 @@ import org.lmshards.core.shard.DatasetWriter;
 import org.lmshards.core.shard.SourceFile;
 import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.vocab.Vocabulary;
-import picocli.CommandLine;
+import org.lmshards.trainer.testing.CliRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,8 +25,6 @@ class VerifyCommandTest {
     @TempDir
     Path tmp;
     Path dir;
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
 
     @BeforeEach
     void writeDataset() throws IOException {
@@ -52,21 +48,14 @@ class VerifyCommandTest {
         }
     }
 
-    private int run(String... args) {
-        CommandLine cl = LmShardsCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
-
     @Test
     void goodDatasetGivesExitZeroAndOneSummaryLine() {
-        int code = run("verify", "--data", dir.toString());
-        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString().lines()).singleElement().asString()
+        CliRun.Result r = CliRun.run("verify", "--data", dir.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out().lines()).singleElement().asString()
                 .isEqualTo(dir + ": ok: 2 splits (train 390 tokens / 20 docs, valid 4 tokens / 1 docs), "
                         + "8 shards, vocab 40"); // train: 7 shards of >= 50 tokens at document boundaries, valid: 1
-        assertThat(err.toString()).isEmpty();
+        assertThat(r.err()).isEmpty();
     }
 
     @Test
@@ -75,29 +64,32 @@ class VerifyCommandTest {
         try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {1}), 200); // a data byte: only the checksum notices
         }
-        int code = run("verify", "--data", dir.toString());
-        assertThat(code).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(err.toString()).startsWith("error: " + shard + ": checksum mismatch");
-        assertThat(out.toString()).isEmpty();
+        CliRun.Result r = CliRun.run("verify", "--data", dir.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("error: " + shard + ": checksum mismatch");
+        assertThat(r.out()).isEmpty();
     }
 
     @Test
     void incompleteDatasetGivesExitThree() throws IOException {
         Files.delete(dir.resolve("_SUCCESS"));
-        assertThat(run("verify", "--data", dir.toString())).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(err.toString()).contains(dir.resolve("_SUCCESS") + ": _SUCCESS missing");
+        CliRun.Result r = CliRun.run("verify", "--data", dir.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains(dir.resolve("_SUCCESS") + ": _SUCCESS missing");
     }
 
     @Test
     void missingDirectoryGivesExitThree() {
         Path nowhere = tmp.resolve("nowhere");
-        assertThat(run("verify", "--data", nowhere.toString())).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(err.toString()).contains(nowhere + ": not a directory");
+        CliRun.Result r = CliRun.run("verify", "--data", nowhere.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains(nowhere + ": not a directory");
     }
 
     @Test
     void missingOptionIsAUsageError() {
-        assertThat(run("verify")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--data");
+        CliRun.Result r = CliRun.run("verify");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--data");
     }
 }

@@ -1,8 +1,6 @@
 package org.lmshards.trainer.reliability;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,14 +19,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.lmshards.cli.LmShardsCli;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.DatasetWriter;
 import org.lmshards.core.ShardFormatException;
 import org.lmshards.core.shard.SourceFile;
 import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.vocab.Vocabulary;
-import picocli.CommandLine;
+import org.lmshards.trainer.testing.CliRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -151,17 +148,17 @@ class DatasetRefusalTest {
                 Files.copy(p, dir.resolve(template.relativize(p).toString()));
             }
         }
-        assertThat(cli("verify", "--data", dir.toString()).code).as("the uncorrupted copy verifies").isZero();
+        assertThat(CliRun.run("verify", "--data", dir.toString()).code()).as("the uncorrupted copy verifies").isZero();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corruptions")
     void verifyRefusesWithExitThreeNamingTheFile(Case c) throws IOException {
         Path file = c.corruption().apply(dir);
-        Result r = cli("verify", "--data", dir.toString());
-        assertThat(r.code).as(r.err).isEqualTo(3);
-        assertThat(r.err).startsWith("error: " + file + ": " + c.problem());
-        assertThat(r.out).isEmpty();
+        CliRun.Result r = CliRun.run("verify", "--data", dir.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(r.err()).startsWith("error: " + file + ": " + c.problem());
+        assertThat(r.out()).isEmpty();
         // The library reports the same file and problem (what the trainer relies on).
         assertThatThrownBy(() -> DatasetVerifier.verify(dir)).isInstanceOfSatisfying(ShardFormatException.class,
                 e -> assertThat(e.file()).isEqualTo(file.toString()));
@@ -172,25 +169,12 @@ class DatasetRefusalTest {
     void trainRefusesWithExitThreeNamingTheFileAndWritesNoModel(Case c) throws IOException {
         Path file = c.corruption().apply(dir);
         Path run = tmp.resolve("run");
-        Result r = cli("train", "--data", dir.toString(), "--out", run.toString(), "--bs", "2", "--seq-len", "8",
+        CliRun.Result r = CliRun.run("train", "--data", dir.toString(), "--out", run.toString(), "--bs", "2", "--seq-len", "8",
                 "--emb", "8", "--hidden", "8", "--layers", "1", "--epochs", "1", "--workers", "0", "--no-progress");
-        assertThat(r.code).as(r.err).isEqualTo(3);
-        assertThat(r.err).startsWith("error: ").contains(file.toString()).contains(c.problem());
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(r.err()).startsWith("error: ").contains(file.toString()).contains(c.problem());
         assertThat(run.resolve("model.zip")).doesNotExist();
         assertThat(run.resolve("checkpoint.zip")).doesNotExist();
-    }
-
-    record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = LmShardsCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
     }
 
     static Vocabulary vocab(int words) {
