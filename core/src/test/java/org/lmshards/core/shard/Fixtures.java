@@ -10,9 +10,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import org.lmshards.core.vocab.Vocabulary;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Synthetic vocabularies and datasets for the shard tests (no tokenizer involved). */
 final class Fixtures {
@@ -122,5 +129,48 @@ final class Fixtures {
         long d = DatasetVerifier.crc32c(splitDir.resolve(ShardLayout.docsFile(index)));
         editShard(splitDir, index, s -> new ShardMeta(s.index(), s.tokensFile(), s.docsFile(), s.numTokens(),
                 s.numDocs(), s.firstDoc(), s.firstToken(), t, d));
+    }
+
+    /** Reads windows of a split into its own buffer (one reader per thread). */
+    interface WindowReader {
+        void read(long from);
+
+        /** Token {@code i} of the last window read. */
+        double token(int i);
+    }
+
+    /**
+     * Four threads, each with its own reader, read 300 windows of {@code window} tokens at random
+     * offsets (seeded by the thread's index) and compare every token with {@code ref}.
+     */
+    static void assertConcurrentReadsMatch(int[] ref, int window, Supplier<WindowReader> readers) throws Exception {
+        List<Callable<Integer>> jobs = new ArrayList<>();
+        for (int j = 0; j < 4; j++) {
+            long seed = j;
+            jobs.add(() -> {
+                WindowReader reader = readers.get();
+                Random r = new Random(seed);
+                int checked = 0;
+                for (int k = 0; k < 300; k++) {
+                    int from = r.nextInt(ref.length - window);
+                    reader.read(from);
+                    for (int i = 0; i < window; i++) {
+                        if (reader.token(i) != ref[from + i]) {
+                            throw new AssertionError("thread " + seed + " read(" + from + ") differs at " + i);
+                        }
+                    }
+                    checked += window;
+                }
+                return checked;
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (Future<Integer> f : pool.invokeAll(jobs)) {
+                assertThat(f.get()).isEqualTo(300 * window);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

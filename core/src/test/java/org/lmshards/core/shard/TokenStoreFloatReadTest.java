@@ -2,13 +2,8 @@ package org.lmshards.core.shard;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,34 +126,19 @@ class TokenStoreFloatReadTest {
         Path dir = tmp.resolve("ds");
         Fixtures.write(dir, vocab, 1500, docs, null);
         try (TokenStore t = TokenStore.open(dir, "train", 256)) {
-            List<Callable<Integer>> jobs = new ArrayList<>();
-            for (int j = 0; j < 4; j++) {
-                long seed = j;
-                jobs.add(() -> {
-                    Random r = new Random(seed);
-                    float[] dst = new float[700];
-                    int checked = 0;
-                    for (int k = 0; k < 300; k++) {
-                        int from = r.nextInt(ref.length - dst.length);
-                        t.read(from, dst, 0, dst.length);
-                        for (int i = 0; i < dst.length; i++) {
-                            if (dst[i] != ref[from + i]) {
-                                throw new AssertionError("thread " + seed + " read(" + from + ") differs at " + i);
-                            }
-                        }
-                        checked += dst.length;
-                    }
-                    return checked;
-                });
-            }
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                for (Future<Integer> f : pool.invokeAll(jobs)) {
-                    assertThat(f.get()).isEqualTo(300 * 700);
+            Fixtures.assertConcurrentReadsMatch(ref, 700, () -> new Fixtures.WindowReader() {
+                private final float[] dst = new float[700];
+
+                @Override
+                public void read(long from) {
+                    t.read(from, dst, 0, dst.length);
                 }
-            } finally {
-                pool.shutdownNow();
-            }
+
+                @Override
+                public double token(int i) {
+                    return dst[i];
+                }
+            });
         }
     }
 }

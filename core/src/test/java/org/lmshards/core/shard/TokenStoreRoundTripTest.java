@@ -193,34 +193,19 @@ class TokenStoreRoundTripTest {
         Path dir = tmp.resolve("ds");
         Fixtures.write(dir, vocab, 1500, docs, null);
         try (TokenStore t = TokenStore.open(dir, "train", 256)) {
-            List<java.util.concurrent.Callable<Integer>> jobs = new ArrayList<>();
-            for (int j = 0; j < 4; j++) {
-                long seed = j;
-                jobs.add(() -> {
-                    Random r = new Random(seed);
-                    int[] dst = new int[700];
-                    int checked = 0;
-                    for (int k = 0; k < 300; k++) {
-                        int from = r.nextInt(ref.length - dst.length);
-                        t.read(from, dst, 0, dst.length);
-                        for (int i = 0; i < dst.length; i++) {
-                            if (dst[i] != ref[from + i]) {
-                                throw new AssertionError("thread " + seed + " read(" + from + ") differs at " + i);
-                            }
-                        }
-                        checked += dst.length;
-                    }
-                    return checked;
-                });
-            }
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-            try {
-                for (java.util.concurrent.Future<Integer> f : pool.invokeAll(jobs)) {
-                    assertThat(f.get()).isEqualTo(300 * 700);
+            Fixtures.assertConcurrentReadsMatch(ref, 700, () -> new Fixtures.WindowReader() {
+                private final int[] dst = new int[700];
+
+                @Override
+                public void read(long from) {
+                    t.read(from, dst, 0, dst.length);
                 }
-            } finally {
-                pool.shutdownNow();
-            }
+
+                @Override
+                public double token(int i) {
+                    return dst[i];
+                }
+            });
         }
     }
 }
