@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -78,7 +79,7 @@ final class DatasetBuild {
     static final String FAULT_CONF = "spark.lmshards.fault.failFirstAttempt";
     static final String SLOW_CONF = "spark.lmshards.fault.slowFirstAttempt";
     /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
-    private static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(120);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
     private final SparkSession spark;
     private final JavaSparkContext jsc;

@@ -31,7 +31,7 @@ public final class TokenCounts {
                 .mapPartitions(it -> {
                     Map<String, long[]> merged = new HashMap<>();
                     while (it.hasNext()) {
-                        decode(it.next()._2(), merged);
+                        CountPayload.mergeInto(it.next()._2(), merged);
                     }
                     merged.values().removeIf(c -> c[0] < minFreq);
                     return List.of(encode(merged.entrySet())).iterator();
@@ -39,7 +39,7 @@ public final class TokenCounts {
                 .collect();
         Map<String, long[]> all = new HashMap<>();
         for (byte[] b : kept) {
-            decode(b, all);
+            CountPayload.mergeInto(b, all);
         }
         Map<String, Long> out = new HashMap<>(all.size() * 2);
         all.forEach((k, v) -> out.put(k, v[0]));
@@ -81,9 +81,5 @@ public final class TokenCounts {
             out.add(e.getKey(), e.getValue()[0]);
         }
         return out.toBytes();
-    }
-
-    static void decode(byte[] payload, Map<String, long[]> into) {
-        CountPayload.mergeInto(payload, into);
     }
 }

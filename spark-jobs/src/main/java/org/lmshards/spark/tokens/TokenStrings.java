@@ -2,7 +2,6 @@ package org.lmshards.spark.tokens;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * A block's token strings packed as UTF-8 into one byte array with end offsets: two objects
@@ -47,15 +46,19 @@ public final class TokenStrings implements Serializable {
         return ends.length;
     }
 
+    private int start(int i) {
+        return i == 0 ? 0 : ends[i - 1];
+    }
+
     /** Token {@code i}, decoded (a new String each call). */
     public String get(int i) {
-        int start = i == 0 ? 0 : ends[i - 1];
+        int start = start(i);
         return new String(utf8, start, ends[i] - start, StandardCharsets.UTF_8);
     }
 
     /** A hash of token {@code i}'s UTF-8 bytes (the same on every JVM). */
     int hash(int i) {
-        int start = i == 0 ? 0 : ends[i - 1];
+        int start = start(i);
         int h = 1;
         for (int j = start; j < ends[i]; j++) {
             h = 31 * h + utf8[j];
@@ -65,7 +68,7 @@ public final class TokenStrings implements Serializable {
 
     /** Appends token {@code i}'s bytes and {@code count} to a count payload. */
     void appendTo(CountPayload payload, int i, long count) {
-        int start = i == 0 ? 0 : ends[i - 1];
+        int start = start(i);
         payload.add(utf8, start, ends[i] - start, count);
     }
 
@@ -76,15 +79,5 @@ public final class TokenStrings implements Serializable {
             out[i] = get(i);
         }
         return out;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof TokenStrings t && Arrays.equals(utf8, t.utf8) && Arrays.equals(ends, t.ends);
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * Arrays.hashCode(utf8) + Arrays.hashCode(ends);
     }
 }
