@@ -129,17 +129,28 @@ EOF
   fi
 fi
 
-# The value of a key in spark-defaults.conf ("key value" or "key=value"), or empty.
-conf_value() {
+# The settings of spark-defaults.conf ("key value" or "key=value", # comments), one
+# "key<TAB>value" line each.
+conf_entries() {
   local line key value
   while IFS= read -r line || [ -n "$line" ]; do
     line="$(trim "${line%%#*}")"
+    [ -n "$line" ] || continue
     key="${line%%[[:space:]=]*}"
-    [ "$key" = "$1" ] || continue
     value="$(trim "${line#"$key"}")"
-    trim "${value#=}"
-    return
+    printf '%s\t%s\n' "$key" "$(trim "${value#=}")"
   done < "$CONF_DIR/spark-defaults.conf"
+}
+
+# The value of a key in spark-defaults.conf, or empty.
+conf_value() {
+  local key value
+  while IFS=$'\t' read -r key value; do
+    if [ "$key" = "$1" ]; then
+      printf '%s' "$value"
+      return
+    fi
+  done < <(conf_entries)
 }
 
 # --- where to run ---
@@ -178,12 +189,7 @@ fi
 java_cmd=(java $jvm_flags)
 heap="2g"
 master=""
-while IFS= read -r line || [ -n "$line" ]; do
-  line="$(trim "${line%%#*}")"
-  [ -n "$line" ] || continue
-  key="${line%%[[:space:]=]*}"
-  value="$(trim "${line#"$key"}")"
-  value="$(trim "${value#=}")"
+while IFS=$'\t' read -r key value; do
   case "$key" in
     spark.driver.memory) heap="$value" ;;
     # word splitting is intended: a list of JVM options
@@ -192,7 +198,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     spark.master) master="$value" ;;
     *) java_cmd+=("-D$key=$value") ;;
   esac
-done < "$CONF_DIR/spark-defaults.conf"
+done < <(conf_entries)
 master="${LMSHARDS_MASTER:-${master:-local[*]}}"
 java_cmd+=("-Xmx$heap" "-Dspark.master=$master")
 # shellcheck disable=SC2206
