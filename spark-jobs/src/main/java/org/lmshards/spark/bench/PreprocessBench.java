@@ -21,7 +21,7 @@ import org.lmshards.core.tokenize.FastaiTokenizer;
  * Not a test: it prints figures for docs/BENCHMARKS.md.
  *
  * <pre>
- * java -Xmx3g -XX:+UseParallelGC -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
+ * java -Xmx3g [the job's JVM options, as in docs/BENCHMARKS.md] -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
  *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3]
  * </pre>
  *
@@ -62,6 +62,12 @@ public final class PreprocessBench {
         say("corpus %s: %.1f MB", corpus, inputMb);
         say("machine: %d cores, load average before: %s; job JVM options from conf/spark-defaults.conf: %s",
                 Runtime.getRuntime().availableProcessors(), loadAverage(), JOB_JVM_OPTIONS);
+        List<String> own = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        List<String> missing = JOB_JVM_OPTIONS.stream().filter(o -> !own.contains(o)).toList();
+        if (!missing.isEmpty()) {
+            // The ceiling runs in this JVM: with other options than the job's, the ratio compares two configurations.
+            say("WARNING: this JVM (the ceiling) lacks the job's options %s; start the bench with them (docs/BENCHMARKS.md)", missing);
+        }
 
         // Reference: one thread streaming the CSV, timing the tokenize calls (and the whole loop).
         Baseline bare = bareTokenizer(corpus);
