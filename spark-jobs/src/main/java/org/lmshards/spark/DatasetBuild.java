@@ -362,7 +362,7 @@ final class DatasetBuild {
         Path tmp = new Path(staging, "_temporary-" + d.name());
         fs.mkdirs(tmp);
         List<ShardResult> results = d.blocks()
-                .mapPartitionsToPair(new NumericalizeTask(vocabJson, bplan))
+                .mapPartitionsToPair(new NumericalizeTask(vocabJson, bplan, dtype))
                 .repartitionAndSortWithinPartitions(new ShardPartitioner(plan))
                 .mapPartitionsWithIndex(new ShardWriteTask(d.name(), tmp.toString(), dtype.descr(), bplan, conf, fault, written), false)
                 .collect();

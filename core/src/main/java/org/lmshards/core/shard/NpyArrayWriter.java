@@ -75,6 +75,30 @@ public final class NpyArrayWriter implements Closeable {
         }
     }
 
+    /**
+     * Writes values already encoded as this array's little-endian items ({@code len} bytes, a
+     * whole number of items), as a producer that encoded them elsewhere (a Spark task) ships
+     * them; the bytes are copied as they are, without a range check per value.
+     */
+    public void writeEncoded(byte[] b, int off, int len) {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len % itemSize != 0) {
+            throw new IllegalArgumentException(len + " bytes are not a whole number of " + descr + " items");
+        }
+        reserve(len / itemSize);
+        if (len <= buf.remaining()) {
+            buf.put(b, off, len);
+            return;
+        }
+        flushBuffer();
+        try {
+            crc.update(b, off, len);
+            out.write(b, off, len);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void writeLong(long v) {
         reserve(1);
         if (itemSize == 8) {

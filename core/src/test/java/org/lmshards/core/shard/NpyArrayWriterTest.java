@@ -70,6 +70,34 @@ class NpyArrayWriterTest {
     }
 
     @Test
+    void preEncodedBytesGiveTheSameFileAndChecksumAsValuesWrittenOneByOne() throws IOException {
+        int n = 50_000;   // past the 64 KiB buffer, so that both the buffered and the direct path run
+        int[] values = new java.util.Random(7).ints(n, 0, 65_536).toArray();
+        ByteBuffer encoded = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            encoded.putShort((short) v);
+        }
+        ByteArrayOutputStream one = new ByteArrayOutputStream();
+        NpyArrayWriter byValue = new NpyArrayWriter(one, "<u2", n);
+        byValue.writeInts(values, 0, n);
+        byValue.close();
+        ByteArrayOutputStream bulk = new ByteArrayOutputStream();
+        NpyArrayWriter byBytes = new NpyArrayWriter(bulk, "<u2", n);
+        byBytes.writeInt(values[0]);
+        byBytes.writeEncoded(encoded.array(), 2, 2 * 99);            // fits the buffer
+        byBytes.writeEncoded(encoded.array(), 200, 2 * (n - 100));   // larger than the buffer
+        byBytes.close();
+        assertThat(bulk.toByteArray()).isEqualTo(one.toByteArray());
+        assertThat(byBytes.crc32c()).isEqualTo(byValue.crc32c());
+
+        NpyArrayWriter odd = new NpyArrayWriter(new ByteArrayOutputStream(), "<i4", 2);
+        assertThatThrownBy(() -> odd.writeEncoded(new byte[6], 0, 6)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a whole number of <i4 items");
+        assertThatThrownBy(() -> odd.writeEncoded(new byte[12], 0, 12)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("too many values");
+    }
+
+    @Test
     void failsOnTooFewOrTooManyValuesAndOutOfRangeValues() throws IOException {
         NpyArrayWriter few = new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 2);
         few.writeInt(1);

@@ -19,13 +19,13 @@ import org.lmshards.spark.io.HadoopConf;
 import scala.Tuple2;
 
 /**
- * Writes one shard (partition index = shard index) from its documents, sorted by global
- * document number, to attempt-unique temporary files; the driver later commits exactly one
+ * Writes one shard (partition index = shard index) from its {@link ShardPiece}s, sorted by the
+ * global number of their first document, to attempt-unique temporary files; the driver later commits exactly one
  * attempt per shard ({@link ShardCommitter}). Files are created non-recursively so that an
  * attempt still running after the driver removed the temporary directory fails instead of
  * leaving debris.
  */
-public final class ShardWriteTask implements Function2<Integer, Iterator<Tuple2<Long, int[]>>, Iterator<ShardResult>> {
+public final class ShardWriteTask implements Function2<Integer, Iterator<Tuple2<Long, ShardPiece>>, Iterator<ShardResult>> {
     private static final long serialVersionUID = 1L;
 
     private final String split;
@@ -48,7 +48,7 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<Tuple2<
     }
 
     @Override
-    public Iterator<ShardResult> call(Integer shard, Iterator<Tuple2<Long, int[]>> docs) throws IOException {
+    public Iterator<ShardResult> call(Integer shard, Iterator<Tuple2<Long, ShardPiece>> pieces) throws IOException {
         ShardPlan p = plan.value();
         TaskContext tc = TaskContext.get();
         String attempt = tc == null ? "driver"
@@ -67,22 +67,20 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<Tuple2<
         NpyArrayWriter dw = new NpyArrayWriter(create(fs, tmpDocs), "<i8", expectedDocs + 1);
         try (tw; dw) {
             dw.writeLong(0);
-            while (docs.hasNext()) {
-                Tuple2<Long, int[]> d = docs.next();
-                if (d._1() != nextDoc) {
+            while (pieces.hasNext()) {
+                Tuple2<Long, ShardPiece> t = pieces.next();
+                if (t._1() != nextDoc) {
                     throw new IllegalStateException("shard " + shard + " of " + split + ": expected document " + nextDoc
-                            + " but got " + d._1() + " (documents lost or duplicated)");
+                            + " but got " + t._1() + " (documents lost or duplicated)");
                 }
-                int[] ids = d._2();
-                for (int id : ids) {
-                    if (id == 0) {
-                        unknown++;
-                    }
+                ShardPiece piece = t._2();
+                tw.writeEncoded(piece.tokens(), 0, piece.tokens().length);
+                for (int len : piece.docLengths()) {
+                    tokens += len;
+                    dw.writeLong(tokens);
                 }
-                tw.writeInts(ids, 0, ids.length);
-                tokens += ids.length;
-                dw.writeLong(tokens);
-                nextDoc++;
+                unknown += piece.unknownTokens();
+                nextDoc += piece.numDocs();
             }
             if (tokens != expectedTokens || nextDoc != p.firstDoc(shard) + expectedDocs) {
                 throw new IllegalStateException("shard " + shard + " of " + split + ": planned " + expectedDocs + " documents / "

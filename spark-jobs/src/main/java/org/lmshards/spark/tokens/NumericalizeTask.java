@@ -3,6 +3,9 @@ package org.lmshards.spark.tokens;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
@@ -11,24 +14,32 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.spark.shard.ShardPiece;
 import org.lmshards.spark.shard.ShardPlan;
 import scala.Tuple2;
 
 /**
- * Maps each cached document to (global document number, global token ids): translates each
- * block's string table through the broadcast vocabulary once, then its documents.
+ * Maps each cached block to {@link ShardPiece}s keyed by global document number: translates the
+ * block's string table through the broadcast vocabulary once, then encodes the ids of each run
+ * of consecutive documents of one shard in the split's dtype. A block read from one input range
+ * holds one or two runs; rows spread by a repartition give one piece per document.
  */
-public final class NumericalizeTask implements PairFlatMapFunction<Iterator<TokenBlock>, Long, int[]> {
+public final class NumericalizeTask implements PairFlatMapFunction<Iterator<TokenBlock>, Long, ShardPiece> {
     private static final long serialVersionUID = 1L;
     private static final Map<Long, Vocabulary> VOCABS = new ConcurrentHashMap<>();
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Broadcast<byte[]> vocabJson;
     private final Broadcast<ShardPlan> plan;
+    private final TokenDtype dtype;
 
-    public NumericalizeTask(Broadcast<byte[]> vocabJson, Broadcast<ShardPlan> plan) {
+    public NumericalizeTask(Broadcast<byte[]> vocabJson, Broadcast<ShardPlan> plan, TokenDtype dtype) {
         this.vocabJson = vocabJson;
         this.plan = plan;
+        this.dtype = dtype;
     }
 
     /** The broadcast vocabulary, parsed once per executor JVM with core's reader (the same rules as every reader). */
@@ -51,7 +62,7 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
     }
 
     @Override
-    public Iterator<Tuple2<Long, int[]>> call(Iterator<TokenBlock> blocks) {
+    public Iterator<Tuple2<Long, ShardPiece>> call(Iterator<TokenBlock> blocks) {
         if (!blocks.hasNext()) {
             return Collections.emptyIterator();
         }
@@ -79,19 +90,51 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
             }
 
             @Override
-            public Tuple2<Long, int[]> next() {
+            public Tuple2<Long, ShardPiece> next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                int[] local = block.ids();
-                int start = block.docStart(next);
-                int[] ids = new int[block.docEnds()[next] - start];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = map[local[start + i]];
+                long first = docNumber(next);
+                int shard = p.shardOf(first);
+                long shardEnd = p.firstDoc(shard) + p.numDocs(shard);
+                int last = next + 1;   // exclusive: extend while the documents stay consecutive and in this shard
+                while (last < block.numDocs() && docNumber(last) == first + (last - next) && first + (last - next) < shardEnd) {
+                    last++;
                 }
-                long doc = p.docNumber(block.files()[next], block.ordinals()[next]);
-                next++;
-                return new Tuple2<>(doc, ids);
+                ShardPiece piece = encode(next, last);
+                next = last;
+                return new Tuple2<>(first, piece);
+            }
+
+            private long docNumber(int d) {
+                return p.docNumber(block.files()[d], block.ordinals()[d]);
+            }
+
+            private ShardPiece encode(int from, int to) {
+                int[] local = block.ids();
+                int start = block.docStart(from);
+                int end = block.docStart(to);
+                byte[] out = new byte[Math.multiplyExact(end - start, dtype.bytes())];
+                long unknown = 0;
+                boolean narrow = dtype == TokenDtype.UINT16;
+                for (int i = start, o = 0; i < end; i++) {
+                    int id = map[local[i]];
+                    if (id == 0) {   // xxunk
+                        unknown++;
+                    }
+                    if (narrow) {
+                        SHORT_LE.set(out, o, (short) id);
+                        o += 2;
+                    } else {
+                        INT_LE.set(out, o, id);
+                        o += 4;
+                    }
+                }
+                int[] lengths = new int[to - from];
+                for (int d = from; d < to; d++) {
+                    lengths[d - from] = block.docEnds()[d] - block.docStart(d);
+                }
+                return new ShardPiece(lengths, out, unknown);
             }
         };
     }
