@@ -53,14 +53,23 @@ final class CountPayload {
         }
     }
 
-    /** Adds the counts of a payload to {@code into}. */
-    static void mergeInto(byte[] payload, Map<String, long[]> into) {
+    /** Adds the counts of a payload to {@code into}, keeping the tokens as bytes. */
+    static void mergeInto(byte[] payload, ByteCountTable into) {
+        int p = 0;
+        while (p < payload.length) {
+            int n = (int) INT.get(payload, p);
+            into.add(payload, p + 4, n, (long) LONG.get(payload, p + 4 + n));
+            p += n + 12;
+        }
+    }
+
+    /** Adds the counts of a payload to {@code into}, decoding the tokens. */
+    static void decodeInto(byte[] payload, Map<String, Long> into) {
         int p = 0;
         while (p < payload.length) {
             int n = (int) INT.get(payload, p);
             String token = new String(payload, p + 4, n, StandardCharsets.UTF_8);
-            long count = (long) LONG.get(payload, p + 4 + n);
-            into.computeIfAbsent(token, k -> new long[1])[0] += count;
+            into.merge(token, (long) LONG.get(payload, p + 4 + n), Long::sum);
             p += n + 12;
         }
     }

@@ -14,8 +14,9 @@ import scala.Tuple2;
  * Distributed token-frequency count over cached {@link TokenBlock}s.
  *
  * <p>Each map task routes its blocks' table entries (token UTF-8 bytes and counts) into one
- * binary payload per reduce partition; each reduce task merges its payloads and keeps
- * only tokens that reach {@code minFreq}, again as one payload. This replaces a
+ * binary payload per reduce partition; each reduce task merges its payloads on the bytes
+ * ({@link ByteCountTable}) and keeps only tokens that reach {@code minFreq}, again as one
+ * payload, which the driver decodes. This replaces a
  * {@code reduceByKey} over millions of Java-serialized {@code (String, Long)} pairs, whose
  * serialization and sort-based map-side combine cost as much as tokenizing (measured).
  */
@@ -29,20 +30,19 @@ public final class TokenCounts {
                 .mapPartitionsToPair(it -> split(it, parts).iterator())
                 .partitionBy(new HashPartitioner(parts))   // key i goes to partition i
                 .mapPartitions(it -> {
-                    Map<String, long[]> merged = new HashMap<>();
+                    ByteCountTable merged = new ByteCountTable();
                     while (it.hasNext()) {
                         CountPayload.mergeInto(it.next()._2(), merged);
                     }
-                    merged.values().removeIf(c -> c[0] < minFreq);
-                    return List.of(encode(merged.entrySet())).iterator();
+                    CountPayload out = new CountPayload();
+                    merged.appendAtLeast(minFreq, out);
+                    return List.of(out.toBytes()).iterator();
                 })
                 .collect();
-        Map<String, long[]> all = new HashMap<>();
+        Map<String, Long> out = new HashMap<>();
         for (byte[] b : kept) {
-            CountPayload.mergeInto(b, all);
+            CountPayload.decodeInto(b, out);
         }
-        Map<String, Long> out = new HashMap<>(all.size() * 2);
-        all.forEach((k, v) -> out.put(k, v[0]));
         return out;
     }
 
@@ -73,13 +73,5 @@ public final class TokenCounts {
             }
         }
         return out;
-    }
-
-    static byte[] encode(Iterable<Map.Entry<String, long[]>> entries) {
-        CountPayload out = new CountPayload();
-        for (Map.Entry<String, long[]> e : entries) {
-            out.add(e.getKey(), e.getValue()[0]);
-        }
-        return out.toBytes();
     }
 }

@@ -70,10 +70,52 @@ class TokenTableAndPayloadTest {
             expected.computeIfAbsent(t, k -> new long[1])[0] += 2 * count;
         }
         byte[] bytes = p.toBytes();
-        Map<String, long[]> merged = new HashMap<>();
-        CountPayload.mergeInto(bytes, merged);
-        CountPayload.mergeInto(bytes, merged);
+        Map<String, Long> merged = new HashMap<>();
+        CountPayload.decodeInto(bytes, merged);
+        CountPayload.decodeInto(bytes, merged);
         assertThat(merged.keySet()).isEqualTo(expected.keySet());
-        expected.forEach((k, v) -> assertThat(merged.get(k)[0]).as(k).isEqualTo(v[0]));
+        expected.forEach((k, v) -> assertThat(merged.get(k)).as(k).isEqualTo(v[0]));
+
+        // merged on the bytes (the reducers' way), then filtered: the same sums, and only those reaching the threshold
+        ByteCountTable table = new ByteCountTable();
+        CountPayload.mergeInto(bytes, table);
+        CountPayload.mergeInto(bytes, table);
+        assertThat(table.size()).isEqualTo(expected.size());
+        long threshold = 1_000_000;
+        CountPayload kept = new CountPayload();
+        table.appendAtLeast(threshold, kept);
+        Map<String, Long> frequent = new HashMap<>();
+        CountPayload.decodeInto(kept.toBytes(), frequent);
+        Map<String, Long> want = new HashMap<>();
+        expected.forEach((k, v) -> {
+            if (v[0] >= threshold) {
+                want.put(k, v[0]);
+            }
+        });
+        assertThat(want).isNotEmpty().hasSizeLessThan(expected.size());
+        assertThat(frequent).isEqualTo(want);
+    }
+
+    /** Many tokens whose routing hashes agree modulo the reducer count still spread over the table and merge right. */
+    @Test
+    void byteTableMergesTokensOfOneReducerAcrossItsGrowth() {
+        ByteCountTable table = new ByteCountTable();
+        Map<String, Long> expected = new HashMap<>();
+        Random rnd = new Random(11);
+        for (int i = 0; i < 200_000; i++) {
+            String t = "w" + rnd.nextInt(40_000) + (i % 101 == 0 ? "東" : "");
+            if (Math.floorMod(TokenStrings.of(new String[] {t}, 1).hash(0), 8) != 3) {
+                continue;   // only what reducer 3 of 8 receives
+            }
+            byte[] b = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            table.add(b, 0, b.length, i % 7 + 1);
+            expected.merge(t, (long) (i % 7 + 1), Long::sum);
+        }
+        CountPayload all = new CountPayload();
+        table.appendAtLeast(1, all);
+        Map<String, Long> got = new HashMap<>();
+        CountPayload.decodeInto(all.toBytes(), got);
+        assertThat(expected.size()).isGreaterThan(1 << 12);
+        assertThat(got).isEqualTo(expected);
     }
 }
