@@ -19,10 +19,7 @@ final class ByteCountTable {
 
     /** Adds {@code count} to the token whose UTF-8 bytes are {@code utf8[off, off+len)}. */
     void add(byte[] utf8, int off, int len, long count) {
-        int h = 1;
-        for (int j = off; j < off + len; j++) {
-            h = 31 * h + utf8[j];
-        }
+        int h = TokenStrings.hash(utf8, off, len);
         int mask = slots.length - 1;
         int i = slot(h, mask);
         while (true) {

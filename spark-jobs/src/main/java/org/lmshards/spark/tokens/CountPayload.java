@@ -20,16 +20,6 @@ final class CountPayload {
     private byte[] bytes = new byte[1 << 16];
     private int size;
 
-    /** Appends one token and its count. */
-    void add(String token, long count) {
-        byte[] s = token.getBytes(StandardCharsets.UTF_8);
-        ensure(s.length + 12);
-        INT.set(bytes, size, s.length);
-        System.arraycopy(s, 0, bytes, size + 4, s.length);
-        LONG.set(bytes, size + 4 + s.length, count);
-        size += s.length + 12;
-    }
-
     /** Appends one token given as UTF-8 bytes {@code utf8[off, off+len)} and its count. */
     void add(byte[] utf8, int off, int len, long count) {
         ensure(len + 12);

@@ -132,7 +132,7 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
                 }
                 int[] lengths = new int[to - from];
                 for (int d = from; d < to; d++) {
-                    lengths[d - from] = block.docEnds()[d] - block.docStart(d);
+                    lengths[d - from] = block.length(d);
                 }
                 return new ShardPiece(lengths, out, unknown);
             }

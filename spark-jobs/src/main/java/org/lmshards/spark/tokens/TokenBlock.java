@@ -28,10 +28,15 @@ public record TokenBlock(TokenStrings table, int[] counts, int[] files, long[] o
         return d == 0 ? 0 : docEnds[d - 1];
     }
 
+    /** Tokens of document {@code d}. */
+    public int length(int d) {
+        return docEnds[d] - docStart(d);
+    }
+
     public int[] lengths() {
         int[] l = new int[docEnds.length];
         for (int i = 0; i < l.length; i++) {
-            l[i] = docEnds[i] - docStart(i);
+            l[i] = length(i);
         }
         return l;
     }

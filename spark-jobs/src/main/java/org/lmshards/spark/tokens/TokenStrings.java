@@ -59,8 +59,13 @@ public final class TokenStrings implements Serializable {
     /** A hash of token {@code i}'s UTF-8 bytes (the same on every JVM). */
     int hash(int i) {
         int start = start(i);
+        return hash(utf8, start, ends[i] - start);
+    }
+
+    /** The hash of a token given as UTF-8 bytes {@code utf8[off, off+len)}: the count stage routes and merges by it. */
+    static int hash(byte[] utf8, int off, int len) {
         int h = 1;
-        for (int j = start; j < ends[i]; j++) {
+        for (int j = off; j < off + len; j++) {
             h = 31 * h + utf8[j];
         }
         return h ^ (h >>> 16);

@@ -49,7 +49,7 @@ class TokenTableAndPayloadTest {
         CountPayload fromStrings = new CountPayload();
         for (int i = 0; i < tokens.length; i++) {
             packed.appendTo(fromBytes, i, i + 1);
-            fromStrings.add(tokens[i], i + 1);
+            addString(fromStrings, tokens[i], i + 1);
         }
         assertThat(fromBytes.toBytes()).isEqualTo(fromStrings.toBytes());
         TokenStrings again = TokenStrings.of(new String[] {"x", "東京", "the"}, 3);
@@ -66,7 +66,7 @@ class TokenTableAndPayloadTest {
         for (int round = 0; round < 20_000; round++) {   // past the initial 64 KiB buffer
             String t = tokens[round % tokens.length] + (round % 5 == 0 ? "" : round);
             count = count * 31 % 1_000_003 + (round == 7 ? 5_000_000_000L : 0);
-            p.add(t, count);
+            addString(p, t, count);
             expected.computeIfAbsent(t, k -> new long[1])[0] += 2 * count;
         }
         byte[] bytes = p.toBytes();
@@ -117,5 +117,11 @@ class TokenTableAndPayloadTest {
         CountPayload.decodeInto(all.toBytes(), got);
         assertThat(expected.size()).isGreaterThan(1 << 12);
         assertThat(got).isEqualTo(expected);
+    }
+
+    /** A token added the way a reference encoder would: the JDK's UTF-8 bytes of the String. */
+    private static void addString(CountPayload payload, String token, long count) {
+        byte[] utf8 = token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        payload.add(utf8, 0, utf8.length, count);
     }
 }
