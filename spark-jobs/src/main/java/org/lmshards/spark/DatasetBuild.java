@@ -24,11 +24,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.lmshards.core.LmShardsVersion;
@@ -81,7 +81,6 @@ final class DatasetBuild {
     /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
-    private final SparkSession spark;
     private final JavaSparkContext jsc;
     private final PreprocessJob opt;
     private final TextColumn column;
@@ -89,9 +88,8 @@ final class DatasetBuild {
     /** The Spark job group of this run's actions, so that their leftover task attempts can be drained. */
     private final String jobGroup = "lmshards-preprocess-" + runId;
 
-    DatasetBuild(SparkSession spark, PreprocessJob opt, TextColumn column) {
-        this.spark = spark;
-        this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    DatasetBuild(SparkContext sc, PreprocessJob opt, TextColumn column) {
+        this.jsc = JavaSparkContext.fromSparkContext(sc);
         this.opt = opt;
         this.column = column;
     }
