@@ -1,7 +1,6 @@
 package org.lmshards.spark;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.univocity.parsers.csv.CsvParser;
-import com.univocity.parsers.csv.CsvParserSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,11 +74,11 @@ class PreprocessJobWikitextTest {
     void tokensAndIdsEqualASingleThreadedRunOfCore() throws IOException {
         FastaiTokenizer tok = FastaiTokenizer.defaults();
         List<List<String>> train = new ArrayList<>();
-        for (String text : readColumn0(data.resolve("train.csv"))) {
+        for (String text : SparkTestSupport.column0(data.resolve("train.csv"))) {
             train.add(tok.tokenize(text));
         }
         List<List<String>> valid = new ArrayList<>();
-        for (String text : readColumn0(data.resolve("test.csv"))) {
+        for (String text : SparkTestSupport.column0(data.resolve("test.csv"))) {
             valid.add(tok.tokenize(text));
         }
         assertThat(train).hasSize(100);
@@ -109,25 +106,6 @@ class PreprocessJobWikitextTest {
             store.read(start, got, 0, got.length);
             assertThat(got).as("ids of document %d", d).isEqualTo(want);
         }
-    }
-
-    /** An independent reader (univocity, which Spark bundles) for the expected rows. */
-    private static List<String> readColumn0(Path csv) throws IOException {
-        CsvParserSettings s = new CsvParserSettings();
-        s.getFormat().setLineSeparator("\n");
-        s.getFormat().setQuote('"');
-        s.getFormat().setQuoteEscape('"');
-        s.setMaxCharsPerColumn(-1);
-        s.setIgnoreLeadingWhitespaces(false);
-        s.setIgnoreTrailingWhitespaces(false);
-        s.setHeaderExtractionEnabled(false);
-        List<String> texts = new ArrayList<>();
-        try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-            for (String[] row : new CsvParser(s).parseAll(r)) {
-                texts.add(row[0]);
-            }
-        }
-        return texts;
     }
 
     @Test

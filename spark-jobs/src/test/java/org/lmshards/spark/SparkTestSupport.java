@@ -3,16 +3,20 @@ package org.lmshards.spark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 
@@ -103,5 +107,24 @@ public final class SparkTestSupport {
         try (Stream<Path> s = Files.list(dir.getParent())) {
             return s.filter(p -> p.getFileName().toString().startsWith("." + dir.getFileName() + ".")).sorted().toList();
         }
+    }
+
+    /** The first column of a header-less CSV, by an independent reader (univocity, which Spark bundles): the expected rows. */
+    public static List<String> column0(Path csv) throws IOException {
+        CsvParserSettings s = new CsvParserSettings();
+        s.getFormat().setLineSeparator("\n");
+        s.getFormat().setQuote('"');
+        s.getFormat().setQuoteEscape('"');
+        s.setMaxCharsPerColumn(-1);
+        s.setIgnoreLeadingWhitespaces(false);
+        s.setIgnoreTrailingWhitespaces(false);
+        s.setHeaderExtractionEnabled(false);
+        List<String> texts = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            for (String[] row : new CsvParser(s).parseAll(r)) {
+                texts.add(row[0]);
+            }
+        }
+        return texts;
     }
 }

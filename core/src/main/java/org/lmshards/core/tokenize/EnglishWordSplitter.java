@@ -21,6 +21,14 @@ final class EnglishWordSplitter {
 
     /** Splits {@code text} and hands every token to {@code sink}, in order. */
     void split(String text, Consumer<String> sink) {
+        forEachChunk(text, c -> splitChunk(c, sink));
+    }
+
+    /**
+     * Cuts {@code text} into spaCy's chunks (step 1 above) and hands each to {@code sink}, in
+     * order. The tokens of {@code text} are those of {@link #splitChunk} on every chunk.
+     */
+    void forEachChunk(String text, Consumer<String> sink) {
         int n = text.length();
         if (n == 0) {
             return;
@@ -31,18 +39,19 @@ final class EnglishWordSplitter {
             char c = text.charAt(i);
             if (PyChars.isSpace(c) != inWs) {
                 if (start < i) {
-                    chunk(text.substring(start, i), sink);
+                    sink.accept(text.substring(start, i));
                 }
                 start = c == ' ' ? i + 1 : i;
                 inWs = !inWs;
             }
         }
         if (start < n) {
-            chunk(text.substring(start), sink);
+            sink.accept(text.substring(start));
         }
     }
 
-    private void chunk(String s, Consumer<String> sink) {
+    /** The tokens of one chunk (steps 2 and 3 above): a function of the chunk alone. */
+    void splitChunk(String s, Consumer<String> sink) {
         String[] special = SpacyEnglishRules.SPECIALS.get(s);
         if (special != null) {
             emit(special, sink);

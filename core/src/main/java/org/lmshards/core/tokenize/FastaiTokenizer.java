@@ -55,9 +55,55 @@ public final class FastaiTokenizer {
 
     /** Hands the tokens of one document to {@code sink}, in order, without building a list. */
     public void tokenize(String document, Consumer<String> sink) {
+        Consumer<String> out = withReplaceSpace(sink);
+        forEachChunk(document, chunk -> splitter.splitChunk(chunk, out));
+    }
+
+    /**
+     * The same tokens as {@link #tokenize(String, Consumer)}, taking each chunk's tokens from
+     * {@code memo} when it has seen the chunk before: about a fifth faster on WikiText-like text
+     * (docs/BENCHMARKS.md). Use one memo per thread, across the documents of a corpus.
+     */
+    public void tokenize(String document, ChunkMemo<String[]> memo, Consumer<String> sink) {
+        Objects.requireNonNull(memo, "memo");
+        Objects.requireNonNull(sink, "sink");
+        List<String> scratch = new ArrayList<>();
+        Consumer<String> collect = withReplaceSpace(scratch::add);
+        forEachChunk(document, chunk -> {
+            String[] tokens = memo.get(chunk);
+            if (tokens == null) {
+                scratch.clear();
+                splitter.splitChunk(chunk, collect);
+                tokens = scratch.toArray(new String[0]);
+                memo.put(chunk, tokens);
+            }
+            for (String t : tokens) {
+                sink.accept(t);
+            }
+        });
+    }
+
+    /**
+     * Applies the text rules to {@code document} and hands its chunks to {@code sink}, in order:
+     * the pieces that spaCy's tokenizer splits one at a time (the text cut at single spaces;
+     * other whitespace is a chunk of its own). The document's tokens are, in order, those of
+     * {@link #splitChunk} on each chunk, and a chunk's tokens depend on the chunk alone, so a
+     * caller may remember them per chunk ({@link ChunkMemo}).
+     */
+    public void forEachChunk(String document, Consumer<String> sink) {
         Objects.requireNonNull(document, "document");
         Objects.requireNonNull(sink, "sink");
-        splitter.split(preprocess(document), t -> sink.accept(TextRules.replaceSpace(t)));
+        splitter.forEachChunk(preprocess(document), sink);
+    }
+
+    /** The tokens of one chunk of {@link #forEachChunk}, {@code replace_space} applied, in order. */
+    public void splitChunk(String chunk, Consumer<String> sink) {
+        splitter.splitChunk(Objects.requireNonNull(chunk, "chunk"), withReplaceSpace(sink));
+    }
+
+    private static Consumer<String> withReplaceSpace(Consumer<String> sink) {
+        Objects.requireNonNull(sink, "sink");
+        return t -> sink.accept(TextRules.replaceSpace(t));
     }
 
     /** The text after all of fastai's text rules, as handed to the word splitter. */

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.lmshards.core.synth.SyntheticCorpus;
+import org.lmshards.core.tokenize.ChunkMemo;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 
 /**
@@ -27,7 +28,9 @@ import org.lmshards.core.tokenize.FastaiTokenizer;
  *
  * The corpus is generated once and kept in {@code --dir}. The shared machines drift by 10-20%
  * within minutes, so the comparison runs in {@code --rounds} rounds: each measures the ceiling
- * (the bare tokenizer over the articles held in memory, with 1 and 2 threads) and then the
+ * (the bare tokenizer over the articles held in memory, with 1 and 2 threads, each thread with
+ * a {@link ChunkMemo} for the whole corpus as the job has one per block; and, for reference,
+ * without a memo on 1 thread) and then the
  * job at each {@code --cores} value; ratios are taken within a round and their medians printed,
  * and, as a second estimate, the ratios of each configuration's best round (contention only ever
  * slows a run down). Each Spark run is a fresh JVM
@@ -87,28 +90,32 @@ public final class PreprocessBench {
         int maxCores = cores.stream().mapToInt(Integer::intValue).max().orElse(1);
         List<Round> results = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
-            double[] bareSeconds = bareInMemory(docs, maxCores);
-            say("round %d: bare FastaiTokenizer in memory: 1 thread %.1f s, %d threads %.1f s (load %s)",
-                    r, bareSeconds[0], maxCores, bareSeconds[maxCores - 1], loadAverage());
+            double[] bareSeconds = bareInMemory(docs, maxCores, true);
+            double plainSeconds = bareInMemory(docs, 1, false)[0];
+            say("round %d: bare FastaiTokenizer in memory, chunk memo per thread: 1 thread %.1f s, %d threads %.1f s; "
+                    + "without the memo, 1 thread %.1f s (load %s)",
+                    r, bareSeconds[0], maxCores, bareSeconds[maxCores - 1], plainSeconds, loadAverage());
             Map<Integer, Double> jobSeconds = new LinkedHashMap<>();
             for (int n : cores) {
                 double sec = runJob(corpus, dir.resolve("out-local" + n), n, heap, dir.resolve("job-local" + n + "-round" + r + ".log"));
                 jobSeconds.put(n, sec);
                 say("round %d: spark job local[%d]: %.1f s = %.2f MB/s (load %s)", r, n, sec, inputMb / sec, loadAverage());
             }
-            results.add(new Round(bareSeconds, jobSeconds));
+            results.add(new Round(bareSeconds, plainSeconds, jobSeconds));
         }
         docs = null;
 
         System.out.println();
         System.out.println("| round | bare 1 thread s | bare " + maxCores + " threads s | "
                 + String.join(" | ", cores.stream().map(n -> "local[" + n + "] s").toList())
-                + " | local[1] / bare per core | local[1] / bare, without start-up | local[2]/local[1] scaling | bare scaling |");
-        System.out.println("|---:|---:|---:|" + "---:|".repeat(cores.size()) + "---:|---:|---:|---:|");
+                + " | local[1] / bare per core | local[1] / bare, without start-up | local[2]/local[1] scaling | bare scaling"
+                + " | bare 1 thread without memo s |");
+        System.out.println("|---:|---:|---:|" + "---:|".repeat(cores.size()) + "---:|---:|---:|---:|---:|");
         List<Double> efficiency = new ArrayList<>();
         List<Double> efficiencyNoStart = new ArrayList<>();
         List<Double> scaling = new ArrayList<>();
         List<Double> bareScaling = new ArrayList<>();
+        List<Double> memoGain = new ArrayList<>();
         for (int r = 0; r < results.size(); r++) {
             Round round = results.get(r);
             double bare1 = round.bareSeconds()[0];
@@ -122,15 +129,17 @@ public final class PreprocessBench {
             efficiencyNoStart.add(effNoStart);
             scaling.add(sc);
             bareScaling.add(bsc);
-            System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %s | %.2f | %.2f | %.2f | %.2f |%n", r + 1, bare1,
+            memoGain.add(round.plainSeconds() / bare1);
+            System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %s | %.2f | %.2f | %.2f | %.2f | %.1f |%n", r + 1, bare1,
                     round.bareSeconds()[maxCores - 1],
                     String.join(" | ", round.jobSeconds().values().stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList()),
-                    eff, effNoStart, sc, bsc);
+                    eff, effNoStart, sc, bsc, round.plainSeconds());
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "median over %d round(s): local[1] vs bare tokenizer per core %.2f (%.2f without the %.1f s "
                 + "start-up; target >= 0.70); local[2]/local[1] %.2f (target >= 1.8); the bare tokenizer's own scaling %.2f%n",
                 rounds, median(efficiency), median(efficiencyNoStart), startup, median(scaling), median(bareScaling));
+        System.out.printf(Locale.ROOT, "the chunk memo: the bare tokenizer without it takes %.2f times as long (median)%n", median(memoGain));
         // Contention from other guests only ever slows a run down, so each configuration's fastest
         // round is its least disturbed one: the ratios of the best times are the second estimate.
         double bestBare1 = results.stream().mapToDouble(x -> x.bareSeconds()[0]).min().orElse(Double.NaN);
@@ -145,7 +154,7 @@ public final class PreprocessBench {
                 inputMb / bare.tokenizeSeconds, inputMb / bare.totalSeconds, loadAverage());
     }
 
-    private record Round(double[] bareSeconds, Map<Integer, Double> jobSeconds) {
+    private record Round(double[] bareSeconds, double plainSeconds, Map<Integer, Double> jobSeconds) {
     }
 
     private static double best(List<Round> rounds, int cores) {
@@ -167,12 +176,13 @@ public final class PreprocessBench {
 
     private static Baseline bareTokenizer(Path corpus) throws IOException {
         FastaiTokenizer tokenizer = FastaiTokenizer.defaults();
+        ChunkMemo<String[]> memo = new ChunkMemo<>();
         long[] count = new long[1];
         // warm-up on the first documents, so that the figure is the JIT-compiled speed, as in Spark
         try (CsvArticleReader in = new CsvArticleReader(corpus)) {
             String doc;
             for (int i = 0; i < 300 && (doc = in.next()) != null; i++) {
-                tokenizer.tokenize(doc, t -> count[0]++);
+                tokenizer.tokenize(doc, memo, t -> count[0]++);
             }
         }
         count[0] = 0;
@@ -183,7 +193,7 @@ public final class PreprocessBench {
             String doc;
             while ((doc = in.next()) != null) {
                 long s = System.nanoTime();
-                tokenizer.tokenize(doc, t -> count[0]++);
+                tokenizer.tokenize(doc, memo, t -> count[0]++);
                 tokenizeNanos += System.nanoTime() - s;
                 docs++;
             }
@@ -205,10 +215,12 @@ public final class PreprocessBench {
 
     /**
      * Wall seconds to tokenize every article held in memory with 1..maxThreads threads (articles
-     * dealt round-robin); index t holds t+1 threads. No warm-up of its own: the streaming
-     * reference has run the tokenizer over the whole corpus before.
+     * dealt round-robin); index t holds t+1 threads. With {@code memo}, each thread has a chunk
+     * memo of its own for the whole corpus, the fastest way to use core's tokenizer (the job's
+     * memo lives for one block of 4 Mi tokens). No warm-up of its own: the streaming reference
+     * has run the tokenizer over the whole corpus before.
      */
-    private static double[] bareInMemory(List<String> docs, int maxThreads) throws Exception {
+    private static double[] bareInMemory(List<String> docs, int maxThreads, boolean memo) throws Exception {
         FastaiTokenizer tokenizer = FastaiTokenizer.defaults();
         double[] seconds = new double[maxThreads];
         for (int threads = 1; threads <= maxThreads; threads++) {
@@ -221,8 +233,13 @@ public final class PreprocessBench {
                     int first = t;
                     parts.add(pool.submit(() -> {
                         long[] count = new long[1];
+                        ChunkMemo<String[]> chunks = new ChunkMemo<>();
                         for (int i = first; i < docs.size(); i += n) {
-                            tokenizer.tokenize(docs.get(i), tok -> count[0]++);
+                            if (memo) {
+                                tokenizer.tokenize(docs.get(i), chunks, tok -> count[0]++);
+                            } else {
+                                tokenizer.tokenize(docs.get(i), tok -> count[0]++);
+                            }
                         }
                         return count[0];
                     }));

@@ -1,7 +1,6 @@
 package org.lmshards.spark.tokens;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -37,30 +36,6 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
         return Holder.TOKENIZER;
     }
 
-    /** A growable int array for one block's token ids (sized for a whole block: allocated once per block). */
-    private static final class IdBuffer {
-        private int[] a;
-        private int size;
-
-        IdBuffer(int capacity) {
-            a = new int[capacity];
-        }
-
-        void add(int id) {
-            if (size == a.length) {
-                if (a.length == Integer.MAX_VALUE - 8) {
-                    throw new IllegalStateException("a block of more than 2^31 tokens (one document that large?)");
-                }
-                a = Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 8, 2L * a.length));
-            }
-            a[size++] = id;
-        }
-
-        int[] toArray() {
-            return size == a.length ? a : Arrays.copyOf(a, size);
-        }
-    }
-
     @Override
     public Iterator<TokenBlock> call(Iterator<ParsedRow> rows) {
         FastaiTokenizer tokenizer = tokenizer();
@@ -81,27 +56,26 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                TokenTable table = new TokenTable();
                 List<Integer> files = new ArrayList<>();
                 List<Long> ordinals = new ArrayList<>();
                 List<Integer> ends = new ArrayList<>();
                 List<Reject> rejects = new ArrayList<>();
-                IdBuffer ids = new IdBuffer(BLOCK_TOKENS + (1 << 16));
-                while (rows.hasNext() && ids.size < BLOCK_TOKENS) {
+                BlockEncoder encoder = new BlockEncoder(tokenizer, BLOCK_TOKENS + (1 << 16));
+                while (rows.hasNext() && encoder.size() < BLOCK_TOKENS) {
                     ParsedRow r = rows.next();
                     if (!r.accepted()) {
                         rejects.add(new Reject(r.file(), r.row(), r.line(), r.reject()));
                         continue;
                     }
-                    tokenizer.tokenize(r.text(), tok -> ids.add(table.id(tok)));
-                    ends.add(ids.size);
+                    encoder.add(r.text());
+                    ends.add(encoder.size());
                     files.add(r.file());
                     ordinals.add(r.ordinal());
                 }
-                tokensOut.add(ids.size);
-                return new TokenBlock(table.toStrings(), table.counts(), files.stream().mapToInt(Integer::intValue).toArray(),
+                tokensOut.add(encoder.size());
+                return new TokenBlock(encoder.strings(), encoder.counts(), files.stream().mapToInt(Integer::intValue).toArray(),
                         ordinals.stream().mapToLong(Long::longValue).toArray(), ends.stream().mapToInt(Integer::intValue).toArray(),
-                        ids.toArray(), rejects);
+                        encoder.ids(), rejects);
             }
         };
     }

@@ -11,26 +11,21 @@ import org.junit.jupiter.api.Test;
 
 class TokenTableAndPayloadTest {
 
-    /** Ids in order of first appearance and per-id counts, across the table's growth, against a HashMap. */
+    /** Ids in order of first appearance, across the table's growth, against a HashMap. */
     @Test
-    void tableAssignsDenseIdsAndCountsEveryLookup() {
+    void tableAssignsDenseIdsInOrderOfFirstAppearance() {
         TokenTable table = new TokenTable();
         Map<String, Integer> ids = new LinkedHashMap<>();
-        Map<String, Integer> counts = new HashMap<>();
         Random rnd = new Random(3);
         for (int i = 0; i < 300_000; i++) {
             // a Zipf-like mix of frequent and rare tokens, new String objects each time like the tokenizer's
             String tok = new String(("t" + (int) (Math.pow(rnd.nextDouble(), 4) * 60_000) + (i % 97 == 0 ? "é" : "")).toCharArray());
             int id = table.id(tok);
             assertThat(id).isEqualTo(ids.computeIfAbsent(tok, k -> ids.size()));
-            counts.merge(tok, 1, Integer::sum);
         }
         String[] byId = table.toArray();
-        int[] c = table.counts();
         assertThat(byId).containsExactlyElementsOf(ids.keySet());
-        for (int i = 0; i < byId.length; i++) {
-            assertThat(c[i]).as(byId[i]).isEqualTo(counts.get(byId[i]));
-        }
+        assertThat(table.size()).isEqualTo(byId.length);
         assertThat(byId.length).as("the table grew past its first capacity").isGreaterThan(1 << 14);
         assertThat(table.toStrings().toArray()).as("packed for caching").containsExactly(byId);
     }
