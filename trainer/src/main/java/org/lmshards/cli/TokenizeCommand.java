@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 import org.lmshards.core.BadInputException;
+import org.lmshards.core.tokenize.ChunkMemo;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 
 import picocli.CommandLine.Command;
@@ -48,6 +49,7 @@ final class TokenizeCommand implements Callable<Integer> {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         FastaiTokenizer tokenizer = FastaiTokenizer.defaults();
+        ChunkMemo<String[]> memo = new ChunkMemo<>();
         InputStream input = new BufferedInputStream(in, 1 << 16);
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         StringBuilder line = new StringBuilder();
@@ -72,7 +74,7 @@ final class TokenizeCommand implements Callable<Integer> {
                 String doc = decode(decoder, buf, len, lineNo, offset);
                 offset += len + (b < 0 ? 0 : 1);
                 line.setLength(0);
-                tokenizer.tokenize(doc, tok -> {
+                tokenizer.tokenize(doc, memo, tok -> {
                     if (line.length() > 0) {
                         line.append(' ');
                     }
