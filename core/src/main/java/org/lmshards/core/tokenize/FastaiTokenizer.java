@@ -61,7 +61,7 @@ public final class FastaiTokenizer {
 
     /**
      * The same tokens as {@link #tokenize(String, Consumer)}, taking each chunk's tokens from
-     * {@code memo} when it has seen the chunk before: about a fifth faster on WikiText-like text
+     * {@code memo} when it has seen the chunk before: 1.2 times as fast on WikiText-like text
      * (docs/BENCHMARKS.md). Use one memo per thread, across the documents of a corpus.
      */
     public void tokenize(String document, ChunkMemo<String[]> memo, Consumer<String> sink) {

@@ -9,8 +9,8 @@ import org.lmshards.spark.csv.Reject;
  * Tokenized documents of one chunk of a partition, kept compact for caching between the
  * counting and writing stages: tokens as ids into the block's own small string table, so a
  * token string is stored once per block and the global vocabulary can be applied later by
- * translating the table. {@code counts[i]} is how often {@code table.get(i)} occurs, counted while
- * tokenizing so that the frequency count does not walk the documents again.
+ * translating the table. {@code counts[i]} is how often {@code table.get(i)} occurs, counted by
+ * the executor that built the block, so that the frequency count does not walk the documents again.
  *
  * <p>All documents' ids share one array ({@code ids}; document {@code d} is
  * {@code [docEnds[d-1], docEnds[d])}): a few large arrays instead of one per document, which
