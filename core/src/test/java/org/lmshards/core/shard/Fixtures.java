@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -140,10 +141,21 @@ final class Fixtures {
     }
 
     /**
-     * Four threads, each with its own reader, read 300 windows of {@code window} tokens at random
-     * offsets (seeded by the thread's index) and compare every token with {@code ref}.
+     * Writes 100 random documents (seed {@code seed}) as the train split of a dataset in
+     * {@code dir} (1,500-token shards), opens it with 256-token mappings, and has four threads,
+     * each with the reader {@code readers} makes over the store, read 300 windows of 700 tokens
+     * at random offsets (seeded by the thread's index), comparing every token with the documents.
      */
-    static void assertConcurrentReadsMatch(int[] ref, int window, Supplier<WindowReader> readers) throws Exception {
+    static void assertConcurrentReadsMatch(Path dir, long seed, Function<TokenStore, WindowReader> readers) throws Exception {
+        Vocabulary vocab = uint16MaxVocab();
+        List<int[]> docs = randomDocs(seed, 100, 200, vocab.size());
+        write(dir, vocab, 1500, docs, null);
+        try (TokenStore t = TokenStore.open(dir, "train", 256)) {
+            assertConcurrentReadsMatch(concat(docs), 700, () -> readers.apply(t));
+        }
+    }
+
+    private static void assertConcurrentReadsMatch(int[] ref, int window, Supplier<WindowReader> readers) throws Exception {
         List<Callable<Integer>> jobs = new ArrayList<>();
         for (int j = 0; j < 4; j++) {
             long seed = j;

@@ -120,25 +120,18 @@ class TokenStoreFloatReadTest {
 
     @Test
     void concurrentFloatReadersSeeTheSameTokens() throws Exception {
-        Vocabulary vocab = Fixtures.uint16MaxVocab();
-        List<int[]> docs = Fixtures.randomDocs(16, 100, 200, vocab.size());
-        int[] ref = Fixtures.concat(docs);
-        Path dir = tmp.resolve("ds");
-        Fixtures.write(dir, vocab, 1500, docs, null);
-        try (TokenStore t = TokenStore.open(dir, "train", 256)) {
-            Fixtures.assertConcurrentReadsMatch(ref, 700, () -> new Fixtures.WindowReader() {
-                private final float[] dst = new float[700];
+        Fixtures.assertConcurrentReadsMatch(tmp.resolve("ds"), 16, t -> new Fixtures.WindowReader() {
+            private final float[] dst = new float[700];
 
-                @Override
-                public void read(long from) {
-                    t.read(from, dst, 0, dst.length);
-                }
+            @Override
+            public void read(long from) {
+                t.read(from, dst, 0, dst.length);
+            }
 
-                @Override
-                public double token(int i) {
-                    return dst[i];
-                }
-            });
-        }
+            @Override
+            public double token(int i) {
+                return dst[i];
+            }
+        });
     }
 }
