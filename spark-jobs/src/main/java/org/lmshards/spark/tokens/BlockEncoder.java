@@ -9,15 +9,16 @@ import org.lmshards.core.tokenize.FastaiTokenizer;
 /**
  * Tokenizes documents into one {@link TokenBlock}'s ids: each token becomes its id in the
  * block's {@link TokenTable}, and the ids of a chunk the block has seen before come from a
- * {@link ChunkMemo}, so that a repeated chunk costs one lookup instead of the tokenizer's affix
+ * {@link ChunkIdMemo}, so that a repeated chunk costs one lookup instead of the tokenizer's affix
  * rules plus one table lookup per token (the per-token lookup was a fifth of the tokenizer's own
  * time). The same ids, in the same order, as {@code table.id} on every token of
- * {@link FastaiTokenizer#tokenize(String, Consumer)}. Not thread-safe; one per block.
+ * {@link FastaiTokenizer#tokenize(String, Consumer)}. Not thread-safe; one per block, and the
+ * blocks of a task, one after the other, share one memo.
  */
 final class BlockEncoder {
     private final FastaiTokenizer tokenizer;
     private final TokenTable table = new TokenTable();
-    private final ChunkMemo<int[]> memo;
+    private final ChunkIdMemo memo;
     private final Consumer<String> tokenSink = t -> add(table.id(t));
     private final Consumer<String> chunkSink = this::chunk;
     private int[] ids;
@@ -30,8 +31,17 @@ final class BlockEncoder {
 
     /** The same with a memo of at most {@code memoEntries} chunks. */
     BlockEncoder(FastaiTokenizer tokenizer, int capacity, int memoEntries) {
+        this(tokenizer, capacity, new ChunkIdMemo(memoEntries));
+    }
+
+    /**
+     * An encoder that uses {@code memo}, which it clears: a task reuses one memo for all its
+     * blocks, one after the other.
+     */
+    BlockEncoder(FastaiTokenizer tokenizer, int capacity, ChunkIdMemo memo) {
         this.tokenizer = tokenizer;
-        this.memo = new ChunkMemo<>(memoEntries);
+        this.memo = memo;
+        memo.clear();
         this.ids = new int[capacity];
     }
 
@@ -41,18 +51,19 @@ final class BlockEncoder {
     }
 
     private void chunk(String chunk) {
-        int[] known = memo.get(chunk);
-        if (known == null) {
+        int e = memo.find(chunk);
+        if (e < 0) {
             int start = size;
             tokenizer.splitChunk(chunk, tokenSink);
-            memo.put(chunk, Arrays.copyOfRange(ids, start, size));
+            memo.put(chunk, ids, start, size);
             return;
         }
-        if (ids.length - size < known.length) {
-            grow(known.length);
+        int n = memo.valueLength(e);
+        if (ids.length - size < n) {
+            grow(n);
         }
-        System.arraycopy(known, 0, ids, size, known.length);
-        size += known.length;
+        System.arraycopy(memo.values(), memo.valueStart(e), ids, size, n);
+        size += n;
     }
 
     private void add(int id) {

@@ -7,6 +7,7 @@ import java.util.NoSuchElementException;
 
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
+import org.lmshards.core.tokenize.ChunkMemo;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.spark.FaultInjection;
 import org.lmshards.spark.csv.ParsedRow;
@@ -40,6 +41,7 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
     public Iterator<TokenBlock> call(Iterator<ParsedRow> rows) {
         FastaiTokenizer tokenizer = tokenizer();
         return new Iterator<>() {
+            private final ChunkIdMemo memo = new ChunkIdMemo(ChunkMemo.DEFAULT_MAX_ENTRIES);
             private boolean done;
 
             @Override
@@ -60,7 +62,7 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                 List<Long> ordinals = new ArrayList<>();
                 List<Integer> ends = new ArrayList<>();
                 List<Reject> rejects = new ArrayList<>();
-                BlockEncoder encoder = new BlockEncoder(tokenizer, BLOCK_TOKENS + (1 << 16));
+                BlockEncoder encoder = new BlockEncoder(tokenizer, BLOCK_TOKENS + (1 << 16), memo);
                 while (rows.hasNext() && encoder.size() < BLOCK_TOKENS) {
                     ParsedRow r = rows.next();
                     if (!r.accepted()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +35,19 @@ class BlockEncoderTest {
         // 64 chunks fill the memo in the first document; the id array grows many times
         assertEncodesLikeTheReference(new BlockEncoder(TOK, 16, 64));
         assertEncodesLikeTheReference(new BlockEncoder(TOK, 1, 0));
+    }
+
+    @Test
+    void aMemoReusedFromThePreviousBlockForgetsItsIds() {
+        // a task's blocks share one memo: a chunk's ids from block 1 must not leak into block 2,
+        // whose table numbers tokens afresh (the documents in reverse order number them differently)
+        ChunkIdMemo memo = new ChunkIdMemo(1 << 17);
+        BlockEncoder first = new BlockEncoder(TOK, 1 << 10, memo);
+        List<String> reversed = new ArrayList<>(docs);
+        Collections.reverse(reversed);
+        reversed.forEach(first::add);
+        assertThat(memo.size()).isGreaterThan(10_000);
+        assertEncodesLikeTheReference(new BlockEncoder(TOK, 1 << 10, memo));
     }
 
     private static void assertEncodesLikeTheReference(BlockEncoder encoder) {
