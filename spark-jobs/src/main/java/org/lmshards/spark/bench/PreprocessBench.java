@@ -7,10 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.lmshards.core.synth.SyntheticCorpus;
 import org.lmshards.core.tokenize.ChunkMemo;
@@ -23,12 +27,13 @@ import org.lmshards.core.tokenize.FastaiTokenizer;
  *
  * <pre>
  * java -Xmx3g [the job's JVM options, as in docs/BENCHMARKS.md] -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
- *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3]
+ *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3] [--batch-mb 250] [--plain true]
  * </pre>
  *
  * The corpus is generated once and kept in {@code --dir}. The shared machines drift by 10-20%
  * within minutes, so the comparison runs in {@code --rounds} rounds: each measures the ceiling
- * (the bare tokenizer over the articles held in memory, with 1 and 2 threads, each thread with
+ * (the bare tokenizer over the articles held in memory, in batches of {@code --batch-mb} MB of
+ * text so that memory stays bounded, with 1 and 2 threads, each thread with
  * a {@link ChunkMemo} for the whole corpus as the job has one per block; and, for reference,
  * without a memo on 1 thread) and then the
  * job at each {@code --cores} value; ratios are taken within a round and their medians printed,
@@ -56,6 +61,8 @@ public final class PreprocessBench {
         Path dir = Paths.get(opt.getOrDefault("--dir", "cache/bench")).toAbsolutePath();
         String heap = opt.getOrDefault("--heap", "3g");
         int rounds = Integer.parseInt(opt.getOrDefault("--rounds", "3"));
+        long batchChars = Math.round(Double.parseDouble(opt.getOrDefault("--batch-mb", "250")) * MB);
+        boolean plain = Boolean.parseBoolean(opt.getOrDefault("--plain", "true"));
         List<Integer> cores = new ArrayList<>();
         for (String c : opt.getOrDefault("--cores", "1,2").split(",")) {
             cores.add(Integer.parseInt(c.trim()));
@@ -86,15 +93,15 @@ public final class PreprocessBench {
         // The machine's speed drifts by 10-20% within minutes (a shared host): every round measures
         // the ceiling (the bare tokenizer over the articles in memory, 1 and maxCores threads) right
         // before the job runs it is compared with, and the ratios are taken within a round.
-        List<String> docs = articles(corpus);
         int maxCores = cores.stream().mapToInt(Integer::intValue).max().orElse(1);
         List<Round> results = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
-            double[] bareSeconds = bareInMemory(docs, maxCores, true);
-            double plainSeconds = bareInMemory(docs, 1, false)[0];
-            say("round %d: bare FastaiTokenizer in memory, chunk memo per thread: 1 thread %.1f s, %d threads %.1f s; "
-                    + "without the memo, 1 thread %.1f s (load %s)",
-                    r, bareSeconds[0], maxCores, bareSeconds[maxCores - 1], plainSeconds, loadAverage());
+            Ceiling c = ceiling(corpus, maxCores, batchChars, plain);
+            double[] bareSeconds = c.memoSeconds();
+            double plainSeconds = c.plainSeconds();
+            say("round %d: bare FastaiTokenizer in memory (batches of %,d chars), chunk memo per thread: 1 thread %.1f s, "
+                    + "%d threads %.1f s; without the memo, 1 thread %.1f s (load %s)",
+                    r, batchChars, bareSeconds[0], maxCores, bareSeconds[maxCores - 1], plainSeconds, loadAverage());
             Map<Integer, Double> jobSeconds = new LinkedHashMap<>();
             for (int n : cores) {
                 double sec = runJob(corpus, dir.resolve("out-local" + n), n, heap, dir.resolve("job-local" + n + "-round" + r + ".log"));
@@ -103,7 +110,6 @@ public final class PreprocessBench {
             }
             results.add(new Round(bareSeconds, plainSeconds, jobSeconds));
         }
-        docs = null;
 
         System.out.println();
         System.out.println("| round | bare 1 thread s | bare " + maxCores + " threads s | "
@@ -139,7 +145,9 @@ public final class PreprocessBench {
         System.out.printf(Locale.ROOT, "median over %d round(s): local[1] vs bare tokenizer per core %.2f (%.2f without the %.1f s "
                 + "start-up; target >= 0.70); local[2]/local[1] %.2f (target >= 1.8); the bare tokenizer's own scaling %.2f%n",
                 rounds, median(efficiency), median(efficiencyNoStart), startup, median(scaling), median(bareScaling));
-        System.out.printf(Locale.ROOT, "the chunk memo: the bare tokenizer without it takes %.2f times as long (median)%n", median(memoGain));
+        if (plain) {
+            System.out.printf(Locale.ROOT, "the chunk memo: the bare tokenizer without it takes %.2f times as long (median)%n", median(memoGain));
+        }
         // Contention from other guests only ever slows a run down, so each configuration's fastest
         // round is its least disturbed one: the ratios of the best times are the second estimate.
         double bestBare1 = results.stream().mapToDouble(x -> x.bareSeconds()[0]).min().orElse(Double.NaN);
@@ -202,57 +210,87 @@ public final class PreprocessBench {
         return new Baseline(docs, count[0], tokenizeNanos / 1e9, total);
     }
 
-    private static List<String> articles(Path corpus) throws IOException {
-        List<String> docs = new ArrayList<>();
-        try (CsvArticleReader in = new CsvArticleReader(corpus)) {
-            String doc;
-            while ((doc = in.next()) != null) {
-                docs.add(doc);
-            }
-        }
-        return docs;
+    private record Ceiling(double[] memoSeconds, double plainSeconds) {
     }
 
     /**
-     * Wall seconds to tokenize every article held in memory with 1..maxThreads threads (articles
-     * dealt round-robin); index t holds t+1 threads. With {@code memo}, each thread has a chunk
-     * memo of its own for the whole corpus, the fastest way to use core's tokenizer (the job's
-     * memo lives for one block of 4 Mi tokens). No warm-up of its own: the streaming reference
-     * has run the tokenizer over the whole corpus before.
+     * The ceiling: wall seconds of the bare tokenizer over every article, held in memory, with
+     * 1..maxThreads threads and a chunk memo per thread for the whole corpus (index t holds t+1
+     * threads; articles dealt round-robin), and with 1 thread without a memo when {@code plain}
+     * (NaN otherwise). The articles are
+     * loaded in batches of about {@code batchChars} characters (parsing untimed) and every
+     * variant tokenizes each batch before the next is loaded, so memory stays bounded whatever
+     * the corpus size (a 1000 MB corpus held whole in a 6 GB heap made the tokenizer slower than
+     * streaming it). No warm-up of its own: the streaming reference has run the tokenizer over
+     * the whole corpus before.
      */
-    private static double[] bareInMemory(List<String> docs, int maxThreads, boolean memo) throws Exception {
+    private static Ceiling ceiling(Path corpus, int maxThreads, long batchChars, boolean plain) throws Exception {
         FastaiTokenizer tokenizer = FastaiTokenizer.defaults();
-        double[] seconds = new double[maxThreads];
+        List<List<ChunkMemo<String[]>>> memos = new ArrayList<>();   // per thread count, one memo per thread
         for (int threads = 1; threads <= maxThreads; threads++) {
-            int n = threads;
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
-            try {
-                long t0 = System.nanoTime();
-                List<java.util.concurrent.Future<Long>> parts = new ArrayList<>();
-                for (int t = 0; t < n; t++) {
-                    int first = t;
-                    parts.add(pool.submit(() -> {
-                        long[] count = new long[1];
-                        ChunkMemo<String[]> chunks = new ChunkMemo<>();
-                        for (int i = first; i < docs.size(); i += n) {
-                            if (memo) {
-                                tokenizer.tokenize(docs.get(i), chunks, tok -> count[0]++);
-                            } else {
-                                tokenizer.tokenize(docs.get(i), tok -> count[0]++);
-                            }
-                        }
-                        return count[0];
-                    }));
-                }
-                for (java.util.concurrent.Future<Long> f : parts) {
-                    f.get();
-                }
-                seconds[threads - 1] = (System.nanoTime() - t0) / 1e9;
-            } finally {
-                pool.shutdownNow();
+            List<ChunkMemo<String[]>> m = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                m.add(new ChunkMemo<>());
             }
+            memos.add(m);
         }
-        return seconds;
+        long[] memoNanos = new long[maxThreads];
+        long plainNanos = 0;
+        ExecutorService pool = Executors.newFixedThreadPool(maxThreads);
+        try (CsvArticleReader in = new CsvArticleReader(corpus)) {
+            List<String> batch = new ArrayList<>();
+            boolean more = true;
+            while (more) {
+                batch.clear();
+                long chars = 0;
+                String doc = null;
+                while (chars < batchChars && (doc = in.next()) != null) {
+                    batch.add(doc);
+                    chars += doc.length();
+                }
+                more = doc != null;
+                for (int threads = 1; threads <= maxThreads; threads++) {
+                    memoNanos[threads - 1] += tokenizeBatch(pool, tokenizer, batch, memos.get(threads - 1));
+                }
+                if (plain) {
+                    plainNanos += tokenizeBatch(pool, tokenizer, batch, Collections.singletonList(null));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double[] seconds = new double[maxThreads];
+        for (int t = 0; t < maxThreads; t++) {
+            seconds[t] = memoNanos[t] / 1e9;
+        }
+        return new Ceiling(seconds, plain ? plainNanos / 1e9 : Double.NaN);
+    }
+
+    /** Nanoseconds for {@code memos.size()} threads to tokenize the batch; a null memo means none. */
+    private static long tokenizeBatch(ExecutorService pool, FastaiTokenizer tokenizer, List<String> batch,
+                                      List<ChunkMemo<String[]>> memos) throws Exception {
+        int n = memos.size();
+        long t0 = System.nanoTime();
+        List<Future<Long>> parts = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            int first = t;
+            ChunkMemo<String[]> memo = memos.get(t);
+            parts.add(pool.submit(() -> {
+                long[] count = new long[1];
+                for (int i = first; i < batch.size(); i += n) {
+                    if (memo != null) {
+                        tokenizer.tokenize(batch.get(i), memo, tok -> count[0]++);
+                    } else {
+                        tokenizer.tokenize(batch.get(i), tok -> count[0]++);
+                    }
+                }
+                return count[0];
+            }));
+        }
+        for (Future<Long> f : parts) {
+            f.get();
+        }
+        return System.nanoTime() - t0;
     }
 
     /** Runs the job in a fresh JVM; returns wall seconds; fails on a non-zero exit. */
@@ -329,7 +367,7 @@ public final class PreprocessBench {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3]");
+                throw new IllegalArgumentException("usage: PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3] [--batch-mb 250] [--plain true]");
             }
             m.put(args[i], args[++i]);
         }
