@@ -28,7 +28,7 @@ import scala.Tuple2;
  */
 public final class NumericalizeTask implements PairFlatMapFunction<Iterator<TokenBlock>, Long, ShardPiece> {
     private static final long serialVersionUID = 1L;
-    private static final Map<Long, Vocabulary> VOCABS = new ConcurrentHashMap<>();
+    private static final Map<Long, Utf8Vocabulary> VOCABS = new ConcurrentHashMap<>();
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -42,18 +42,21 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
         this.dtype = dtype;
     }
 
-    /** The broadcast vocabulary, parsed once per executor JVM with core's reader (the same rules as every reader). */
-    static Vocabulary vocabulary(Broadcast<byte[]> json) {
+    /**
+     * The broadcast vocabulary, parsed once per executor JVM with core's reader (the same rules
+     * as every reader) and indexed by UTF-8 bytes.
+     */
+    static Utf8Vocabulary vocabulary(Broadcast<byte[]> json) {
         long id = json.id();
-        Vocabulary v = VOCABS.get(id);
+        Utf8Vocabulary v = VOCABS.get(id);
         if (v == null) {
             try {
-                v = Vocabulary.read(new ByteArrayInputStream(json.value()), "broadcast vocab.json");
+                v = new Utf8Vocabulary(Vocabulary.read(new ByteArrayInputStream(json.value()), "broadcast vocab.json"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             VOCABS.keySet().removeIf(k -> k < id);   // an earlier job's vocabulary is no longer needed
-            Vocabulary raced = VOCABS.putIfAbsent(id, v);
+            Utf8Vocabulary raced = VOCABS.putIfAbsent(id, v);
             if (raced != null) {
                 v = raced;
             }
@@ -66,7 +69,7 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
         if (!blocks.hasNext()) {
             return Collections.emptyIterator();
         }
-        Vocabulary vocab = vocabulary(vocabJson);
+        Utf8Vocabulary vocab = vocabulary(vocabJson);
         ShardPlan p = plan.value();
         return new Iterator<>() {
             private TokenBlock block;
@@ -81,9 +84,10 @@ public final class NumericalizeTask implements PairFlatMapFunction<Iterator<Toke
                     }
                     block = blocks.next();
                     next = 0;
-                    map = new int[block.table().size()];
+                    TokenStrings table = block.table();
+                    map = new int[table.size()];
                     for (int i = 0; i < map.length; i++) {
-                        map[i] = vocab.id(block.table().get(i));
+                        map[i] = table.idIn(vocab, i);
                     }
                 }
                 return true;

@@ -71,6 +71,12 @@ public final class TokenStrings implements Serializable {
         return h ^ (h >>> 16);
     }
 
+    /** Token {@code i}'s id in {@code vocab}, found by its bytes (0 when unknown). */
+    int idIn(Utf8Vocabulary vocab, int i) {
+        int start = start(i);
+        return vocab.id(utf8, start, ends[i] - start);
+    }
+
     /** Appends token {@code i}'s bytes and {@code count} to a count payload. */
     void appendTo(CountPayload payload, int i, long count) {
         int start = start(i);
