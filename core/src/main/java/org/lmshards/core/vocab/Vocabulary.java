@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -93,7 +94,7 @@ public final class Vocabulary {
             }
             entries.add(Map.entry(e.getKey(), e.getValue()));
         }
-        entries.sort(MOST_COMMON_FIRST);
+        entries = mostCommon(entries, maxVocab);
         // count.most_common(max_vocab), then the min_freq filter (fastai's order of operations)
         List<String> vocab = new ArrayList<>(Math.min(entries.size(), maxVocab) + 16);
         for (int i = 0; i < entries.size() && i < maxVocab; i++) {
@@ -113,6 +114,33 @@ public final class Vocabulary {
             vocab.add(SpecialTokens.FAKE);
         }
         return new Vocabulary(vocab, minFreq, maxVocab);
+    }
+
+    /**
+     * The first {@code k} entries in {@link #MOST_COMMON_FIRST} order (all of them, sorted, when
+     * there are fewer). Sorting every entry compared millions of rare tokens' code points, as
+     * rare counts tie by the hundred thousand: only the entries whose count reaches the
+     * {@code k}-th largest count (found by sorting the counts alone) are sorted, which gives the
+     * same first {@code k}.
+     */
+    static List<Map.Entry<String, Long>> mostCommon(List<Map.Entry<String, Long>> entries, int k) {
+        List<Map.Entry<String, Long>> kept = entries;
+        if (entries.size() > k) {
+            long[] counts = new long[entries.size()];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = entries.get(i).getValue();
+            }
+            Arrays.sort(counts);
+            long kth = counts[counts.length - k];
+            kept = new ArrayList<>();
+            for (Map.Entry<String, Long> e : entries) {
+                if (e.getValue() >= kth) {
+                    kept.add(e);
+                }
+            }
+        }
+        kept.sort(MOST_COMMON_FIRST);
+        return kept.size() > k ? kept.subList(0, k) : kept;
     }
 
     /** A vocabulary with exactly this {@code itos} (validated as {@link #read} does). */

@@ -47,6 +47,25 @@ class VocabularyTest {
 
     // fastai's own make_vocab examples (fastai/text/data.py): Counter(['a','a','a','a','b','b','c','c','d'])
     @Test
+    void theMostCommonEntriesAreThoseOfAFullSortEvenWithManyTies() {
+        // Zipf-like counts: the rare ones tie by the thousand, as in a real corpus
+        Random random = new Random(11);
+        List<Map.Entry<String, Long>> entries = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            long count = Math.max(1, (long) (5000.0 / (1 + random.nextInt(20_000))));
+            entries.add(Map.entry(Integer.toString(random.nextInt(1 << 30), 36) + (char) ('a' + i % 26), count));
+        }
+        List<Map.Entry<String, Long>> sorted = new ArrayList<>(entries);
+        sorted.sort(Vocabulary.MOST_COMMON_FIRST);
+        for (int k : new int[] {1, 9, 100, 1000, 7777, 19_999, 20_000, 30_000}) {
+            List<Map.Entry<String, Long>> shuffled = new ArrayList<>(entries);
+            Collections.shuffle(shuffled, random);
+            assertThat(Vocabulary.mostCommon(shuffled, k)).as("k=%d", k).isEqualTo(sorted.subList(0, Math.min(k, sorted.size())));
+        }
+        assertThat(sorted.get(7776).getValue()).as("the cut at k=7777 falls inside a tie").isEqualTo(sorted.get(7777).getValue());
+    }
+
+    @Test
     void fastaiMakeVocabExamples() {
         Map<String, Long> c = counts("a", "a", "a", "a", "b", "b", "c", "c", "d");
         Vocabulary def = Vocabulary.build(c, Vocabulary.DEFAULT_MIN_FREQ, Vocabulary.DEFAULT_MAX_VOCAB);
