@@ -7,8 +7,8 @@ import java.util.HashMap;
  * thread: spaCy's tokenizer keeps the same kind of cache. A chunk's tokens depend on the chunk
  * alone, and chunks follow Zipf's law, so most of a corpus's chunks are repeats whose affix
  * splitting (regular expressions) need not run again. {@code V} is whatever the caller derives
- * from the tokens: the tokens themselves ({@link FastaiTokenizer#tokenize(String, ChunkMemo, java.util.function.Consumer)})
- * or, in the Spark job, their ids.
+ * from the tokens, such as the tokens themselves ({@link FastaiTokenizer#tokenize(String, ChunkMemo, java.util.function.Consumer)});
+ * the Spark job keeps its chunks' ids in a flat memo of its own instead, one per task.
  *
  * <p>Bounded: chunks longer than {@value #MAX_CHUNK_CHARS} characters (URLs, tables, one-off
  * strings) are not kept, and once {@code maxEntries} chunks are kept no more are added. Keeping

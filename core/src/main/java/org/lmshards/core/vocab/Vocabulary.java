@@ -94,12 +94,12 @@ public final class Vocabulary {
             }
             entries.add(Map.entry(e.getKey(), e.getValue()));
         }
-        entries = mostCommon(entries, maxVocab);
         // count.most_common(max_vocab), then the min_freq filter (fastai's order of operations)
-        List<String> vocab = new ArrayList<>(Math.min(entries.size(), maxVocab) + 16);
-        for (int i = 0; i < entries.size() && i < maxVocab; i++) {
-            if (entries.get(i).getValue() >= minFreq) {
-                vocab.add(entries.get(i).getKey());
+        List<Map.Entry<String, Long>> mostCommon = mostCommon(entries, maxVocab);
+        List<String> vocab = new ArrayList<>(mostCommon.size() + 16);
+        for (Map.Entry<String, Long> e : mostCommon) {
+            if (e.getValue() >= minFreq) {
+                vocab.add(e.getKey());
             }
         }
         // specials removed from wherever they are and put first, in fastai's order

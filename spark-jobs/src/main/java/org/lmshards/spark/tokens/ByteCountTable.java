@@ -56,7 +56,7 @@ final class ByteCountTable {
      * The reducer's entries all share their routing hash modulo the number of reducers, so the
      * slot comes from the high bits of a multiplicative mix, which depend on every bit of the hash.
      */
-    private static int slot(int h, int mask) {
+    static int slot(int h, int mask) {
         return (int) (((h * 0x9E3779B97F4A7C15L) >>> 32) & mask);
     }
 

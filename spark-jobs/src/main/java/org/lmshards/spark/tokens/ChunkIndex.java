@@ -43,7 +43,7 @@ final class ChunkIndex {
         int h = chunk.hashCode();
         int mask = slots.length - 1;
         boolean copied = false;
-        for (int i = mix(h) & mask; ; i = (i + 1) & mask) {
+        for (int i = TokenTable.mix(h) & mask; ; i = (i + 1) & mask) {
             long s = slots[i];
             if (s == 0) {
                 return -1;
@@ -83,7 +83,7 @@ final class ChunkIndex {
         keyStart[e + 1] = ks + n;
         int h = chunk.hashCode();
         int mask = slots.length - 1;
-        int i = mix(h) & mask;
+        int i = TokenTable.mix(h) & mask;
         while (slots[i] != 0) {
             i = (i + 1) & mask;
         }
@@ -108,10 +108,5 @@ final class ChunkIndex {
     /** The most chunks the index takes. */
     int maxEntries() {
         return maxEntries;
-    }
-
-    private static int mix(int h) {
-        int x = h * 0x9E3779B9;
-        return x ^ (x >>> 16);
     }
 }

@@ -70,7 +70,8 @@ final class TokenTable {
         }
     }
 
-    private static int mix(int h) {
+    /** Spreads a {@code String.hashCode} over the slot bits (the tables here mask its low bits). */
+    static int mix(int h) {
         int x = h * 0x9E3779B9;
         return x ^ (x >>> 16);
     }

@@ -49,7 +49,7 @@ final class Utf8Vocabulary {
     int id(byte[] utf8, int off, int len) {
         int h = TokenStrings.hash(utf8, off, len);
         int mask = slots.length - 1;
-        for (int i = slot(h, mask); ; i = (i + 1) & mask) {
+        for (int i = ByteCountTable.slot(h, mask); ; i = (i + 1) & mask) {
             long s = slots[i];
             if (s == 0) {
                 return 0;
@@ -65,14 +65,10 @@ final class Utf8Vocabulary {
     private void insert(int id) {
         int h = TokenStrings.hash(arena, starts[id], lengths[id]);
         int mask = slots.length - 1;
-        int i = slot(h, mask);
+        int i = ByteCountTable.slot(h, mask);
         while (slots[i] != 0) {
             i = (i + 1) & mask;
         }
         slots[i] = ((long) h << 32) | (id + 1L);
-    }
-
-    private static int slot(int h, int mask) {
-        return (int) (((h * 0x9E3779B97F4A7C15L) >>> 32) & mask);
     }
 }
