@@ -29,6 +29,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.lmshards.core.LmShardsVersion;
@@ -43,6 +44,7 @@ import org.lmshards.spark.csv.ParsedRow;
 import org.lmshards.spark.csv.ReadTask;
 import org.lmshards.spark.csv.ScanTask;
 import org.lmshards.spark.csv.Reject;
+import org.lmshards.spark.csv.RowRangePartitioner;
 import org.lmshards.spark.csv.TextColumn;
 import org.lmshards.spark.io.DatasetCache;
 import org.lmshards.spark.io.Fs;
@@ -51,26 +53,28 @@ import org.lmshards.spark.io.InputFile;
 import org.lmshards.spark.io.InputResolver;
 import org.lmshards.spark.io.OutputLock;
 import org.lmshards.spark.shard.ShardCommitter;
-import org.lmshards.spark.shard.ShardPartitioner;
+import org.lmshards.spark.shard.ShardGroups;
 import org.lmshards.spark.shard.ShardPlan;
 import org.lmshards.spark.shard.ShardResult;
 import org.lmshards.spark.shard.ShardWriteTask;
-import org.lmshards.spark.tokens.NumericalizeTask;
 import org.lmshards.spark.tokens.TokenBlock;
 import org.lmshards.spark.tokens.TokenCounts;
 import org.lmshards.spark.tokens.TokenizeTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 import scala.Tuple2;
 
 /**
  * One run of the job: resolve inputs, claim the output, reuse it on a cache hit, otherwise
  * build the dataset in a staging directory next to the output and swap it into place.
  *
- * <p>Pipeline per split: read (one task per file, strict CSV) → repartition → tokenize into
- * cached {@link TokenBlock}s → collect per-document token counts → plan shards on the driver →
- * numericalize → partition by shard and sort by document number → one task writes one shard →
- * the driver commits one attempt per shard and writes {@code meta.json}. The vocabulary comes
+ * <p>Pipeline per split: read (one task per read unit, strict CSV) → range repartition when
+ * there are too few units → tokenize into cached {@link TokenBlock}s, each partition holding
+ * consecutive documents → collect per-document token counts → plan shards on the driver → one
+ * task per shard numericalizes its documents from the cached blocks ({@link ShardGroups}, no
+ * shuffle) and writes the shard → the driver commits one attempt per shard and writes
+ * {@code meta.json}. The vocabulary comes
  * from a distributed count over the train blocks. {@code _SUCCESS} is written last.
  */
 final class DatasetBuild {
@@ -94,9 +98,13 @@ final class DatasetBuild {
         this.column = column;
     }
 
-    /** A split's tokenized blocks (cached) and what the driver learned from them. */
+    /**
+     * A split's tokenized blocks (cached) and what the driver learned from them; partition
+     * {@code p} of the blocks holds the consecutive documents {@code [partFirstDoc[p],
+     * partEndDoc[p])} (first -1: none).
+     */
     private record SplitData(String name, List<InputFile> files, List<InputUnit> units, JavaRDD<TokenBlock> blocks,
-                             int[][] lengths, List<Reject> rejects, long bytes) {
+                             int[][] lengths, long[] partFirstDoc, long[] partEndDoc, List<Reject> rejects, long bytes) {
         /** The file a row (identified by its unit index) comes from. */
         String pathOf(int unit) {
             return files.get(units.get(unit).file()).path();
@@ -246,14 +254,31 @@ final class DatasetBuild {
         JavaRDD<ParsedRow> rows = jsc.parallelize(indices, units.size())
                 .mapPartitions(new ReadTask(split + "-read", files, units, conf, opt.header, column, failFast, fault, bytesRead, rowsRead));
         if (units.size() < parts) {
-            // Too few units to keep every core busy: spread the rows (a shuffle of the text).
-            rows = rows.repartition(parts);
+            // Too few units to keep every core busy: spread the rows (a shuffle of the text) in
+            // contiguous ranges of the split's bytes, sorted, so that each partition still holds
+            // consecutive documents, as a unit does (the write stage relies on it).
+            long[] unitBase = new long[units.size()];
+            long[] fileBase = new long[files.size()];
+            for (int f = 1; f < files.size(); f++) {
+                fileBase[f] = fileBase[f - 1] + files.get(f - 1).size();
+            }
+            for (int u = 0; u < units.size(); u++) {
+                unitBase[u] = fileBase[units.get(u).file()];
+            }
+            long splitBytes = files.stream().mapToLong(InputFile::size).sum();
+            rows = rows.mapToPair(r -> new Tuple2<>(unitBase[r.file()] + r.offset(), r))
+                    .repartitionAndSortWithinPartitions(new RowRangePartitioner(parts, splitBytes))
+                    .values();
         }
         JavaRDD<TokenBlock> blocks = rows
                 .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens))
                 .setName(split + " token blocks")
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        List<BlockSummary> summaries = blocks.map(BlockSummary::of).collect();
+        List<BlockSummary> summaries = blocks.mapPartitionsWithIndex((p, it) -> {
+            List<BlockSummary> l = new ArrayList<>();
+            it.forEachRemaining(b -> l.add(BlockSummary.of(p, b)));
+            return l.iterator();
+        }, true).collect();
         int[] counts = new int[units.size()];
         List<Reject> rejects = new ArrayList<>();
         for (BlockSummary s : summaries) {
@@ -284,12 +309,35 @@ final class DatasetBuild {
                 }
             }
         }
+        // Global document numbers (file by file, row by row, as the shard plan numbers them) of
+        // each partition's documents: consecutive, or the write stage could not cut shards from them.
+        long[] unitFirst = new long[units.size() + 1];
+        for (int f = 0; f < units.size(); f++) {
+            unitFirst[f + 1] = unitFirst[f] + lengths[f].length;
+        }
+        int numParts = blocks.getNumPartitions();
+        long[] partFirst = new long[numParts];
+        long[] partEnd = new long[numParts];
+        java.util.Arrays.fill(partFirst, -1);
+        for (BlockSummary s : summaries) {
+            for (int i = 0; i < s.files().length; i++) {
+                long doc = unitFirst[s.files()[i]] + s.ordinals()[i];
+                int p = s.partition();
+                if (partFirst[p] < 0) {
+                    partFirst[p] = doc;
+                } else if (doc != partEnd[p]) {
+                    throw new IllegalStateException(split + ": partition " + p + " holds document " + doc + " after "
+                            + (partEnd[p] - 1) + " (not consecutive)");
+                }
+                partEnd[p] = doc + 1;
+            }
+        }
         Collections.sort(rejects);
         long bytes = files.stream().mapToLong(InputFile::size).sum();
-        long docs = java.util.Arrays.stream(lengths).mapToLong(l -> l.length).sum();
+        long docs = unitFirst[units.size()];
         LOG.info("{}: {} file(s) in {} read unit(s), {} document(s), {} rejected row(s)", split, files.size(), units.size(), docs,
                 rejects.size());
-        return new SplitData(split, files, units, blocks, lengths, rejects, bytes);
+        return new SplitData(split, files, units, blocks, lengths, partFirst, partEnd, rejects, bytes);
     }
 
     /**
@@ -319,10 +367,11 @@ final class DatasetBuild {
         return units;
     }
 
-    /** Per-block facts the driver needs: document keys and lengths, and the rejects. */
-    record BlockSummary(int[] files, long[] ordinals, int[] lengths, List<Reject> rejects) implements java.io.Serializable {
-        static BlockSummary of(TokenBlock b) {
-            return new BlockSummary(b.files(), b.ordinals(), b.lengths(), new ArrayList<>(b.rejects()));
+    /** Per-block facts the driver needs: the block's partition, document keys and lengths, and the rejects. */
+    record BlockSummary(int partition, int[] files, long[] ordinals, int[] lengths, List<Reject> rejects)
+            implements java.io.Serializable {
+        static BlockSummary of(int partition, TokenBlock b) {
+            return new BlockSummary(partition, b.files(), b.ordinals(), b.lengths(), new ArrayList<>(b.rejects()));
         }
     }
 
@@ -359,10 +408,11 @@ final class DatasetBuild {
         Path splitDir = new Path(staging, d.name());
         Path tmp = new Path(staging, "_temporary-" + d.name());
         fs.mkdirs(tmp);
-        List<ShardResult> results = d.blocks()
-                .mapPartitionsToPair(new NumericalizeTask(vocabJson, bplan, dtype))
-                .repartitionAndSortWithinPartitions(new ShardPartitioner(plan))
-                .mapPartitionsWithIndex(new ShardWriteTask(d.name(), tmp.toString(), dtype.descr(), bplan, conf, fault, written), false)
+        // One task per shard reads the cached blocks holding its documents (a narrow dependency: no shuffle).
+        ShardGroups groups = ShardGroups.of(plan, d.partFirstDoc(), d.partEndDoc());
+        RDD<TokenBlock> byShard = d.blocks().rdd().coalesce(groups.numShards(), false, Option.apply(groups), null);
+        List<ShardResult> results = JavaRDD.fromRDD(byShard, d.blocks().classTag())
+                .mapPartitionsWithIndex(new ShardWriteTask(d.name(), tmp.toString(), dtype, vocabJson, bplan, conf, fault, written), false)
                 .collect();
         // A speculative attempt that lost (or a sibling of a retried one) may still be running: it
         // writes only attempt-unique files, but must be done before the temporary directory goes.

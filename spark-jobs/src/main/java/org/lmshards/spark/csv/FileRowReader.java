@@ -113,7 +113,7 @@ public final class FileRowReader implements Iterator<ParsedRow> {
         if (d.text().isBlank()) {
             return reject(r, d.text().isEmpty() ? "empty text" : "whitespace-only text");
         }
-        return new ParsedRow(file, r.row(), r.line(), ordinal++, d.text(), null);
+        return new ParsedRow(file, r.row(), r.line(), r.offset(), ordinal++, d.text(), null);
     }
 
     private void readHeader() throws IOException {
@@ -148,6 +148,6 @@ public final class FileRowReader implements Iterator<ParsedRow> {
     }
 
     private ParsedRow reject(CsvRecord r, String reason) {
-        return new ParsedRow(file, r.row(), r.line(), -1, null, reason);
+        return new ParsedRow(file, r.row(), r.line(), r.offset(), -1, null, reason);
     }
 }

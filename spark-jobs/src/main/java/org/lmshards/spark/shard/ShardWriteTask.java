@@ -13,34 +13,39 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 import org.lmshards.core.shard.NpyArrayWriter;
 import org.lmshards.core.shard.ShardLayout;
+import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.spark.FaultInjection;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;
-import scala.Tuple2;
+import org.lmshards.spark.tokens.BlockNumericalizer;
+import org.lmshards.spark.tokens.TokenBlock;
 
 /**
- * Writes one shard (partition index = shard index) from its {@link ShardPiece}s, sorted by the
- * global number of their first document, to attempt-unique temporary files; the driver later commits exactly one
- * attempt per shard ({@link ShardCommitter}). Files are created non-recursively so that an
+ * Writes one shard (partition index = shard index) from the cached token blocks of its
+ * {@link ShardGroups} group, which hold its documents in order among others: the documents in
+ * the shard's range are numericalized ({@link BlockNumericalizer}) into attempt-unique
+ * temporary files; the driver later commits exactly one attempt per shard ({@link ShardCommitter}). Files are created non-recursively so that an
  * attempt still running after the driver removed the temporary directory fails instead of
  * leaving debris.
  */
-public final class ShardWriteTask implements Function2<Integer, Iterator<Tuple2<Long, ShardPiece>>, Iterator<ShardResult>> {
+public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBlock>, Iterator<ShardResult>> {
     private static final long serialVersionUID = 1L;
 
     private final String split;
     private final String tmpDir;
-    private final String tokensDescr;
+    private final TokenDtype dtype;
+    private final Broadcast<byte[]> vocabJson;
     private final Broadcast<ShardPlan> plan;
     private final Broadcast<HadoopConf> conf;
     private final FaultInjection fault;
     private final LongAccumulator tokensWritten;
 
-    public ShardWriteTask(String split, String tmpDir, String tokensDescr, Broadcast<ShardPlan> plan,
+    public ShardWriteTask(String split, String tmpDir, TokenDtype dtype, Broadcast<byte[]> vocabJson, Broadcast<ShardPlan> plan,
                           Broadcast<HadoopConf> conf, FaultInjection fault, LongAccumulator tokensWritten) {
         this.split = split;
         this.tmpDir = tmpDir;
-        this.tokensDescr = tokensDescr;
+        this.dtype = dtype;
+        this.vocabJson = vocabJson;
         this.plan = plan;
         this.conf = conf;
         this.fault = fault;
@@ -48,7 +53,7 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<Tuple2<
     }
 
     @Override
-    public Iterator<ShardResult> call(Integer shard, Iterator<Tuple2<Long, ShardPiece>> pieces) throws IOException {
+    public Iterator<ShardResult> call(Integer shard, Iterator<TokenBlock> blocks) throws IOException {
         ShardPlan p = plan.value();
         TaskContext tc = TaskContext.get();
         String attempt = tc == null ? "driver"
@@ -57,34 +62,50 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<Tuple2<
         Path tmpTokens = new Path(dir, split + "-" + ShardLayout.tokensFile(shard) + "." + attempt);
         Path tmpDocs = new Path(dir, split + "-" + ShardLayout.docsFile(shard) + "." + attempt);
         FileSystem fs = Fs.of(dir, conf.value().get());
+        BlockNumericalizer numericalizer = new BlockNumericalizer(vocabJson, dtype);
 
         long expectedTokens = p.numTokens(shard);
         long expectedDocs = p.numDocs(shard);
-        long nextDoc = p.firstDoc(shard);
+        long firstDoc = p.firstDoc(shard);
+        long endDoc = firstDoc + expectedDocs;
+        long nextDoc = firstDoc;
         long tokens = 0;
         long unknown = 0;
-        NpyArrayWriter tw = new NpyArrayWriter(create(fs, tmpTokens), tokensDescr, expectedTokens);
+        NpyArrayWriter tw = new NpyArrayWriter(create(fs, tmpTokens), dtype.descr(), expectedTokens);
         NpyArrayWriter dw = new NpyArrayWriter(create(fs, tmpDocs), "<i8", expectedDocs + 1);
         try (tw; dw) {
             dw.writeLong(0);
-            while (pieces.hasNext()) {
-                Tuple2<Long, ShardPiece> t = pieces.next();
-                if (t._1() != nextDoc) {
-                    throw new IllegalStateException("shard " + shard + " of " + split + ": expected document " + nextDoc
-                            + " but got " + t._1() + " (documents lost or duplicated)");
+            while (blocks.hasNext()) {
+                TokenBlock b = blocks.next();
+                if (b.numDocs() == 0) {
+                    continue;
                 }
-                ShardPiece piece = t._2();
-                tw.writeEncoded(piece.tokens(), 0, piece.tokens().length);
-                for (int len : piece.docLengths()) {
-                    tokens += len;
+                // The block's documents are consecutive (checked below): the shard takes a range of them.
+                long blockFirst = p.docNumber(b.files()[0], b.ordinals()[0]);
+                int from = (int) Math.min(b.numDocs(), Math.max(0, firstDoc - blockFirst));
+                int to = (int) Math.min(b.numDocs(), Math.max(0, endDoc - blockFirst));
+                if (from >= to) {
+                    continue;
+                }
+                if (blockFirst + from != nextDoc) {
+                    throw new IllegalStateException("shard " + shard + " of " + split + ": expected document " + nextDoc
+                            + " but got " + (blockFirst + from) + " (documents lost or duplicated)");
+                }
+                for (int d = from; d < to; d++) {
+                    if (p.docNumber(b.files()[d], b.ordinals()[d]) != blockFirst + d) {
+                        throw new IllegalStateException("shard " + shard + " of " + split + ": a token block's documents are not"
+                                + " consecutive (document " + p.docNumber(b.files()[d], b.ordinals()[d]) + " after "
+                                + (blockFirst + d - 1) + ")");
+                    }
+                    tokens += b.length(d);
                     dw.writeLong(tokens);
                 }
-                unknown += piece.unknownTokens();
-                nextDoc += piece.numDocs();
+                unknown += numericalizer.write(b, from, to, tw);
+                nextDoc = blockFirst + to;
             }
-            if (tokens != expectedTokens || nextDoc != p.firstDoc(shard) + expectedDocs) {
+            if (tokens != expectedTokens || nextDoc != endDoc) {
                 throw new IllegalStateException("shard " + shard + " of " + split + ": planned " + expectedDocs + " documents / "
-                        + expectedTokens + " tokens, got " + (nextDoc - p.firstDoc(shard)) + " / " + tokens);
+                        + expectedTokens + " tokens, got " + (nextDoc - firstDoc) + " / " + tokens);
             }
         }
         tokensWritten.add(tokens);
