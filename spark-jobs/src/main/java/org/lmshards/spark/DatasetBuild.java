@@ -254,21 +254,7 @@ final class DatasetBuild {
         JavaRDD<ParsedRow> rows = jsc.parallelize(indices, units.size())
                 .mapPartitions(new ReadTask(split + "-read", files, units, conf, opt.header, column, failFast, fault, bytesRead, rowsRead));
         if (units.size() < parts) {
-            // Too few units to keep every core busy: spread the rows (a shuffle of the text) in
-            // contiguous ranges of the split's bytes, sorted, so that each partition still holds
-            // consecutive documents, as a unit does (the write stage relies on it).
-            long[] unitBase = new long[units.size()];
-            long[] fileBase = new long[files.size()];
-            for (int f = 1; f < files.size(); f++) {
-                fileBase[f] = fileBase[f - 1] + files.get(f - 1).size();
-            }
-            for (int u = 0; u < units.size(); u++) {
-                unitBase[u] = fileBase[units.get(u).file()];
-            }
-            long splitBytes = files.stream().mapToLong(InputFile::size).sum();
-            rows = rows.mapToPair(r -> new Tuple2<>(unitBase[r.file()] + r.offset(), r))
-                    .repartitionAndSortWithinPartitions(new RowRangePartitioner(parts, splitBytes))
-                    .values();
+            rows = spreadInByteRanges(rows, files, units, parts);
         }
         JavaRDD<TokenBlock> blocks = rows
                 .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens))
@@ -309,35 +295,64 @@ final class DatasetBuild {
                 }
             }
         }
-        // Global document numbers (file by file, row by row, as the shard plan numbers them) of
-        // each partition's documents: consecutive, or the write stage could not cut shards from them.
-        long[] unitFirst = new long[units.size() + 1];
-        for (int f = 0; f < units.size(); f++) {
-            unitFirst[f + 1] = unitFirst[f] + lengths[f].length;
-        }
-        int numParts = blocks.getNumPartitions();
-        long[] partFirst = new long[numParts];
-        long[] partEnd = new long[numParts];
-        java.util.Arrays.fill(partFirst, -1);
-        for (BlockSummary s : summaries) {
-            for (int i = 0; i < s.files().length; i++) {
-                long doc = unitFirst[s.files()[i]] + s.ordinals()[i];
-                int p = s.partition();
-                if (partFirst[p] < 0) {
-                    partFirst[p] = doc;
-                } else if (doc != partEnd[p]) {
-                    throw new IllegalStateException(split + ": partition " + p + " holds document " + doc + " after "
-                            + (partEnd[p] - 1) + " (not consecutive)");
-                }
-                partEnd[p] = doc + 1;
-            }
-        }
+        long[][] ranges = partitionDocRanges(split, summaries, lengths, blocks.getNumPartitions());
         Collections.sort(rejects);
         long bytes = files.stream().mapToLong(InputFile::size).sum();
-        long docs = unitFirst[units.size()];
+        long docs = java.util.Arrays.stream(lengths).mapToLong(l -> l.length).sum();
         LOG.info("{}: {} file(s) in {} read unit(s), {} document(s), {} rejected row(s)", split, files.size(), units.size(), docs,
                 rejects.size());
-        return new SplitData(split, files, units, blocks, lengths, partFirst, partEnd, rejects, bytes);
+        return new SplitData(split, files, units, blocks, lengths, ranges[0], ranges[1], rejects, bytes);
+    }
+
+    /**
+     * Too few read units to keep every core busy: spreads the rows (a shuffle of the text) over
+     * {@code parts} contiguous ranges of the split's bytes, sorted by position, so that every
+     * partition still holds consecutive documents, as a unit does (the write stage relies on it).
+     */
+    private static JavaRDD<ParsedRow> spreadInByteRanges(JavaRDD<ParsedRow> rows, List<InputFile> files, List<InputUnit> units,
+                                                         int parts) {
+        long[] fileBase = new long[files.size()];
+        for (int f = 1; f < files.size(); f++) {
+            fileBase[f] = fileBase[f - 1] + files.get(f - 1).size();
+        }
+        long[] unitBase = new long[units.size()];
+        for (int u = 0; u < units.size(); u++) {
+            unitBase[u] = fileBase[units.get(u).file()];
+        }
+        long splitBytes = files.stream().mapToLong(InputFile::size).sum();
+        return rows.mapToPair(r -> new Tuple2<>(unitBase[r.file()] + r.offset(), r))
+                .repartitionAndSortWithinPartitions(new RowRangePartitioner(parts, splitBytes))
+                .values();
+    }
+
+    /**
+     * The global numbers (unit by unit, row by row, as the shard plan numbers them) of each block
+     * partition's first document and one past its last ({@code {first, end}}, first -1 for a
+     * partition without documents), checking that every partition holds consecutive documents:
+     * otherwise the write stage could not cut shards from its blocks.
+     */
+    private static long[][] partitionDocRanges(String split, List<BlockSummary> summaries, int[][] lengths, int numParts) {
+        long[] unitFirstDoc = new long[lengths.length];
+        for (int u = 1; u < lengths.length; u++) {
+            unitFirstDoc[u] = unitFirstDoc[u - 1] + lengths[u - 1].length;
+        }
+        long[] first = new long[numParts];
+        long[] end = new long[numParts];
+        java.util.Arrays.fill(first, -1);
+        for (BlockSummary s : summaries) {
+            int p = s.partition();
+            for (int i = 0; i < s.files().length; i++) {
+                long doc = unitFirstDoc[s.files()[i]] + s.ordinals()[i];
+                if (first[p] < 0) {
+                    first[p] = doc;
+                } else if (doc != end[p]) {
+                    throw new IllegalStateException(split + ": partition " + p + " holds document " + doc + " after "
+                            + (end[p] - 1) + " (not consecutive)");
+                }
+                end[p] = doc + 1;
+            }
+        }
+        return new long[][] {first, end};
     }
 
     /**

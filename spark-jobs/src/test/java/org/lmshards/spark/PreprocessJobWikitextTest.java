@@ -127,6 +127,38 @@ class PreprocessJobWikitextTest {
     }
 
     @Test
+    void articlesSpreadOverSeveralFilesGiveTheSameShards() throws IOException {
+        // train.csv cut into three files: with 5 partitions the rows of the 3 read units are
+        // range-repartitioned, so that partitions straddle file boundaries; with 2 each unit is
+        // its own partition. Either way the same documents in the same order: the same shards.
+        List<String> rows = SparkTestSupport.column0(data.resolve("train.csv"));
+        Path dir = Files.createDirectories(tmp.resolve("train-parts"));
+        int[] cuts = {0, 37, 38, rows.size()};
+        for (int f = 0; f < 3; f++) {
+            StringBuilder csv = new StringBuilder();
+            for (String text : rows.subList(cuts[f], cuts[f + 1])) {
+                csv.append('"').append(text.replace("\"", "\"\"")).append("\"\n");
+            }
+            Files.writeString(dir.resolve("part-" + f + ".csv"), csv, StandardCharsets.UTF_8);
+        }
+        Map<String, String> want = withoutMeta(SparkTestSupport.contents(base));
+        for (String p : List.of("5", "2")) {
+            Path out = tmp.resolve("parts-p" + p);
+            SparkTestSupport.Run r = SparkTestSupport.run("--train", dir.toString(), "--valid", data.resolve("test.csv").toString(),
+                    "--output", out.toString(), "--shard-tokens", SHARD_TOKENS, "--partitions", p);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(withoutMeta(SparkTestSupport.contents(out))).as("%s partitions", p).isEqualTo(want);
+        }
+    }
+
+    /** The dataset's files apart from the meta.json files (whose source fingerprint names the input files). */
+    private static Map<String, String> withoutMeta(Map<String, String> contents) {
+        Map<String, String> m = new HashMap<>(contents);
+        m.keySet().removeIf(k -> k.endsWith("meta.json"));
+        return m;
+    }
+
+    @Test
     void tasksFailingOnTheirFirstAttemptStillYieldOneShardPerIndex() throws IOException {
         Path out = tmp.resolve("retried");
         System.setProperty(FaultInjection.FAIL_PROPERTY, "train-read:0,valid-read:0,train-tokenize:1,train-write:0,train-write:2,valid-write:0");
