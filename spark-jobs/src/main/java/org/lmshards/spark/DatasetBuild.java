@@ -99,12 +99,13 @@ final class DatasetBuild {
     }
 
     /**
-     * A split's tokenized blocks (cached) and what the driver learned from them; partition
-     * {@code p} of the blocks holds the consecutive documents {@code [partFirstDoc[p],
-     * partEndDoc[p])} (first -1: none).
+     * A split's tokenized blocks (cached) and what the driver learned from them: its shard plan,
+     * and that partition {@code p} of the blocks holds the consecutive documents
+     * {@code [partFirstDoc[p], partEndDoc[p])} (first -1: none).
      */
     private record SplitData(String name, List<InputFile> files, List<InputUnit> units, JavaRDD<TokenBlock> blocks,
-                             int[][] lengths, long[] partFirstDoc, long[] partEndDoc, List<Reject> rejects, long bytes) {
+                             int[][] lengths, ShardPlan plan, long[] partFirstDoc, long[] partEndDoc, List<Reject> rejects,
+                             long bytes) {
         /** The file a row (identified by its unit index) comes from. */
         String pathOf(int unit) {
             return files.get(units.get(unit).file()).path();
@@ -295,13 +296,14 @@ final class DatasetBuild {
                 }
             }
         }
-        long[][] ranges = partitionDocRanges(split, summaries, lengths, blocks.getNumPartitions());
+        ShardPlan plan = ShardPlan.plan(lengths, opt.shardTokens);
+        long[][] ranges = partitionDocRanges(split, summaries, plan, blocks.getNumPartitions());
         Collections.sort(rejects);
         long bytes = files.stream().mapToLong(InputFile::size).sum();
         long docs = java.util.Arrays.stream(lengths).mapToLong(l -> l.length).sum();
         LOG.info("{}: {} file(s) in {} read unit(s), {} document(s), {} rejected row(s)", split, files.size(), units.size(), docs,
                 rejects.size());
-        return new SplitData(split, files, units, blocks, lengths, ranges[0], ranges[1], rejects, bytes);
+        return new SplitData(split, files, units, blocks, lengths, plan, ranges[0], ranges[1], rejects, bytes);
     }
 
     /**
@@ -326,23 +328,19 @@ final class DatasetBuild {
     }
 
     /**
-     * The global numbers (unit by unit, row by row, as the shard plan numbers them) of each block
-     * partition's first document and one past its last ({@code {first, end}}, first -1 for a
-     * partition without documents), checking that every partition holds consecutive documents:
-     * otherwise the write stage could not cut shards from its blocks.
+     * The global numbers ({@link ShardPlan#docNumber}) of each block partition's first document
+     * and one past its last ({@code {first, end}}, first -1 for a partition without documents),
+     * checking that every partition holds consecutive documents: otherwise the write stage could
+     * not cut shards from its blocks.
      */
-    private static long[][] partitionDocRanges(String split, List<BlockSummary> summaries, int[][] lengths, int numParts) {
-        long[] unitFirstDoc = new long[lengths.length];
-        for (int u = 1; u < lengths.length; u++) {
-            unitFirstDoc[u] = unitFirstDoc[u - 1] + lengths[u - 1].length;
-        }
+    private static long[][] partitionDocRanges(String split, List<BlockSummary> summaries, ShardPlan plan, int numParts) {
         long[] first = new long[numParts];
         long[] end = new long[numParts];
         java.util.Arrays.fill(first, -1);
         for (BlockSummary s : summaries) {
             int p = s.partition();
             for (int i = 0; i < s.files().length; i++) {
-                long doc = unitFirstDoc[s.files()[i]] + s.ordinals()[i];
+                long doc = plan.docNumber(s.files()[i], s.ordinals()[i]);
                 if (first[p] < 0) {
                     first[p] = doc;
                 } else if (doc != end[p]) {
@@ -418,7 +416,7 @@ final class DatasetBuild {
                                   int vocabSize, Broadcast<HadoopConf> conf, FaultInjection fault, LongAccumulator written,
                                   Map<String, Object> tokenizerInfo, Map<String, Object> settings,
                                   List<DatasetCache.Expected> expected) throws IOException {
-        ShardPlan plan = ShardPlan.plan(d.lengths(), opt.shardTokens);
+        ShardPlan plan = d.plan();
         Broadcast<ShardPlan> bplan = jsc.broadcast(plan);
         Path splitDir = new Path(staging, d.name());
         Path tmp = new Path(staging, "_temporary-" + d.name());

@@ -24,9 +24,9 @@ import org.lmshards.spark.tokens.TokenBlock;
  * Writes one shard (partition index = shard index) from the cached token blocks of its
  * {@link ShardGroups} group, which hold its documents in order among others: the documents in
  * the shard's range are numericalized ({@link BlockNumericalizer}) into attempt-unique
- * temporary files; the driver later commits exactly one attempt per shard ({@link ShardCommitter}). Files are created non-recursively so that an
- * attempt still running after the driver removed the temporary directory fails instead of
- * leaving debris.
+ * temporary files; the driver later commits exactly one attempt per shard
+ * ({@link ShardCommitter}). Files are created non-recursively so that an attempt still running
+ * after the driver removed the temporary directory fails instead of leaving debris.
  */
 public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBlock>, Iterator<ShardResult>> {
     private static final long serialVersionUID = 1L;
