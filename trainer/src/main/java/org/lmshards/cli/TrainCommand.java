@@ -37,37 +37,13 @@ final class TrainCommand implements Callable<Integer> {
             + " decides every setting except --epochs.")
     boolean resume;
 
-    @Option(names = "--bs", defaultValue = "64", description = "Batch size (rows). Default: ${DEFAULT-VALUE}.")
-    int bs;
-    @Option(names = "--seq-len", defaultValue = "72", description = "Time steps per batch = truncated BPTT length. Default: ${DEFAULT-VALUE}.")
-    int seqLen;
-    @Option(names = "--emb", defaultValue = "400", description = "Embedding size (also the last LSTM's size). Default: ${DEFAULT-VALUE}.")
-    int emb;
-    @Option(names = "--hidden", defaultValue = "1152", description = "LSTM size of the other layers. Default: ${DEFAULT-VALUE}.")
-    int hidden;
-    @Option(names = "--layers", defaultValue = "3", description = "LSTM layers. Default: ${DEFAULT-VALUE}.")
-    int layers;
-    @Option(names = "--lr", defaultValue = "5e-3", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
-    double lr;
-    @Option(names = "--wd", defaultValue = "0.1", description = "Decoupled weight decay. Default: ${DEFAULT-VALUE}.")
-    double wd;
+    @CommandLine.Mixin
+    ModelOptions model;
     @Option(names = "--epochs", description = "Epochs in total. Default: 1 (on --resume: the run's).")
     Integer epochs;
-    @Option(names = "--input-p", defaultValue = "0.6", description = "Dropout on the embedding output. Default: ${DEFAULT-VALUE}.")
-    double inputP;
-    @Option(names = "--output-p", defaultValue = "0.4", description = "Dropout on the last LSTM output. Default: ${DEFAULT-VALUE}.")
-    double outputP;
-    @Option(names = "--weight-p", defaultValue = "0.5", description = "Dropout on hidden-to-hidden weights. Default: ${DEFAULT-VALUE}.")
-    double weightP;
-    @Option(names = "--embed-p", defaultValue = "0.1", description = "fastai embedding dropout: recorded, not"
-            + " expressible in DL4J (see docs/MODEL.md). Default: ${DEFAULT-VALUE}.")
-    double embedP;
-    @Option(names = "--hidden-p", defaultValue = "0.2", description = "Dropout between LSTM layers. Default: ${DEFAULT-VALUE}.")
-    double hiddenP;
-    @Option(names = "--clip", defaultValue = "0.25", description = "Gradient L2-norm clipping per layer, 0 = off. Default: ${DEFAULT-VALUE}.")
-    double clip;
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--no-shuffle", description = "Keep the train split's documents in order every epoch (fastai and the"
+            + " default shuffle them).")
+    boolean noShuffle;
     @Option(names = "--workers", defaultValue = "1", description = "Iterator threads preparing batches (0 = none). Default: ${DEFAULT-VALUE}.")
     int workers;
     @Option(names = "--checkpoint-minutes", defaultValue = "0", description = "Also checkpoint mid-epoch every N minutes (0 = only at epoch ends).")
@@ -121,10 +97,9 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 LmHyperParams hp;
                 try {
-                    hp = new LmHyperParams(run.vocab().size(), emb, hidden, layers, inputP, outputP, weightP, embedP,
-                            hiddenP, lr, wd, clip, seed);
-                    settings = new TrainSettings(hp, bs, seqLen, epochs == null ? 1 : epochs, workers, checkpointMinutes,
-                            checkpointBatches, data.toAbsolutePath().toString());
+                    hp = model.hyperParams(run.vocab().size());
+                    settings = new TrainSettings(hp, model.bs, model.seqLen, epochs == null ? 1 : epochs, workers, checkpointMinutes,
+                            checkpointBatches, data.toAbsolutePath().toString(), !noShuffle);
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 }
@@ -133,7 +108,8 @@ final class TrainCommand implements Callable<Integer> {
                 AtomicFiles.write(out.resolve(RunFiles.VOCAB), vocab::write);
             }
             long seedForData = settings.model().seed();
-            try (BatchSource train = run.batches("train", settings.batchSize(), settings.seqLen(), seedForData, settings.workers());
+            try (BatchSource train = run.batches("train", settings.batchSize(), settings.seqLen(), seedForData, settings.workers(),
+                    settings.shuffle());
                  BatchSource valid = run.hasSplit(validSplit)
                          ? run.batches(validSplit, settings.batchSize(), settings.seqLen(), seedForData, 0) : null) {
                 Trainer trainer = new Trainer(settings, train, valid, out, System.out).progress(!noProgress);

@@ -18,14 +18,27 @@ package org.lmshards.trainer.model;
  * @param hiddenP   variational dropout between LSTM layers (fastai {@code hidden_p})
  * @param lr        Adam learning rate
  * @param wd        decoupled weight decay coefficient (AdamW style, multiplied by the learning rate)
- * @param clip      L2-norm gradient clipping threshold per layer; 0 disables clipping
+ * @param clip      L2-norm gradient clipping threshold (global or per layer, see {@code optimizer}); 0 disables clipping
  * @param seed      seed of parameter initialisation and of every dropout mask
+ * @param optimizer initialisation, loss scaling, clipping scope, Adam and schedule; null (a
+ *                  config.json written before it existed) means {@link OptimizerSettings#BEFORE_0_3}
  */
 public record LmHyperParams(int vocabSize, int emb, int hidden, int layers,
                             double inputP, double outputP, double weightP, double embedP, double hiddenP,
-                            double lr, double wd, double clip, long seed) {
+                            double lr, double wd, double clip, long seed, OptimizerSettings optimizer) {
+
+    /** The given shape and regularisation with {@link OptimizerSettings#DEFAULTS}. */
+    public LmHyperParams(int vocabSize, int emb, int hidden, int layers,
+                         double inputP, double outputP, double weightP, double embedP, double hiddenP,
+                         double lr, double wd, double clip, long seed) {
+        this(vocabSize, emb, hidden, layers, inputP, outputP, weightP, embedP, hiddenP, lr, wd, clip, seed,
+                OptimizerSettings.DEFAULTS);
+    }
 
     public LmHyperParams {
+        if (optimizer == null) {
+            optimizer = OptimizerSettings.BEFORE_0_3;
+        }
         if (vocabSize < 2) {
             throw new IllegalArgumentException("vocabulary size must be at least 2, got " + vocabSize);
         }
@@ -41,6 +54,18 @@ public record LmHyperParams(int vocabSize, int emb, int hidden, int layers,
         if (!(lr > 0) || !(wd >= 0) || !(clip >= 0)) {
             throw new IllegalArgumentException("need lr > 0, wd >= 0, clip >= 0: lr=" + lr + " wd=" + wd + " clip=" + clip);
         }
+    }
+
+    /** The same settings with another optimizer recipe. */
+    public LmHyperParams withOptimizer(OptimizerSettings o) {
+        return new LmHyperParams(vocabSize, emb, hidden, layers, inputP, outputP, weightP, embedP, hiddenP, lr, wd, clip,
+                seed, o);
+    }
+
+    /** The same settings with another learning rate. */
+    public LmHyperParams withLr(double newLr) {
+        return new LmHyperParams(vocabSize, emb, hidden, layers, inputP, outputP, weightP, embedP, hiddenP, newLr, wd, clip,
+                seed, optimizer);
     }
 
     /** Output size of LSTM layer {@code i} (0-based): {@code hidden}, except {@code emb} for the last. */

@@ -27,27 +27,34 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 /**
  * Builds, saves and loads the LSTM language model:
  * {@code EmbeddingSequenceLayer -> LSTM x layers -> RnnOutputLayer(softmax, sparse cross-entropy)},
- * trained with Adam, decoupled weight decay set per layer, per-layer L2 gradient clipping and
- * truncated BPTT of {@code seqLen}. Every choice is explained in docs/MODEL.md.
+ * trained with Adam, decoupled weight decay set per layer, gradient clipping (global, by
+ * {@link StatefulLmNetwork}, or DL4J's per layer) and truncated BPTT of {@code seqLen}. Every
+ * choice is explained and measured in docs/MODEL.md.
  */
 public final class LmNetworks {
-    /** Adam settings of fastai's default optimiser ({@code moms=(0.9, 0.99)}, {@code eps=1e-5}). */
-    public static final double ADAM_BETA1 = 0.9, ADAM_BETA2 = 0.99, ADAM_EPSILON = 1e-5;
-
     private LmNetworks() {
     }
 
-    /** The network configuration (not initialised). */
+    /** The network configuration (not initialised), in float32. */
     public static MultiLayerConfiguration configuration(LmHyperParams hp, int seqLen) {
+        return configuration(hp, seqLen, DataType.FLOAT);
+    }
+
+    /** The same in another precision (float64 for gradient checks). */
+    static MultiLayerConfiguration configuration(LmHyperParams hp, int seqLen, DataType dataType) {
         if (seqLen < 1) {
             throw new IllegalArgumentException("sequence length must be positive, got " + seqLen);
         }
+        OptimizerSettings o = hp.optimizer();
+        boolean tokenMean = o.lossScale() == LossScale.TOKEN_MEAN;
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
                 .seed(hp.seed())
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(hp.lr(), ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON))
-                .weightInit(WeightInit.XAVIER);
-        if (hp.clip() > 0) {
+                .dataType(dataType)
+                .updater(new Adam(hp.lr(), o.beta1(), o.beta2(), o.eps()))
+                .weightInit(WeightInit.XAVIER)
+                // The token-mean loss already divides by every token; DL4J would divide again by the rows.
+                .miniBatch(!tokenMean);
+        if (hp.clip() > 0 && o.clipScope() == ClipScope.LAYER) {
             base.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(hp.clip());
         }
         NeuralNetConfiguration.ListBuilder list = base.list();
@@ -81,7 +88,8 @@ public final class LmNetworks {
             // where SpatialDropout cannot keep one mask per (row, feature) across time.
             list.layer(new DropoutLayer.Builder(new SpatialDropout(1.0 - hp.outputP())).build());
         }
-        RnnOutputLayer.Builder output = new RnnOutputLayer.Builder(new LossSparseMCXENT())
+        RnnOutputLayer.Builder output = new RnnOutputLayer.Builder(
+                tokenMean ? new TokenMeanSparseCrossEntropy() : new LossSparseMCXENT())
                 .nIn(hp.emb()).nOut(hp.vocabSize())
                 .activation(Activation.SOFTMAX)
                 .dataFormat(RNNFormat.NCW);
@@ -96,11 +104,21 @@ public final class LmNetworks {
                 .build();
     }
 
-    /** A freshly initialised network (parameters drawn from {@code hp.seed()}). */
+    /**
+     * A freshly initialised network (parameters drawn from {@code hp.seed()} by the settings'
+     * {@link InitScheme}), clipping its global gradient norm when the settings say so.
+     */
     public static StatefulLmNetwork build(LmHyperParams hp, int seqLen) {
         StatefulLmNetwork net = new StatefulLmNetwork(configuration(hp, seqLen));
         net.init();
+        LmInitializer.apply(net, hp);
+        configureClipping(net, hp);
         return net;
+    }
+
+    /** Sets the network's global gradient clipping from the settings (none when clipping is per layer). */
+    public static void configureClipping(StatefulLmNetwork net, LmHyperParams hp) {
+        net.setGlobalClip(hp.optimizer().clipScope() == ClipScope.GLOBAL ? hp.clip() : 0);
     }
 
     /** Writes the model (configuration, parameters, updater state) in DL4J's zip format. */

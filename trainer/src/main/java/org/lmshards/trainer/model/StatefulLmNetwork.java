@@ -1,9 +1,20 @@
 package org.lmshards.trainer.model;
 
+import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import java.util.ArrayList;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.api.layers.RecurrentLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.Solver;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,14 +36,30 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * resets the state with {@link #rnnClearPreviousState()} at each epoch start.
  *
  * <p>It also records each fit call's summed per-token cross-entropy (without the
- * regularisation term that {@link #score()} includes), see {@link #lastLossSum()}.
+ * regularisation term that {@link #score()} includes), see {@link #lastLossSum()}, and clips
+ * the global gradient norm when {@link #setGlobalClip} is set: DL4J only clips per layer, while
+ * PyTorch's {@code clip_grad_norm_} and fastai scale all gradients together. The clip is
+ * applied between backpropagation and the updater, to the gradient the updater then sees.
+ *
+ * <p><b>A DL4J 1.0.0-M2.1 bug fixed here.</b> With truncated BPTT, {@code computeGradientAndScore}
+ * runs the forward pass from the stored (carried) state but calls {@code calcBackpropGradients}
+ * with {@code tbptt=false}, and the LSTM's non-TBPTT backward pass recomputes its activations
+ * from a zero state: the loss sees the carried state, its gradient does not, so every LSTM and
+ * embedding gradient is that of another forward pass. {@link #calcBackpropGradients} runs
+ * the LSTMs' TBPTT backward pass, which recomputes from the stored state; {@code LmGradientCheckTest}
+ * compares the result with finite differences.
  */
 public class StatefulLmNetwork extends MultiLayerNetwork {
     private static final long serialVersionUID = 1L;
 
+    /** For the ablation of docs/MODEL.md only: DL4J's own backward pass, with the bug described above. */
+    private static final boolean DL4J_BACKPROP = Boolean.getBoolean("lmshards.ablation.dl4jBackprop");
+
     private boolean carryState = true;
     private double lastLossSum = Double.NaN;
     private long lastTokens;
+    private double globalClip;
+    private double lastGradientNorm = Double.NaN;
 
     public StatefulLmNetwork(MultiLayerConfiguration conf) {
         super(conf);
@@ -45,6 +72,90 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
 
     public boolean isCarryState() {
         return carryState;
+    }
+
+    /** Clips the L2 norm of all gradients together to {@code threshold} before each update (0 = off). */
+    public void setGlobalClip(double threshold) {
+        if (!(threshold >= 0)) {
+            throw new IllegalArgumentException("clip threshold must be >= 0, got " + threshold);
+        }
+        this.globalClip = threshold;
+    }
+
+    public double globalClip() {
+        return globalClip;
+    }
+
+    /** L2 norm of the last computed gradient before clipping, as the updater would see it unclipped (NaN before the first). */
+    public double lastGradientNorm() {
+        return lastGradientNorm;
+    }
+
+    /**
+     * Backpropagation through the layers with each LSTM's truncated-BPTT backward pass, which
+     * recomputes its activations from the carried state (DL4J's own loop asks for the plain
+     * backward pass here, which recomputes them from a zero state; its TBPTT branch fails on the
+     * output layer). Other calls (external errors, non-TBPTT networks) go to DL4J unchanged.
+     */
+    @Override
+    protected Pair<Gradient, INDArray> calcBackpropGradients(INDArray epsilon, boolean withOutputLayer, boolean tbptt,
+                                                             boolean returnInputActGrad) {
+        if (DL4J_BACKPROP || getLayerWiseConfigurations().getBackpropType() != BackpropType.TruncatedBPTT || epsilon != null
+                || !withOutputLayer || returnInputActGrad) {
+            return super.calcBackpropGradients(epsilon, withOutputLayer, tbptt, returnInputActGrad);
+        }
+        if (flattenedGradients == null) {
+            initGradientsView();
+        }
+        // Layer-local scratch arrays are not kept: the gradients land in the flattened gradient view.
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        LinkedList<GradientEntry> entries = new LinkedList<>();
+        Pair<Gradient, INDArray> current = null;
+        int tbpttLength = getLayerWiseConfigurations().getTbpttBackLength();
+        for (int i = layers.length - 1; i >= 0; i--) {
+            Layer layer = layers[i];
+            if (i == layers.length - 1) {
+                ((IOutputLayer) layer).setLabels(labels);
+                current = layer.backpropGradient(null, mgr);
+            } else if (layer instanceof RecurrentLayer rnn) {
+                current = rnn.tbpttBackpropGradient(current.getSecond(), tbpttLength, mgr);
+            } else {
+                current = layer.backpropGradient(current.getSecond(), mgr);
+            }
+            // the gradient's variables in flattening order: this layer's go in front of the later layers'
+            List<Map.Entry<String, INDArray>> vars = new ArrayList<>(current.getFirst().gradientForVariable().entrySet());
+            for (int v = vars.size() - 1; v >= 0; v--) {
+                String name = vars.get(v).getKey();
+                entries.addFirst(new GradientEntry(i + "_" + name, vars.get(v).getValue(),
+                        current.getFirst().flatteningOrderForVariable(name)));
+            }
+            if (getLayerWiseConfigurations().getInputPreProcess(i) != null && current.getSecond() != null) {
+                current = new Pair<>(current.getFirst(), getLayerWiseConfigurations().getInputPreProcess(i)
+                        .backprop(current.getSecond(), getInputMiniBatchSize(), mgr));
+            }
+        }
+        Gradient result = new DefaultGradient(flattenedGradients);
+        for (GradientEntry e : entries) {
+            result.setGradientFor(e.key(), e.array(), e.order());
+        }
+        return new Pair<>(result, null);
+    }
+
+    /** One variable's gradient: {@code layer_param}, its view, its flattening order (null = default). */
+    private record GradientEntry(String key, INDArray array, Character order) {
+    }
+
+    // DL4J's computeGradientAndScore(LayerWorkspaceMgr), which the solver calls, delegates to this one.
+    @Override
+    public void computeGradientAndScore() {
+        super.computeGradientAndScore();
+        INDArray g = flattenedGradients;
+        // With miniBatch on (DL4J's summed loss), the updater divides by the batch rows after this point.
+        double divisor = conf().isMiniBatch() ? batchSize() : 1;
+        lastGradientNorm = g.norm2Number().doubleValue() / divisor;
+        if (globalClip > 0 && lastGradientNorm > globalClip) {
+            g.muli(globalClip / lastGradientNorm);
+        }
     }
 
     /** Sum over the last fit call's tokens of the cross-entropy in nats (NaN before the first). */
@@ -83,11 +194,11 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
                     solver = new Solver.Builder().configure(conf()).listeners(getListeners()).model(this).build();
                 }
             }
-            // score() = (sum of the segment's per-token losses) / batch rows + regularisation;
-            // the regularisation term is taken before the update changes the parameters.
+            // score() = (sum of the segment's per-token losses) / (batch rows, or every token with the
+            // token-mean loss) + regularisation; the regularisation term is taken before the update.
             double regularisation = calcRegularizationScore(true);
             solver.optimize(workspaceMgr);
-            lossSum += (score() - regularisation) * batch;
+            lossSum += (score() - regularisation) * (conf().isMiniBatch() ? batch : batch * (end - start));
             updateRnnStateWithTBPTTState();
         }
         lastLossSum = lossSum;

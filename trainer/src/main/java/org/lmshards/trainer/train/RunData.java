@@ -38,12 +38,18 @@ public final class RunData implements Closeable {
 
     /** Batches of {@code split}; shuffled iff the split is {@code train}. */
     public BatchSource batches(String split, int batchSize, int seqLen, long seed, int workers) throws IOException {
+        return batches(split, batchSize, seqLen, seed, workers, "train".equals(split));
+    }
+
+    /** Batches of {@code split}, its documents shuffled every epoch iff {@code shuffle}. */
+    public BatchSource batches(String split, int batchSize, int seqLen, long seed, int workers, boolean shuffle)
+            throws IOException {
         if (!dataset.hasSplit(split)) {
             throw new DataMismatchException(dataset.dir() + ": no split '" + split + "' (splits: " + dataset.splits() + ")");
         }
         TokenStore store = dataset.split(split);
         LmStreamIterator it = LmStreamIterator.builder(store).batchSize(batchSize).seqLen(seqLen).seed(seed)
-                .workers(workers).build();
+                .workers(workers).shuffle(shuffle).build();
         return new IteratorBatchSource(it, dataset.dir().resolve(split).toString(), store.vocabSize());
     }
 

@@ -13,10 +13,20 @@ import org.lmshards.trainer.model.LmHyperParams;
  * @param checkpointMinutes  also checkpoint mid-epoch after this many minutes (0 = only at epoch ends)
  * @param checkpointBatches  also checkpoint mid-epoch every this many batches (0 = off)
  * @param data               dataset directory, for the record
+ * @param shuffle            shuffle the train split's documents every epoch (fastai); null = true
  */
 public record TrainSettings(LmHyperParams model, int batchSize, int seqLen, int epochs, int workers,
-                            double checkpointMinutes, int checkpointBatches, String data) {
+                            double checkpointMinutes, int checkpointBatches, String data, Boolean shuffle) {
+    /** Settings that shuffle the train split, as fastai does. */
+    public TrainSettings(LmHyperParams model, int batchSize, int seqLen, int epochs, int workers,
+                         double checkpointMinutes, int checkpointBatches, String data) {
+        this(model, batchSize, seqLen, epochs, workers, checkpointMinutes, checkpointBatches, data, true);
+    }
+
     public TrainSettings {
+        if (shuffle == null) {
+            shuffle = true;
+        }
         if (batchSize < 1 || seqLen < 1 || epochs < 1 || workers < 0 || checkpointMinutes < 0 || checkpointBatches < 0) {
             throw new IllegalArgumentException("need bs >= 1, seq-len >= 1, epochs >= 1, workers >= 0 and"
                     + " non-negative checkpoint intervals: bs=" + batchSize + " seq-len=" + seqLen + " epochs=" + epochs
@@ -25,6 +35,7 @@ public record TrainSettings(LmHyperParams model, int batchSize, int seqLen, int 
     }
 
     public TrainSettings withEpochs(int newEpochs) {
-        return new TrainSettings(model, batchSize, seqLen, newEpochs, workers, checkpointMinutes, checkpointBatches, data);
+        return new TrainSettings(model, batchSize, seqLen, newEpochs, workers, checkpointMinutes, checkpointBatches, data,
+                shuffle);
     }
 }

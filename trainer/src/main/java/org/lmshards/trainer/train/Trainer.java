@@ -120,6 +120,7 @@ public final class Trainer {
             Files.deleteIfExists(runDir.resolve(RunFiles.STEPS));
             Files.deleteIfExists(runDir.resolve(RunFiles.METRICS));
         }
+        LmNetworks.configureClipping(net, settings.model());
         AtomicFiles.write(runDir.resolve(RunFiles.CONFIG), out -> Json.PRETTY.writeValue(out, settings));
         console.printf(Locale.ROOT, "model: %,d parameters, %,d forward FLOPs per token; %d batches of %d x %d per epoch%n",
                 settings.model().parameterCount(), settings.model().forwardFlopsPerToken(), train.batchesPerEpoch(),
@@ -210,6 +211,7 @@ public final class Trainer {
         double seconds = start.epochSeconds();
         long batches = train.batchesPerEpoch();
         double explodeAbove = 3 * Math.log(settings.model().vocabSize()) + 1;
+        OneCycle schedule = new OneCycle(settings.model(), (long) settings.epochs() * batches);
         train.seek(epoch, batchIndex);
         long lastCheckpointNanos = System.nanoTime();
         long t0 = System.nanoTime();
@@ -224,6 +226,8 @@ public final class Trainer {
             while (train.hasNext()) {
                 DataSet ds = train.next();
                 Nd4j.getRandom().setSeed(stepSeed(settings.model().seed(), step));
+                double lr = schedule.lr(step);
+                AdamKnobs.set(net, lr, schedule.beta1(step));
                 net.fit(ds);
                 double batchLoss = net.lastLossSum() / net.lastTokens();
                 step++;
@@ -239,7 +243,8 @@ public final class Trainer {
                 tokens += net.lastTokens();
                 seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
                 double tokensPerS = tokens / Math.max(seconds, 1e-9);
-                RunFiles.appendLine(runDir.resolve(RunFiles.STEPS), new StepRecord(epoch + 1, step, batchLoss, tokensPerS));
+                RunFiles.appendLine(runDir.resolve(RunFiles.STEPS), new StepRecord(epoch + 1, step, batchLoss, tokensPerS, lr,
+                        net.lastGradientNorm()));
                 if (bar != null) {
                     bar.stepTo(batchIndex);
                     bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f, %.0f tok/s", lossSum / tokens, tokensPerS));
@@ -306,7 +311,10 @@ public final class Trainer {
         return v == null ? "-" : String.format(Locale.ROOT, "%.4f", v);
     }
 
-    /** One line of {@code RUN_DIR/steps.jsonl}. */
-    public record StepRecord(int epoch, long step, double loss, double tokensPerS) {
+    /**
+     * One line of {@code RUN_DIR/steps.jsonl}: the batch's mean token loss, the learning rate it
+     * was trained with and its gradient norm before clipping.
+     */
+    public record StepRecord(int epoch, long step, double loss, double tokensPerS, double lr, double gradNorm) {
     }
 }

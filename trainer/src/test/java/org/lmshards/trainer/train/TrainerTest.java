@@ -11,6 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.lmshards.trainer.model.LrSchedule;
+import org.lmshards.trainer.model.OptimizerSettings;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.model.LmNetworks;
@@ -85,11 +89,14 @@ class TrainerTest {
         assertThat(LossEvaluator.evaluate(loaded, valid).meanLoss()).isEqualTo(m.get(11).validLoss());
     }
 
-    @Test
-    void resumingAfterACrashGivesTheSameParametersAsAnUninterruptedRun() throws Exception {
+    @ParameterizedTest
+    @EnumSource(LrSchedule.class)
+    void resumingAfterACrashGivesTheSameParametersAsAnUninterruptedRun(LrSchedule schedule) throws Exception {
         int vocab = 17;
-        // dropout everywhere, so the per-step reseeding of the dropout RNG is exercised too
-        LmHyperParams hp = new LmHyperParams(vocab, 16, 32, 2, 0.3, 0.3, 0.4, 0, 0.2, 1e-2, 0.05, 0.5, 11);
+        // dropout everywhere, so the per-step reseeding of the dropout RNG is exercised too; with
+        // one-cycle, the learning rate and beta1 of every step come from its position in the run
+        LmHyperParams hp = new LmHyperParams(vocab, 16, 32, 2, 0.3, 0.3, 0.4, 0, 0.2, 1e-2, 0.05, 0.5, 11,
+                OptimizerSettings.DEFAULTS.withSchedule(schedule));
         int[] corpus = randomCorpus(4 * 10 * 6 + 1, vocab, 5); // 6 batches per epoch
         TrainSettings s = settings(hp, 4, 10, 3, 2);
 
