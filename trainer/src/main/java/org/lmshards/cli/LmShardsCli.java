@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 VerifyCommand.class,
                 ShowBatchCommand.class,
                 TrainCommand.class,
+                LrFindCommand.class,
                 EvaluateCommand.class,
                 GenerateCommand.class,
                 CommandLine.HelpCommand.class,

@@ -55,7 +55,7 @@ public final class HtmlReport {
      */
     public static Path write(Path runDir) throws IOException {
         RunData data = RunData.read(runDir);
-        String html = render(data, Instant.now());
+        String html = render(data, Instant.now()).replace("</main>\n", LrFindReport.section(runDir) + "</main>\n");
         Path target = runDir.resolve(FILE_NAME);
         Path tmp = Files.createTempFile(runDir, FILE_NAME + ".", ".tmp");
         try {

@@ -1,0 +1,82 @@
+package org.lmshards.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.lmshards.trainer.model.LmHyperParams;
+import org.lmshards.trainer.report.LrFindReport;
+import org.lmshards.trainer.train.BatchSource;
+import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.LrFinder;
+import org.lmshards.trainer.train.RunData;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lr-find}: fastai's learning-rate finder for the model {@code train} would build with the same options. */
+@Command(name = "lr-find", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sweep the learning rate exponentially over a few batches of DIR's train split (fastai's"
+                + " lr_find) and suggest one. RUN_DIR receives lr_find.jsonl, lr_find.svg and lr_find.html; train"
+                + " with the same options and --lr set to the suggestion (see docs/MODEL.md)."})
+final class LrFindCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "DIR", required = true, description = "Dataset directory.")
+    Path data;
+    @Option(names = "--out", paramLabel = "RUN_DIR", required = true, description = "Where to write the curve (created).")
+    Path out;
+    @Option(names = "--start-lr", defaultValue = "1e-7", description = "First learning rate. Default: ${DEFAULT-VALUE}.")
+    double startLr;
+    @Option(names = "--end-lr", defaultValue = "10", description = "Last learning rate. Default: ${DEFAULT-VALUE}.")
+    double endLr;
+    @Option(names = "--iterations", defaultValue = "100", description = "Batches in the sweep (it stops early once the"
+            + " loss diverges). Default: ${DEFAULT-VALUE}.")
+    int iterations;
+    @CommandLine.Mixin
+    ModelOptions model;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        try (RunData run = RunData.open(data)) {
+            LmHyperParams hp;
+            LrFinder.Result r;
+            try (BatchSource train = run.batches("train", model.bs, model.seqLen, model.seed, 0)) {
+                try {
+                    hp = model.hyperParams(run.vocab().size());
+                    r = LrFinder.run(hp, model.seqLen, train, startLr, endLr, iterations);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+            }
+            Files.createDirectories(out);
+            List<LrFinder.Point> points = r.points();
+            StringBuilder lines = new StringBuilder();
+            double[] lrs = new double[points.size()], losses = new double[points.size()], smooth = new double[points.size()];
+            for (int i = 0; i < points.size(); i++) {
+                LrFinder.Point p = points.get(i);
+                lines.append(Json.line(p)).append('\n');
+                lrs[i] = p.lr();
+                losses[i] = p.loss();
+                smooth[i] = p.smoothedLoss();
+            }
+            Files.writeString(out.resolve("lr_find.jsonl"), lines);
+            Map<String, Double> suggestions = new LinkedHashMap<>();
+            suggestions.put("valley", r.valley());
+            suggestions.put("minimum/10", r.minimum());
+            suggestions.put("steep", r.steep());
+            LrFindReport.write(out, lrs, losses, smooth, suggestions);
+            System.out.printf(Locale.ROOT, "%d batches, lr %.1e to %.1e%s%n", points.size(), lrs[0], lrs[lrs.length - 1],
+                    r.diverged() ? " (stopped: the loss diverged)" : "");
+            System.out.printf(Locale.ROOT, "suggested lr (valley): %.2e   minimum/10: %.2e   steep: %.2e%n",
+                    r.valley(), r.minimum(), r.steep());
+            System.out.println("curve: " + out.resolve(LrFindReport.HTML));
+            return ExitCodes.OK;
+        }
+    }
+}
