@@ -85,6 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     Integer uiPort;
 
     @Override
+    @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
         try (DirectoryLock lock = RunLock.forTraining(out)) {
             return train();
