@@ -1,7 +1,5 @@
 package org.lmshards.cli;
 
-import java.io.IOException;
-
 /**
  * Process exit codes of {@code trainer.jar}, documented in the README.
  */
@@ -18,12 +16,19 @@ public final class ExitCodes {
     private ExitCodes() {
     }
 
+    /**
+     * Bad input only when the data is at fault: a {@link org.lmshards.core.BadInputException}, or
+     * bytes that were read but do not parse (a broken zip, a cut file, malformed JSON or text).
+     * Any other I/O failure (a full disk, no permission, a disk error) is the environment's: 1.
+     */
     static int forException(Throwable t) {
         if (t instanceof picocli.CommandLine.ParameterException) {
             return USAGE;
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof org.lmshards.core.BadInputException || c instanceof IOException) {
+            if (c instanceof org.lmshards.core.BadInputException || c instanceof java.util.zip.ZipException
+                    || c instanceof java.io.EOFException || c instanceof com.fasterxml.jackson.core.JsonProcessingException
+                    || c instanceof java.nio.charset.CharacterCodingException) {
                 return BAD_INPUT;
             }
         }

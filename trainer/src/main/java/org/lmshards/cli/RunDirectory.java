@@ -1,28 +1,37 @@
 package org.lmshards.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import org.lmshards.core.io.FileFingerprint;
+import org.lmshards.core.io.StableRead;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.lmshards.trainer.train.DataMismatchException;
-import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.RunFileReader;
 import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.RunLock;
 import org.lmshards.trainer.train.TrainSettings;
 
-/** A finished run directory as {@code evaluate} and {@code generate} read it. */
+/**
+ * A finished run directory as {@code evaluate} and {@code generate} read it: refused while a
+ * live {@code train} holds the run's lock, and read as one snapshot (model.zip, config.json and
+ * vocab.json unchanged from before to after the read).
+ */
 record RunDirectory(Path dir, TrainSettings settings, Vocabulary vocab, StatefulLmNetwork network) {
 
     static RunDirectory open(Path dir) throws IOException {
-        Path model = dir.resolve(RunFiles.MODEL);
-        if (!Files.isRegularFile(model)) {
-            throw new NoSuchFileException(model.toString(), null, "no trained model (did training finish?)");
-        }
-        TrainSettings settings = Json.MAPPER.readValue(dir.resolve(RunFiles.CONFIG).toFile(), TrainSettings.class);
+        RunLock.requireNoTraining(dir);
+        List<Path> files = List.of(dir.resolve(RunFiles.MODEL), dir.resolve(RunFiles.CONFIG), dir.resolve(RunFiles.VOCAB));
+        return StableRead.read(() -> FileFingerprint.of(files), () -> read(dir), "the run directory " + dir,
+                "is a train writing it? Wait for it to finish");
+    }
+
+    private static RunDirectory read(Path dir) throws IOException {
+        StatefulLmNetwork net = RunFileReader.model(dir.resolve(RunFiles.MODEL));
+        TrainSettings settings = RunFileReader.settings(dir.resolve(RunFiles.CONFIG));
         Vocabulary vocab = Vocabulary.read(dir.resolve(RunFiles.VOCAB));
-        StatefulLmNetwork net = LmNetworks.load(model);
         int modelVocab = LmNetworks.vocabSize(net);
         if (modelVocab != vocab.size()) {
             throw new DataMismatchException(dir + ": model.zip has " + modelVocab + " outputs but vocab.json "

@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.lmshards.core.io.DirectoryLock;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.BatchSource;
-import org.lmshards.trainer.train.Json;
 import org.lmshards.trainer.train.RunData;
+import org.lmshards.trainer.train.RunFileReader;
 import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.RunLock;
 import org.lmshards.trainer.train.TrainSettings;
 import org.lmshards.trainer.train.Trainer;
 import org.lmshards.trainer.train.TrainingUi;
@@ -59,7 +61,14 @@ final class TrainCommand implements Callable<Integer> {
     Integer uiPort;
 
     @Override
+    @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
+        try (DirectoryLock lock = RunLock.forTraining(out)) {
+            return train();
+        }
+    }
+
+    private Integer train() throws IOException {
         if (uiPort != null) {
             if (uiPort < 1 || uiPort > 65535) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--ui-port must be in 1..65535, got " + uiPort);
@@ -74,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
             if (!Files.exists(checkpoint)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--resume: " + checkpoint + " does not exist");
             }
-            settings = Json.MAPPER.readValue(out.resolve(RunFiles.CONFIG).toFile(), TrainSettings.class);
+            settings = RunFileReader.settings(out.resolve(RunFiles.CONFIG));
             if (epochs != null) {
                 settings = settings.withEpochs(epochs);
             }

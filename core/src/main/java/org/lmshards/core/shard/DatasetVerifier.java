@@ -22,12 +22,30 @@ public final class DatasetVerifier {
     private DatasetVerifier() {
     }
 
-    /** Verifies the dataset; throws {@link ShardFormatException} on the first problem. */
+    /** Called before a split's full read; the point where tests swap the dataset. */
+    @FunctionalInterface
+    interface SplitHook {
+        void beforeFullRead(String split) throws IOException;
+    }
+
+    /**
+     * Verifies the dataset; throws {@link ShardFormatException} on the first problem. A rebuild
+     * swapping the dataset during the check is not corruption: the check is repeated on the new
+     * generation ({@link DatasetGeneration}).
+     */
     public static VerifyReport verify(Path datasetDir) throws IOException {
         return verify(datasetDir, TokenStore.DEFAULT_MAX_MAP_BYTES);
     }
 
     static VerifyReport verify(Path datasetDir, long maxMapBytes) throws IOException {
+        return verify(datasetDir, maxMapBytes, split -> { });
+    }
+
+    static VerifyReport verify(Path datasetDir, long maxMapBytes, SplitHook hook) throws IOException {
+        return DatasetGeneration.read(datasetDir, () -> verifyOnce(datasetDir, maxMapBytes, hook));
+    }
+
+    private static VerifyReport verifyOnce(Path datasetDir, long maxMapBytes, SplitHook hook) throws IOException {
         Map<String, Long> tokens = new LinkedHashMap<>();
         Map<String, Long> docs = new LinkedHashMap<>();
         int shards = 0;
@@ -41,6 +59,7 @@ public final class DatasetVerifier {
             }
             for (String split : ds.splits()) {
                 try (TokenStore t = ds.split(split)) {
+                    hook.beforeFullRead(split);
                     for (int s = 0; s < t.numShards(); s++) {
                         verifyShard(t, s, buf);
                     }

@@ -7,7 +7,9 @@ import java.util.Locale;
  * Turns fastai tokens back into readable text (for display and generation; not an exact inverse).
  * <ul>
  *   <li>drops {@code xxbos}, {@code xxeos}, {@code xxpad}, {@code xxfake};</li>
- *   <li>{@code xxmaj w} capitalizes w's first letter, {@code xxup w} upper-cases w;</li>
+ *   <li>{@code xxmaj w} capitalizes w's first letter, {@code xxup w} upper-cases w; before another
+ *       special token (a generated {@code xxmaj xxunk}) the marker is dropped, never applied to
+ *       it, so that no {@code Xxunk} appears;</li>
  *   <li>{@code xxrep N c} becomes c repeated N times; fastai's rule put spaces around the run,
  *       so it is glued to the word before when c is punctuation that closes, when that word is one
  *       character ({@code h xxrep 4 m}) or when both are digits ({@code 1 xxrep 3 0}), and to the
@@ -43,7 +45,7 @@ public final class Detokenizer {
             boolean glueBefore = false;
             boolean glueAfter = false;
             if (t.equals(SpecialTokens.MAJ) || t.equals(SpecialTokens.UP)) {
-                if (i + 1 >= n) {
+                if (i + 1 >= n || isSpecial(tokens.get(i + 1))) {
                     continue;
                 }
                 String w = tokens.get(++i);
@@ -84,6 +86,10 @@ public final class Detokenizer {
             lastWord = word;
         }
         return out.toString();
+    }
+
+    private static boolean isSpecial(String t) {
+        return SpecialTokens.ALL.contains(t) || t.equals(SpecialTokens.FAKE);
     }
 
     private static boolean isCount(String s) {

@@ -43,6 +43,20 @@ class DetokenizerTest {
     }
 
     @Test
+    void caseMarkersBeforeASpecialTokenAreDroppedNotApplied() {
+        // a model can emit xxmaj/xxup before any token; "Xxunk" or "XXBOS" must never be printed
+        assertThat(Detokenizer.detokenize(List.of("the", "xxmaj", "xxunk", "was"))).isEqualTo("the xxunk was");
+        assertThat(Detokenizer.detokenize(List.of("xxup", "xxunk", "xxmaj", "xxbos", "xxmaj", "xxpad", "it")))
+                .isEqualTo("xxunk it");
+        assertThat(Detokenizer.detokenize(List.of("xxmaj", "xxmaj", "so"))).isEqualTo("So");
+        assertThat(Detokenizer.detokenize(List.of("xxup", "xxmaj", "so"))).isEqualTo("So");
+        assertThat(Detokenizer.detokenize(List.of("xxmaj", "xxrep", "3", "a"))).isEqualTo("aaa");
+        assertThat(Detokenizer.detokenize(List.of("xxmaj", "xxfake", "xxup", "xxeos"))).isEmpty();
+        // words that merely start with "xx" are words
+        assertThat(Detokenizer.detokenize(List.of("xxmaj", "xxl", "xxup", "xxs"))).isEqualTo("Xxl XXS");
+    }
+
+    @Test
     void incompleteMarkersDoNotThrow() {
         assertThat(Detokenizer.detokenize(List.of("a", "xxmaj"))).isEqualTo("a");
         assertThat(Detokenizer.detokenize(List.of("xxrep", "x", "y"))).isEqualTo("xxrep x y");

@@ -44,6 +44,9 @@ public final class AtomicFiles {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             syncDirectory(dir);
+        } catch (IOException e) {
+            // "No space left on device" alone does not say which file could not be written
+            throw new IOException(target + ": cannot write (" + e.getMessage() + ")", e);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -3,29 +3,52 @@ package org.lmshards.trainer.train;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.DatasetGeneration;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.data.LmStreamIterator;
 
 /**
- * Opens a dataset for training or evaluation: the full check of {@link DatasetVerifier#verify}
- * (structure, checksums, id range), plus the check that the dataset's vocabulary is the model's.
+ * Opens a dataset for training or evaluation as one generation: the full check of
+ * {@link DatasetVerifier#verify} (structure, checksums, id range), the vocabulary and every
+ * split mapped at once, all inside {@link DatasetGeneration#read}, so that a rebuild swapping the
+ * dataset meanwhile can never pair one dataset's vocabulary with another's ids. Also checks that
+ * the dataset's vocabulary is the model's.
  */
 public final class RunData implements Closeable {
     private final Dataset dataset;
+    private final Map<String, TokenStore> splits;
 
-    private RunData(Dataset dataset) {
+    private RunData(Dataset dataset, Map<String, TokenStore> splits) {
         this.dataset = dataset;
+        this.splits = splits;
     }
 
     public static RunData open(Path datasetDir) throws IOException {
+        return DatasetGeneration.read(datasetDir, () -> openOnce(datasetDir));
+    }
+
+    private static RunData openOnce(Path datasetDir) throws IOException {
         // The full check (every checksum and every id < vocab size; CRC32C reads at disk speed):
         // opening alone checks only the structure, so a flipped byte would be trained on silently.
         DatasetVerifier.verify(datasetDir);
-        return new RunData(Dataset.open(datasetDir));
+        Dataset dataset = Dataset.open(datasetDir);
+        try {
+            // Mapped now, not when batches are asked for: later a swap could put another dataset at this path.
+            Map<String, TokenStore> splits = new LinkedHashMap<>();
+            for (String split : dataset.splits()) {
+                splits.put(split, dataset.split(split));
+            }
+            return new RunData(dataset, splits);
+        } catch (IOException | RuntimeException e) {
+            dataset.close();
+            throw e;
+        }
     }
 
     public Vocabulary vocab() {
@@ -47,7 +70,7 @@ public final class RunData implements Closeable {
         if (!dataset.hasSplit(split)) {
             throw new DataMismatchException(dataset.dir() + ": no split '" + split + "' (splits: " + dataset.splits() + ")");
         }
-        TokenStore store = dataset.split(split);
+        TokenStore store = splits.get(split);
         LmStreamIterator it = LmStreamIterator.builder(store).batchSize(batchSize).seqLen(seqLen).seed(seed)
                 .workers(workers).shuffle(shuffle).build();
         return new IteratorBatchSource(it, dataset.dir().resolve(split).toString(), store.vocabSize());

@@ -25,6 +25,8 @@ public final class RunFiles {
                 StandardOpenOption.APPEND)) {
             w.write(Json.line(record));
             w.write('\n');
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot write (" + e.getMessage() + ")", e);
         }
     }
 

@@ -1,0 +1,120 @@
+package org.lmshards.trainer.reliability;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmshards.core.io.LocalLockStore;
+import org.lmshards.trainer.train.Checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Issue 18 item 3: {@code train} locks its run directory. While a real second process trains in
+ * a run directory, another {@code train} on it (fresh or {@code --resume}) is refused at once,
+ * exit 1, naming the lock file and the holder's pid, and changes no file; {@code evaluate} and
+ * {@code generate} refuse to read it the same way. After the training process is SIGKILLed its
+ * lock is stale: readers ignore it and the next {@code train --resume} takes it over.
+ */
+class RunDirectoryLockTest {
+    @TempDir
+    static Path shared;
+    static Path data;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void writeDataset() throws Exception {
+        data = shared.resolve("ds");
+        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+    }
+
+    /** A tiny model (2.6 k parameters) on {@code dataDir}: a few seconds per epoch. */
+    static List<String> trainArgs(Path dataDir, Path out, String epochs) {
+        return new ArrayList<>(List.of("train", "--data", dataDir.toString(), "--out", out.toString(), "--bs", "4",
+                "--seq-len", "12", "--emb", "8", "--hidden", "12", "--layers", "2", "--epochs", epochs, "--lr", "1e-2",
+                "--seed", "7", "--workers", "0", "--no-progress"));
+    }
+
+    @Test
+    void aRunningTrainRefusesASecondTrainAndReadersAndAKilledRunsLockIsTakenOver() throws Exception {
+        Path run = tmp.resolve("run");
+        Path lock = LocalLockStore.lockFile(run);
+        TrainerCrashTest.Result first = TrainerCrashTest.cli(trainArgs(data, run, "1"));
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(lock).as("released at the end").doesNotExist();
+
+        // A second process continues the run for many epochs; it holds the lock from its start.
+        Path log = tmp.resolve("child.log");
+        Process child = TrainerCrashTest.child(log, List.of("-Xmx256m"),
+                List.of("train", "--resume", "--out", run.toString(), "--epochs", "1000", "--no-progress"));
+        try {
+            long linesAtStart = lines(run.resolve("steps.jsonl"));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (lines(run.resolve("steps.jsonl")) <= linesAtStart + 3) {
+                if (!child.isAlive() || System.nanoTime() > deadline) {
+                    fail("the child training is not training\n" + Files.readString(log));
+                }
+                Thread.sleep(20);
+            }
+            assertThat(lock).as("held by the running train").exists();
+            String pid = "pid " + child.pid();
+            byte[] config = Files.readAllBytes(run.resolve("config.json"));
+            byte[] model = Files.readAllBytes(run.resolve("model.zip"));
+            long steps = lines(run.resolve("steps.jsonl"));
+
+            TrainerCrashTest.Result resume = TrainerCrashTest.cli(List.of("train", "--resume", "--out", run.toString(),
+                    "--epochs", "2", "--no-progress"));
+            assertThat(resume.code()).as(resume.err()).isEqualTo(1);
+            assertThat(resume.err()).contains("the run directory " + run + " is being written by another train")
+                    .contains("lock file " + lock).contains(pid);
+            TrainerCrashTest.Result fresh = TrainerCrashTest.cli(trainArgs(data, run, "1"));
+            assertThat(fresh.code()).as(fresh.err()).isEqualTo(1);
+            assertThat(fresh.err()).contains("lock file " + lock).contains(pid);
+
+            TrainerCrashTest.Result evaluate = TrainerCrashTest.cli(List.of("evaluate", "--model", run.toString(),
+                    "--data", data.toString()));
+            assertThat(evaluate.code()).as(evaluate.err()).isEqualTo(1);
+            assertThat(evaluate.err()).contains("is being written by a train").contains("lock file " + lock).contains(pid);
+            TrainerCrashTest.Result generate = TrainerCrashTest.cli(List.of("generate", "--model", run.toString(),
+                    "--prompt", "w1 w2", "--tokens", "3"));
+            assertThat(generate.code()).as(generate.err()).isEqualTo(1);
+            assertThat(generate.err()).contains("lock file " + lock).contains(pid);
+
+            // The refused commands wrote nothing: config.json and model.zip are the child's, the log was not truncated.
+            assertThat(Files.readAllBytes(run.resolve("config.json"))).isEqualTo(config);
+            assertThat(Files.readAllBytes(run.resolve("model.zip"))).isEqualTo(model);
+            assertThat(lines(run.resolve("steps.jsonl"))).isGreaterThanOrEqualTo(steps);
+            assertThat(child.isAlive()).isTrue();
+        } finally {
+            child.destroyForcibly();
+            assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        }
+        assertThat(child.exitValue()).isEqualTo(137);
+        assertThat(lock).as("a SIGKILLed run leaves its lock").exists();
+
+        TrainerCrashTest.Result evaluate = TrainerCrashTest.cli(List.of("evaluate", "--model", run.toString(),
+                "--data", data.toString()));
+        assertThat(evaluate.code()).as("a stale lock does not stop readers: " + evaluate.err()).isZero();
+        int done = Checkpoint.read(run.resolve("checkpoint.zip")).state().epoch();
+        TrainerCrashTest.Result resume = TrainerCrashTest.cli(List.of("train", "--resume", "--out", run.toString(),
+                "--epochs", Integer.toString(done + 1), "--no-progress"));
+        assertThat(resume.code()).as(resume.err()).isZero();
+        assertThat(lock).as("taken over, then released").doesNotExist();
+    }
+
+    private static long lines(Path file) {
+        try {
+            return Files.readAllLines(file).stream().filter(l -> l.endsWith("}")).count();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+}
