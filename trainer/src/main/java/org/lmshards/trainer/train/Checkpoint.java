@@ -84,7 +84,7 @@ public final class Checkpoint {
         }
         for (String required : new String[] {STATE, CONFIG, PARAMS}) {
             if (!entries.containsKey(required)) {
-                throw new IOException(file + ": damaged checkpoint, entry " + required + " missing");
+                throw new DamagedRunFileException(file, "damaged checkpoint, entry " + required + " missing", null);
             }
         }
         try {
@@ -109,7 +109,8 @@ public final class Checkpoint {
             for (Map.Entry<Integer, Map<String, INDArray>> e : rnn.entrySet()) {
                 Layer layer = net.getLayer(e.getKey());
                 if (!(layer instanceof RecurrentLayer)) {
-                    throw new IOException(file + ": damaged checkpoint, recurrent state for non-recurrent layer " + e.getKey());
+                    throw new DamagedRunFileException(file, "damaged checkpoint, recurrent state for non-recurrent layer "
+                            + e.getKey(), null);
                 }
                 net.rnnSetPreviousState(e.getKey(), e.getValue());
                 // Truncated BPTT starts each segment from the layer's TBPTT state, not from the
@@ -120,7 +121,7 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new IOException(file + ": damaged checkpoint (" + e + ")", e);
+            throw new DamagedRunFileException(file, "damaged checkpoint (" + e + ")", e);
         }
     }
 

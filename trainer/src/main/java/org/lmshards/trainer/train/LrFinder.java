@@ -79,8 +79,13 @@ public final class LrFinder {
         return suggest(points, diverged);
     }
 
-    /** The three suggestions for a recorded curve. */
-    static Result suggest(List<Point> points, boolean diverged) {
+    /**
+     * The three suggestions for a recorded curve, from its points without the first tenth (the
+     * moving average is still settling there) and the last five (the divergence), as fastai does.
+     */
+    static Result suggest(List<Point> all, boolean diverged) {
+        int from = all.size() / 10, to = all.size() - 5;
+        List<Point> points = to - from >= 3 ? all.subList(from, to) : all;
         int n = points.size();
         double[] loss = new double[n];
         double[] logLr = new double[n];
@@ -122,7 +127,7 @@ public final class LrFinder {
             }
         }
         int valley = (start[bestEnd] + bestEnd) / 2;
-        return new Result(List.copyOf(points), points.get(valley).lr(), points.get(argMin).lr() / 10,
+        return new Result(List.copyOf(all), points.get(valley).lr(), points.get(argMin).lr() / 10,
                 points.get(steepest).lr(), diverged);
     }
 }

@@ -119,4 +119,27 @@ class DamagedRunFilesTest {
         Files.write(vocab, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         assertRefused(evaluate(run), vocab, "malformed vocab.json");
     }
+
+    @Test
+    void aCheckpointMissingAnEntryIsBadInputNamingIt() throws Exception {
+        Path run = copyOfTheRun();
+        Path checkpoint = run.resolve("checkpoint.zip");
+        Files.delete(run.resolve("model.zip"));
+        // the same zip without its parameters
+        Path copy = tmp.resolve("full.zip");
+        Files.move(checkpoint, copy);
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(copy));
+             java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(checkpoint))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (!e.getName().equals("coefficients.bin")) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                    out.write(in.readAllBytes());
+                    out.closeEntry();
+                }
+            }
+        }
+        TrainerCrashTest.Result r = TrainerCrashTest.cli(List.of("train", "--resume", "--out", run.toString(),
+                "--epochs", "2", "--no-progress"));
+        assertRefused(r, checkpoint, "damaged checkpoint, entry coefficients.bin missing");
+    }
 }

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Trains lmshards (trainer.jar train) and the PyTorch reference on the same dataset, with the same
+model and settings, one after the other on one thread each, and prints valid perplexity per epoch
+and training tokens/s of both sides, mean over the seeds, with the ratios.
+
+usage: train_vs_torch.py DATASET [--seeds 1,2] [--epochs 2] [--jar trainer/target/trainer.jar]
+                         [--reference ../shared/reference/torch_lstm_reference.py] [--work DIR]
+                         [--same-recipe] [-- EXTRA TRAIN OPTIONS]
+
+--same-recipe gives the trainer the reference's recipe (PyTorch initialisation and Adam betas and
+epsilon, documents in order); without it the trainer runs with its own defaults. The reference is
+the `small` configuration: emb 32, hidden 128, 2 layers, bs 32, seq-len 32, lr 2e-2, wd 0.01,
+global clip 0.25, no dropout. Needs Debian's python3-torch (see ../shared/reference/README.md).
+"""
+import argparse, json, os, subprocess, sys, time
+
+SMALL = ["--emb", "32", "--hidden", "128", "--layers", "2", "--bs", "32", "--seq-len", "32", "--lr", "2e-2",
+         "--wd", "0.01", "--clip", "0.25", "--input-p", "0", "--hidden-p", "0", "--output-p", "0", "--weight-p", "0",
+         "--embed-p", "0"]
+SAME_RECIPE = ["--init", "pytorch", "--adam-beta2", "0.999", "--adam-eps", "1e-8", "--no-shuffle"]
+
+
+def one_thread_env():
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    return env
+
+
+def run_trainer(a, seed, extra):
+    out = os.path.join(a.work, f"lmshards-seed{seed}")
+    if os.path.exists(out):
+        subprocess.run(["rm", "-rf", out], check=True)
+    cmd = ["java", "-jar", a.jar, "train", "--data", a.dataset, "--out", out, "--epochs", str(a.epochs),
+           "--seed", str(seed), "--workers", "1", "--no-progress"] + SMALL + (SAME_RECIPE if a.same_recipe else []) + extra
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, env=one_thread_env())
+    with open(os.path.join(out, "metrics.jsonl")) as f:
+        return [json.loads(line) for line in f]
+
+
+def run_reference(a, seed):
+    out = os.path.join(a.work, f"torch-seed{seed}.json")
+    cmd = ["/usr/bin/python3", a.reference, a.dataset, "--device", "cpu", "--threads", "1", "--configs", "small",
+           "--epochs", str(a.epochs), "--seed", str(seed), "--out", out]
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, env=one_thread_env())
+    with open(out) as f:
+        return json.load(f)["results"][0]["epochs"]
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        extra = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dataset")
+    ap.add_argument("--seeds", default="1,2")
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--jar", default="trainer/target/trainer.jar")
+    ap.add_argument("--reference", default="../shared/reference/torch_lstm_reference.py")
+    ap.add_argument("--work", default="target/train-vs-torch")
+    ap.add_argument("--same-recipe", action="store_true")
+    a = ap.parse_args(argv)
+    os.makedirs(a.work, exist_ok=True)
+    seeds = [int(s) for s in a.seeds.split(",")]
+    ours, theirs = {}, {}
+    t0 = time.time()
+    for seed in seeds:
+        ours[seed] = run_trainer(a, seed, extra)
+        theirs[seed] = run_reference(a, seed)
+    rows = []
+    for e in range(a.epochs):
+        p_ours = mean([ours[s][e]["valid_perplexity"] for s in seeds])
+        p_ref = mean([theirs[s][e]["valid_ppl"] for s in seeds])
+        t_ours = mean([ours[s][e]["tokens_per_s"] for s in seeds])
+        t_ref = mean([theirs[s][e]["tokens_per_s"] for s in seeds])
+        rows.append(dict(epoch=e + 1, lmshards_ppl=p_ours, torch_ppl=p_ref, ppl_ratio=p_ours / p_ref,
+                         lmshards_tokens_per_s=t_ours, torch_tokens_per_s=t_ref, speed_ratio=t_ours / t_ref))
+    print(f"\nseeds {seeds}, mean; {'same recipe as the reference' if a.same_recipe else 'lmshards defaults'}"
+          f"{' + ' + ' '.join(extra) if extra else ''}; {time.time() - t0:.0f} s in all")
+    print("| epoch | lmshards valid ppl | PyTorch valid ppl | ratio | lmshards tokens/s | PyTorch tokens/s | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['epoch']} | {r['lmshards_ppl']:.1f} | {r['torch_ppl']:.1f} | {r['ppl_ratio']:.3f} | "
+              f"{r['lmshards_tokens_per_s']:.0f} | {r['torch_tokens_per_s']:.0f} | {r['speed_ratio']:.2f} |")
+    with open(os.path.join(a.work, "result.json"), "w") as f:
+        json.dump(dict(seeds=seeds, same_recipe=a.same_recipe, extra=extra, rows=rows,
+                       lmshards={str(s): ours[s] for s in seeds}, torch={str(s): theirs[s] for s in seeds}), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
