@@ -51,6 +51,7 @@ import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 import org.lmshards.spark.io.InputResolver;
+import org.lmshards.spark.io.OutputGuard;
 import org.lmshards.spark.io.OutputLock;
 import org.lmshards.spark.shard.ShardCommitter;
 import org.lmshards.spark.shard.ShardGroups;
@@ -123,7 +124,8 @@ final class DatasetBuild {
         Path output = new Path(opt.output);
         FileSystem fs = Fs.of(output, hconf);
         output = fs.makeQualified(output);
-        checkOutputIsReplaceable(fs, output);
+        List<InputFile> allInputs = inputs.values().stream().flatMap(List::stream).toList();
+        OutputGuard.requireReplaceable(fs, output, allInputs);
 
         FastaiTokenizer tokenizer = TokenizeTask.tokenizer();
         Map<String, Object> tokenizerInfo = new LinkedHashMap<>();
@@ -155,6 +157,8 @@ final class DatasetBuild {
             try {
                 Summary summary = build(fs, staging, inputs, tokenizerInfo, settings, expected);
                 FaultInjection.haltPoint("staged");
+                // Again just before the old output goes: files may have been added to it while the job ran.
+                OutputGuard.requireReplaceable(fs, output, allInputs);
                 swap(fs, staging, output);
                 summary.print(output, (System.nanoTime() - t0) / 1e9);
             } catch (Throwable e) {
@@ -496,21 +500,6 @@ final class DatasetBuild {
 
     static Path sibling(Path output, String suffix) {
         return new Path(output.getParent(), "." + output.getName() + suffix);
-    }
-
-    /** Refuses to replace something that is not an lmshards dataset (a mistyped --output must not cost a directory). */
-    private static void checkOutputIsReplaceable(FileSystem fs, Path output) throws IOException {
-        if (!fs.exists(output)) {
-            return;
-        }
-        FileStatus st = fs.getFileStatus(output);
-        if (!st.isDirectory()) {
-            throw new JobExitCodes.UsageError("--output " + output + " is a file, not a dataset directory");
-        }
-        if (fs.listStatus(output).length > 0 && !fs.exists(new Path(output, ShardLayout.SUCCESS))
-                && !fs.exists(new Path(output, ShardLayout.VOCAB)) && !fs.exists(new Path(output, "train"))) {
-            throw new JobExitCodes.UsageError("--output " + output + " exists and is not an lmshards dataset; refusing to replace it");
-        }
     }
 
     /**

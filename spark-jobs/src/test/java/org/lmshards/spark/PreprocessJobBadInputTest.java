@@ -204,7 +204,7 @@ class PreprocessJobBadInputTest {
         file("home/precious.txt", "keep me");
         SparkTestSupport.Run r = job(p, notADataset);
         assertThat(r.code()).isEqualTo(JobExitCodes.USAGE);
-        assertThat(r.err()).contains("not an lmshards dataset");
+        assertThat(r.err()).contains("not a dataset this job may replace").contains("holds precious.txt");
         assertThat(notADataset.resolve("precious.txt")).hasContent("keep me");
     }
 
