@@ -89,10 +89,8 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
                 CsvRecord headerRecord = null;
                 try {
                     FileSystem fs = Fs.of(p, conf.get());
-                    if (header && u.start() > 0) {
-                        try (InputStream h = fs.open(p, 1 << 16)) {
-                            headerRecord = new StrictCsvReader(h).next();
-                        }
+                    if (u.start() > 0) {
+                        headerRecord = firstRecord(fs, p, u.start());
                     }
                     FSDataInputStream in = fs.open(p, 1 << 20);
                     stream = in;
@@ -120,6 +118,21 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
                 current = null;
             }
         };
+    }
+
+    /**
+     * The record that fixes a later unit's columns, as the whole-file reader would see it: the
+     * header with {@code --header}, otherwise the first well-formed record before {@code end}.
+     */
+    private CsvRecord firstRecord(FileSystem fs, Path p, long end) throws IOException {
+        try (InputStream h = fs.open(p, 1 << 16)) {
+            StrictCsvReader r = new StrictCsvReader(h);
+            CsvRecord rec = r.next();
+            while (!header && rec != null && rec.malformed() != null && r.offset() < end) {
+                rec = r.next();
+            }
+            return rec != null && rec.offset() < end ? rec : null;
+        }
     }
 
     private static void closeQuietly(InputStream s) {
