@@ -17,6 +17,7 @@ import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.spark.FaultInjection;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;
+import org.lmshards.spark.io.StagingFence;
 import org.lmshards.spark.tokens.BlockNumericalizer;
 import org.lmshards.spark.tokens.TokenBlock;
 
@@ -25,8 +26,9 @@ import org.lmshards.spark.tokens.TokenBlock;
  * {@link ShardGroups} group, which hold its documents in order among others: the documents in
  * the shard's range are numericalized ({@link BlockNumericalizer}) into attempt-unique
  * temporary files; the driver later commits exactly one attempt per shard
- * ({@link ShardCommitter}). Files are created non-recursively so that an attempt still running
- * after the driver removed the temporary directory fails instead of leaving debris.
+ * ({@link ShardCommitter}). Files are created through the directory's {@link StagingFence}, so
+ * that an attempt still running after the driver closed the temporary directory (to commit, or
+ * after a failure) deletes what it creates instead of leaving debris.
  */
 public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBlock>, Iterator<ShardResult>> {
     private static final long serialVersionUID = 1L;
@@ -115,7 +117,6 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBl
     }
 
     private static BufferedOutputStream create(FileSystem fs, Path p) throws IOException {
-        return new BufferedOutputStream(fs.createNonRecursive(p, false, 1 << 16, fs.getDefaultReplication(p),
-                fs.getDefaultBlockSize(p), null), 1 << 20);
+        return new BufferedOutputStream(StagingFence.create(fs, p), 1 << 20);
     }
 }
