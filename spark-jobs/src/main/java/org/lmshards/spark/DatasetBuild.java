@@ -133,6 +133,15 @@ final class DatasetBuild {
         inputs.put("train", InputResolver.resolve("--train", opt.train, hconf));
         if (opt.valid != null) {
             inputs.put("valid", InputResolver.resolve("--valid", opt.valid, hconf));
+            // Validating on training data measures nothing: almost always a mistyped option.
+            java.util.Set<String> trainFiles = new java.util.HashSet<>();
+            inputs.get("train").forEach(f -> trainFiles.add(f.path()));
+            for (InputFile f : inputs.get("valid")) {
+                if (trainFiles.contains(f.path())) {
+                    throw new JobExitCodes.UsageError("--train " + opt.train + " and --valid " + opt.valid + " both hold " + f.path()
+                            + ": the validation split must not contain training data");
+                }
+            }
         }
         Path output = new Path(opt.output);
         FileSystem fs = Fs.of(output, hconf);

@@ -7,6 +7,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.lmshards.core.LmShardsVersion;
+import org.lmshards.core.tokenize.SpecialTokens;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.spark.csv.TextColumn;
 import picocli.CommandLine;
@@ -103,6 +104,11 @@ public final class PreprocessJob implements Callable<Integer> {
     public Integer call() throws Exception {
         if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || (readChunkBytes != null && readChunkBytes < 1) || (partitions != null && partitions < 1)) {
             throw new JobExitCodes.UsageError("--min-freq, --max-vocab, --shard-tokens, --read-chunk-bytes and --partitions must be positive");
+        }
+        if (maxVocab < SpecialTokens.ALL.size()) {
+            // Checked here, not after tokenizing everything: the nine special tokens must keep their ids (docs/FORMAT.md).
+            throw new JobExitCodes.UsageError("--max-vocab " + maxVocab + " is too small: the vocabulary starts with the "
+                    + SpecialTokens.ALL.size() + " special tokens, so it must be at least " + SpecialTokens.ALL.size());
         }
         TextColumn column;
         try {
