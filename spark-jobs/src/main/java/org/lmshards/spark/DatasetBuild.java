@@ -47,6 +47,7 @@ import org.lmshards.spark.csv.RejectSpool;
 import org.lmshards.spark.csv.RowRangePartitioner;
 import org.lmshards.spark.csv.TextColumn;
 import org.lmshards.spark.io.DatasetCache;
+import org.lmshards.spark.io.FileIoError;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
@@ -511,6 +512,8 @@ final class DatasetBuild {
                             in.transferTo(out);
                         }
                     }
+                } catch (IOException e) {
+                    throw new FileIoError(tmp.toString(), "cannot write the rejected rows", e);
                 }
                 if (!fs.rename(tmp, target)) {
                     throw new IOException("cannot rename " + tmp + " to " + target);
@@ -604,6 +607,8 @@ final class DatasetBuild {
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(content);
+        } catch (IOException e) {
+            throw new FileIoError(tmp.toString(), "cannot write", e);
         }
         if (fs.exists(target)) {
             fs.delete(target, false);

@@ -10,6 +10,7 @@ import org.lmshards.core.LmShardsVersion;
 import org.lmshards.core.tokenize.SpecialTokens;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.spark.csv.TextColumn;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,6 +94,8 @@ public final class PreprocessJob implements Callable<Integer> {
             err.println("error: " + describe(ex));
             if ("1".equals(System.getenv("LMSHARDS_DEBUG"))) {
                 ex.printStackTrace(err);
+            } else {
+                LoggerFactory.getLogger(PreprocessJob.class).debug("The job failed", ex);
             }
             err.flush();
             return JobExitCodes.forException(ex);
@@ -142,15 +145,35 @@ public final class PreprocessJob implements Callable<Integer> {
         }
     }
 
+    /**
+     * One line for the user. Spark wraps a task's failure in "Job aborted due to stage failure"
+     * with the remote stack trace in the message, so the message the job itself wrote is
+     * searched in the causes: bad input, then an I/O failure naming its file; otherwise the
+     * innermost cause. Stack traces go to the log at DEBUG (or stderr with LMSHARDS_DEBUG=1).
+     */
     static String describe(Throwable t) {
-        // Spark wraps task failures; the root bad-input message is what the user needs.
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof org.lmshards.core.BadInputException && c.getMessage() != null) {
-                return c.getMessage();
+                return firstLine(c.getMessage());
             }
         }
-        String msg = t.getMessage();
-        return msg == null || msg.isBlank() ? t.getClass().getName() : msg;
+        Throwable root = t;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.lmshards.spark.io.FileIoError) {
+                return firstLine(c.getMessage());
+            }
+            root = c;
+        }
+        if (root == t || root.getMessage() == null || root.getMessage().isBlank()) {
+            String msg = t.getMessage();
+            return msg == null || msg.isBlank() ? t.getClass().getName() : firstLine(msg);
+        }
+        return root.getClass().getSimpleName() + ": " + firstLine(root.getMessage());
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /** Supplies {@code --version} from the build. */

@@ -64,6 +64,16 @@ public final class FileRowReader implements Iterator<ParsedRow> {
         return csv.bytesRead();
     }
 
+    /** File offset of the next byte to read (where a read error happened). */
+    public long offset() {
+        return csv.offset();
+    }
+
+    /** Records read so far, counting from the start of the file. */
+    public long rows() {
+        return csv.rows();
+    }
+
     @Override
     public boolean hasNext() {
         if (next == null && !stopped) {

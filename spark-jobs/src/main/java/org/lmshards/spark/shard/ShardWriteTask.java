@@ -15,6 +15,7 @@ import org.lmshards.core.shard.NpyArrayWriter;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.io.FileIoError;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.StagingFence;
@@ -55,7 +56,20 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBl
     }
 
     @Override
-    public Iterator<ShardResult> call(Integer shard, Iterator<TokenBlock> blocks) throws IOException {
+    public Iterator<ShardResult> call(Integer shard, Iterator<TokenBlock> blocks) {
+        try {
+            return write(shard, blocks);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            if (e instanceof FileIoError f) {
+                throw f;
+            }
+            // Name the shard's file: a full disk otherwise surfaces as Spark's bare "No space left on device".
+            throw new FileIoError(tmpDir + "/" + split + "-" + ShardLayout.tokensFile(shard) + " (and its docs file)",
+                    "cannot write shard " + shard + " of " + split, FileIoError.ioCause(e));
+        }
+    }
+
+    private Iterator<ShardResult> write(Integer shard, Iterator<TokenBlock> blocks) throws IOException {
         ShardPlan p = plan.value();
         TaskContext tc = TaskContext.get();
         String attempt = tc == null ? "driver"
