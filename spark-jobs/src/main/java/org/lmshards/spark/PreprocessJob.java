@@ -75,6 +75,7 @@ public final class PreprocessJob implements Callable<Integer> {
     public enum BadRowPolicy { fail, skip }
 
     public static void main(String[] args) {
+        FatalErrorHalt.install();
         System.exit(run(args));
     }
 
