@@ -20,11 +20,11 @@ import org.lmshards.spark.PreprocessJob;
  * Issue 18, item 2, the large part (a reliability run, not in {@code mvn verify}: minutes and
  * hundreds of MB of rejects): for each row count, a CSV of one good row and that many bad rows
  * ({@code a"b}, a stray quote) is preprocessed with {@code --on-bad-row skip} in a child JVM
- * with a fixed heap ({@code -Xmx256m}, Spark local[2]); the child reports the largest heap in
+ * with a fixed heap ({@code -Xmx512m}, the least Spark accepts, local[2]); the child reports the largest heap in
  * use after a garbage collection (live data, not garbage). Bounded driver memory means that
  * figure stays flat while the rejects grow tenfold. Command and figures: docs/RELIABILITY.md.
  *
- * <p>Usage: {@code ManyRejectsRun WORKDIR ROWS...}
+ * <p>Usage: {@code ManyRejectsRun WORKDIR ROWS... [--job-option value ...]} (job options apply to every run).
  */
 public final class ManyRejectsRun {
     private ManyRejectsRun() {
@@ -33,8 +33,16 @@ public final class ManyRejectsRun {
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]);
         Files.createDirectories(work);
+        List<Long> counts = new ArrayList<>();
+        List<String> jobOptions = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            long rows = Long.parseLong(args[i]);
+            if (args[i].startsWith("--")) {
+                jobOptions.addAll(List.of(args[i], args[++i]));
+            } else {
+                counts.add(Long.parseLong(args[i]));
+            }
+        }
+        for (long rows : counts) {
             Path csv = work.resolve("bad-" + rows + ".csv");
             try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
                 w.write("\"good text\"\n");
@@ -52,9 +60,10 @@ public final class ManyRejectsRun {
                     cmd.add(a);
                 }
             }
-            cmd.addAll(List.of("-Xmx256m", "-XX:+UseParallelGC", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
+            cmd.addAll(List.of("-Xmx512m", "-XX:+UseParallelGC", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
                     "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "-cp", System.getProperty("java.class.path"),
                     Child.class.getName(), "--train", csv.toString(), "--output", out.toString(), "--on-bad-row", "skip", "--force"));
+            cmd.addAll(jobOptions);
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             int code = p.waitFor();
@@ -67,7 +76,7 @@ public final class ManyRejectsRun {
                     lines = l.count() - 1;
                 }
             }
-            System.out.printf(Locale.ROOT, "rows %,d: exit %d, %.0f s, %s, rejects/train.csv %,d rows (%,d MB), log %s%n", rows, code, s,
+            System.out.printf(Locale.ROOT, "rows %,d %s: exit %d, %.0f s, %s, rejects/train.csv %,d rows (%,d MB), log %s%n", rows, jobOptions, code, s,
                     report, lines, Files.exists(rejects) ? Files.size(rejects) >> 20 : 0, log);
         }
     }
