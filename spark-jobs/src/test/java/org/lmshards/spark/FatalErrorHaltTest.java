@@ -36,7 +36,11 @@ class FatalErrorHaltTest {
     void aChildJvmWaitingOnADeadThreadExitsInsteadOfHanging() throws Exception {
         Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
                 "-cp", System.getProperty("java.class.path"), Child.class.getName()).redirectErrorStream(true).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the child exits by itself").isTrue();
+        try {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the child exits by itself").isTrue();
+        } finally {
+            p.destroyForcibly();    // a hung child must not outlive the test
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isEqualTo(JobExitCodes.INTERNAL);
         assertThat(out).contains("error: java.lang.OutOfMemoryError").contains("in thread hungry");
