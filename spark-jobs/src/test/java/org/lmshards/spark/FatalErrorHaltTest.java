@@ -36,11 +36,11 @@ class FatalErrorHaltTest {
     void aChildJvmWaitingOnADeadThreadExitsInsteadOfHanging() throws Exception {
         Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
                 "-cp", System.getProperty("java.class.path"), Child.class.getName()).redirectErrorStream(true).start();
-        try {
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the child exits by itself").isTrue();
-        } finally {
+        boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
             p.destroyForcibly();    // a hung child must not outlive the test
         }
+        assertThat(exited).as("the child exits by itself").isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isEqualTo(JobExitCodes.INTERNAL);
         assertThat(out).contains("error: java.lang.OutOfMemoryError").contains("in thread hungry");
