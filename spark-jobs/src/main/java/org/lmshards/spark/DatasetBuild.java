@@ -3,12 +3,10 @@ package org.lmshards.spark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,14 +42,19 @@ import org.lmshards.spark.csv.ParsedRow;
 import org.lmshards.spark.csv.ReadTask;
 import org.lmshards.spark.csv.ScanTask;
 import org.lmshards.spark.csv.Reject;
+import org.lmshards.spark.csv.RejectBatch;
+import org.lmshards.spark.csv.RejectSpool;
 import org.lmshards.spark.csv.RowRangePartitioner;
 import org.lmshards.spark.csv.TextColumn;
 import org.lmshards.spark.io.DatasetCache;
+import org.lmshards.spark.io.FileIoError;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 import org.lmshards.spark.io.InputResolver;
+import org.lmshards.spark.io.OutputGuard;
 import org.lmshards.spark.io.OutputLock;
+import org.lmshards.spark.io.StagingFence;
 import org.lmshards.spark.shard.ShardCommitter;
 import org.lmshards.spark.shard.ShardGroups;
 import org.lmshards.spark.shard.ShardPlan;
@@ -104,11 +107,23 @@ final class DatasetBuild {
      * {@code [partFirstDoc[p], partEndDoc[p])} (first -1: none).
      */
     private record SplitData(String name, List<InputFile> files, List<InputUnit> units, JavaRDD<TokenBlock> blocks,
-                             int[][] lengths, ShardPlan plan, long[] partFirstDoc, long[] partEndDoc, List<Reject> rejects,
+                             int[][] lengths, ShardPlan plan, long[] partFirstDoc, long[] partEndDoc, Rejects rejects,
                              long bytes) {
         /** The file a row (identified by its unit index) comes from. */
         String pathOf(int unit) {
             return files.get(units.get(unit).file()).path();
+        }
+    }
+
+    /**
+     * A split's rejected rows as the driver knows them: the executors' spool files in input order
+     * (partition, then block), their total and the first one; never the rows themselves.
+     */
+    record Rejects(List<RejectBatch> batches, long count, Reject first) {
+        static Rejects of(List<RejectBatch> inOrder) {
+            List<RejectBatch> kept = inOrder.stream().filter(b -> b.count() > 0).toList();
+            Reject first = kept.stream().map(RejectBatch::first).min(Reject::compareTo).orElse(null);
+            return new Rejects(kept, kept.stream().mapToLong(RejectBatch::count).sum(), first);
         }
     }
 
@@ -119,11 +134,21 @@ final class DatasetBuild {
         inputs.put("train", InputResolver.resolve("--train", opt.train, hconf));
         if (opt.valid != null) {
             inputs.put("valid", InputResolver.resolve("--valid", opt.valid, hconf));
+            // Validating on training data measures nothing: almost always a mistyped option.
+            java.util.Set<String> trainFiles = new java.util.HashSet<>();
+            inputs.get("train").forEach(f -> trainFiles.add(f.path()));
+            for (InputFile f : inputs.get("valid")) {
+                if (trainFiles.contains(f.path())) {
+                    throw new JobExitCodes.UsageError("--train " + opt.train + " and --valid " + opt.valid + " both hold " + f.path()
+                            + ": the validation split must not contain training data");
+                }
+            }
         }
         Path output = new Path(opt.output);
         FileSystem fs = Fs.of(output, hconf);
         output = fs.makeQualified(output);
-        checkOutputIsReplaceable(fs, output);
+        List<InputFile> allInputs = inputs.values().stream().flatMap(List::stream).toList();
+        OutputGuard.requireReplaceable(fs, output, allInputs);
 
         FastaiTokenizer tokenizer = TokenizeTask.tokenizer();
         Map<String, Object> tokenizerInfo = new LinkedHashMap<>();
@@ -155,6 +180,8 @@ final class DatasetBuild {
             try {
                 Summary summary = build(fs, staging, inputs, tokenizerInfo, settings, expected);
                 FaultInjection.haltPoint("staged");
+                // Again just before the old output goes: files may have been added to it while the job ran.
+                OutputGuard.requireReplaceable(fs, output, allInputs);
                 swap(fs, staging, output);
                 summary.print(output, (System.nanoTime() - t0) / 1e9);
             } catch (Throwable e) {
@@ -171,15 +198,31 @@ final class DatasetBuild {
     }
 
     /**
-     * After a failure: waits for task attempts Spark is still stopping (they could otherwise
-     * recreate a file in the staging directory after its deletion), then deletes it.
+     * After a failure: closes the fences of the directories task attempts write into, so that an
+     * attempt Spark is still stopping deletes whatever it creates from now on, waits for such
+     * attempts, then deletes the staging directory (again if a late file made a pass fail).
      */
     private void deleteStaging(FileSystem fs, Path staging, Throwable failure) {
-        boolean drained = TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT);
+        boolean drained = false;
         try {
-            if (!fs.delete(staging, true) && fs.exists(staging)) {
-                throw new IOException("cannot delete the staging directory " + staging);
+            if (fs.exists(staging)) {
+                for (FileStatus st : fs.listStatus(staging, p -> p.getName().startsWith("_temporary-") || p.getName().startsWith("_rejects-"))) {
+                    StagingFence.close(fs, st.getPath());
+                }
             }
+            drained = TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT);
+            for (int pass = 1; fs.exists(staging); pass++) {
+                if (fs.delete(staging, true) || !fs.exists(staging)) {
+                    break;
+                }
+                if (pass == 5) {
+                    throw new IOException("cannot delete the staging directory " + staging);
+                }
+                Thread.sleep(200L * pass);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure.addSuppressed(e);
         } catch (IOException cleanup) {
             failure.addSuppressed(cleanup);
             LOG.warn("The staging directory {} is left for the next run to delete{}: {}", staging,
@@ -214,7 +257,9 @@ final class DatasetBuild {
             LOG.info("Reading {} input file(s), {} MB, with {} tokenizing partition(s)", inputs.values().stream().mapToInt(List::size).sum(),
                     String.format(Locale.ROOT, "%.1f", totalBytes / 1e6), parts);
             for (Map.Entry<String, List<InputFile>> e : inputs.entrySet()) {
-                data.add(tokenize(e.getKey(), e.getValue(), parts, conf.value(), fault, bytesRead, rowsRead, tokens));
+                Path spool = new Path(staging, "_rejects-" + e.getKey());
+                StagingFence.open(fs, spool);
+                data.add(tokenize(e.getKey(), e.getValue(), parts, conf.value(), spool, fault, bytesRead, rowsRead, tokens));
             }
             for (SplitData d : data) {
                 checkUsable(d);
@@ -246,7 +291,7 @@ final class DatasetBuild {
         }
     }
 
-    private SplitData tokenize(String split, List<InputFile> files, int parts, HadoopConf conf, FaultInjection fault,
+    private SplitData tokenize(String split, List<InputFile> files, int parts, HadoopConf conf, Path spoolDir, FaultInjection fault,
                                LongAccumulator bytesRead, LongAccumulator rowsRead, LongAccumulator tokens) {
         boolean failFast = opt.onBadRow == PreprocessJob.BadRowPolicy.fail;
         List<InputUnit> units = units(split, files, conf, parts);
@@ -258,7 +303,8 @@ final class DatasetBuild {
             rows = spreadInByteRanges(rows, files, units, parts);
         }
         JavaRDD<TokenBlock> blocks = rows
-                .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens))
+                .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens,
+                        new RejectSpool(spoolDir.toString(), units.stream().map(u -> files.get(u.file()).path()).toList(), conf)))
                 .setName(split + " token blocks")
                 .persist(StorageLevel.MEMORY_AND_DISK());
         List<BlockSummary> summaries = blocks.mapPartitionsWithIndex((p, it) -> {
@@ -267,12 +313,12 @@ final class DatasetBuild {
             return l.iterator();
         }, true).collect();
         int[] counts = new int[units.size()];
-        List<Reject> rejects = new ArrayList<>();
+        List<RejectBatch> rejectBatches = new ArrayList<>();
         for (BlockSummary s : summaries) {
             for (int i = 0; i < s.files().length; i++) {
                 counts[s.files()[i]] = (int) Math.max(counts[s.files()[i]], s.ordinals()[i] + 1);
             }
-            rejects.addAll(s.rejects());
+            rejectBatches.add(s.rejects());   // collect() keeps partition order, and a partition's blocks are in order
         }
         int[][] lengths = new int[units.size()][];
         for (int f = 0; f < units.size(); f++) {
@@ -298,11 +344,11 @@ final class DatasetBuild {
         }
         ShardPlan plan = ShardPlan.plan(lengths, opt.shardTokens);
         long[][] ranges = partitionDocRanges(split, summaries, plan, blocks.getNumPartitions());
-        Collections.sort(rejects);
+        Rejects rejects = Rejects.of(rejectBatches);
         long bytes = files.stream().mapToLong(InputFile::size).sum();
         long docs = java.util.Arrays.stream(lengths).mapToLong(l -> l.length).sum();
         LOG.info("{}: {} file(s) in {} read unit(s), {} document(s), {} rejected row(s)", split, files.size(), units.size(), docs,
-                rejects.size());
+                rejects.count());
         return new SplitData(split, files, units, blocks, lengths, plan, ranges[0], ranges[1], rejects, bytes);
     }
 
@@ -381,24 +427,24 @@ final class DatasetBuild {
     }
 
     /** Per-block facts the driver needs: the block's partition, document keys and lengths, and the rejects. */
-    record BlockSummary(int partition, int[] files, long[] ordinals, int[] lengths, List<Reject> rejects)
+    record BlockSummary(int partition, int[] files, long[] ordinals, int[] lengths, RejectBatch rejects)
             implements java.io.Serializable {
         static BlockSummary of(int partition, TokenBlock b) {
-            return new BlockSummary(partition, b.files(), b.ordinals(), b.lengths(), new ArrayList<>(b.rejects()));
+            return new BlockSummary(partition, b.files(), b.ordinals(), b.lengths(), b.rejects());
         }
     }
 
     private void checkUsable(SplitData d) {
-        if (!d.rejects().isEmpty() && opt.onBadRow == PreprocessJob.BadRowPolicy.fail) {
-            Reject r = d.rejects().get(0);
+        if (d.rejects().count() > 0 && opt.onBadRow == PreprocessJob.BadRowPolicy.fail) {
+            Reject r = d.rejects().first();
             throw new BadInputError(d.pathOf(r.file()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
                     + " [--" + d.name() + " input; rerun with --on-bad-row skip to leave bad rows out and list them in rejects/]");
         }
         long docs = java.util.Arrays.stream(d.lengths()).mapToLong(l -> l.length).sum();
         if (docs == 0) {
             throw new BadInputError("--" + d.name() + " " + (d.name().equals("train") ? opt.train : opt.valid) + ": no documents ("
-                    + (d.rejects().isEmpty() ? "the input is empty" : "all " + d.rejects().size() + " rows were rejected, the first: "
-                    + d.pathOf(d.rejects().get(0).file()) + " row " + d.rejects().get(0).row() + ": " + d.rejects().get(0).reason())
+                    + (d.rejects().count() == 0 ? "the input is empty" : "all " + d.rejects().count() + " rows were rejected, the first: "
+                    + d.pathOf(d.rejects().first().file()) + " row " + d.rejects().first().row() + ": " + d.rejects().first().reason())
                     + ")");
         }
     }
@@ -420,7 +466,7 @@ final class DatasetBuild {
         Broadcast<ShardPlan> bplan = jsc.broadcast(plan);
         Path splitDir = new Path(staging, d.name());
         Path tmp = new Path(staging, "_temporary-" + d.name());
-        fs.mkdirs(tmp);
+        StagingFence.open(fs, tmp);
         // One task per shard reads the cached blocks holding its documents (a narrow dependency: no shuffle).
         ShardGroups groups = ShardGroups.of(plan, d.partFirstDoc(), d.partEndDoc());
         RDD<TokenBlock> byShard = d.blocks().rdd().coalesce(groups.numShards(), false, Option.apply(groups), null);
@@ -437,36 +483,45 @@ final class DatasetBuild {
         long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();
         DatasetCache.Expected e = expected.stream().filter(x -> x.split().equals(d.name())).findFirst().orElseThrow();
         SplitMeta meta = new SplitMeta("lmshards-split", 1, d.name(), dtype.metaName(), vocabSize, plan.totalTokens(),
-                plan.totalDocs(), shards, tokenizerInfo, e.source(), settings, d.rejects().size(), Instant.now().toString(),
+                plan.totalDocs(), shards, tokenizerInfo, e.source(), settings, d.rejects().count(), Instant.now().toString(),
                 LmShardsVersion.get());
         ByteArrayOutputStream metaBytes = new ByteArrayOutputStream();
         meta.write(metaBytes);
         writeAtomically(fs, new Path(splitDir, ShardLayout.META), metaBytes.toByteArray());
         FaultInjection.haltPoint(d.name() + "-meta-written");
-        return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().size());
+        return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().count());
     }
 
+    /**
+     * Writes {@code rejects/<split>.csv} by streaming the executors' spool files into it in
+     * order (bounded driver memory whatever the number of rows), then deletes the spool directories.
+     */
     private void writeRejects(FileSystem fs, Path staging, List<SplitData> data) throws IOException {
         for (SplitData d : data) {
-            if (d.rejects().isEmpty()) {
-                continue;
-            }
-            Path dir = new Path(staging, "rejects");
-            fs.mkdirs(dir);
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            try (Writer w = new java.io.OutputStreamWriter(b, StandardCharsets.UTF_8)) {
-                w.write("file,row,line,reason\n");
-                for (Reject r : d.rejects()) {
-                    w.write(csv(d.pathOf(r.file())) + "," + r.row() + "," + r.line() + "," + csv(r.reason()) + "\n");
+            Path spool = new Path(staging, "_rejects-" + d.name());
+            StagingFence.close(fs, spool);
+            if (d.rejects().count() > 0) {
+                Path dir = new Path(staging, ShardLayout.REJECTS);
+                fs.mkdirs(dir);
+                Path target = new Path(dir, d.name() + ".csv");
+                Path tmp = new Path(dir, "." + target.getName() + ".tmp");
+                try (OutputStream out = fs.create(tmp, true)) {
+                    out.write(RejectSpool.HEADER.getBytes(StandardCharsets.UTF_8));
+                    for (RejectBatch b : d.rejects().batches()) {
+                        try (java.io.InputStream in = fs.open(new Path(b.file()))) {
+                            in.transferTo(out);
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new FileIoError(tmp.toString(), "cannot write the rejected rows", e);
                 }
+                if (!fs.rename(tmp, target)) {
+                    throw new IOException("cannot rename " + tmp + " to " + target);
+                }
+                LOG.warn("{}: {} row(s) rejected, listed in rejects/{}.csv", d.name(), d.rejects().count(), d.name());
             }
-            writeAtomically(fs, new Path(dir, d.name() + ".csv"), b.toByteArray());
-            LOG.warn("{}: {} row(s) rejected, listed in rejects/{}.csv", d.name(), d.rejects().size(), d.name());
+            fs.delete(spool, true);
         }
-    }
-
-    private static String csv(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     private Map<String, Object> settings() {
@@ -496,21 +551,6 @@ final class DatasetBuild {
 
     static Path sibling(Path output, String suffix) {
         return new Path(output.getParent(), "." + output.getName() + suffix);
-    }
-
-    /** Refuses to replace something that is not an lmshards dataset (a mistyped --output must not cost a directory). */
-    private static void checkOutputIsReplaceable(FileSystem fs, Path output) throws IOException {
-        if (!fs.exists(output)) {
-            return;
-        }
-        FileStatus st = fs.getFileStatus(output);
-        if (!st.isDirectory()) {
-            throw new JobExitCodes.UsageError("--output " + output + " is a file, not a dataset directory");
-        }
-        if (fs.listStatus(output).length > 0 && !fs.exists(new Path(output, ShardLayout.SUCCESS))
-                && !fs.exists(new Path(output, ShardLayout.VOCAB)) && !fs.exists(new Path(output, "train"))) {
-            throw new JobExitCodes.UsageError("--output " + output + " exists and is not an lmshards dataset; refusing to replace it");
-        }
     }
 
     /**
@@ -567,6 +607,8 @@ final class DatasetBuild {
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(content);
+        } catch (IOException e) {
+            throw new FileIoError(tmp.toString(), "cannot write", e);
         }
         if (fs.exists(target)) {
             fs.delete(target, false);

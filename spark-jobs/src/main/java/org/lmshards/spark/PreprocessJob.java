@@ -7,8 +7,10 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.lmshards.core.LmShardsVersion;
+import org.lmshards.core.tokenize.SpecialTokens;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.spark.csv.TextColumn;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,6 +75,7 @@ public final class PreprocessJob implements Callable<Integer> {
     public enum BadRowPolicy { fail, skip }
 
     public static void main(String[] args) {
+        FatalErrorHalt.install();
         System.exit(run(args));
     }
 
@@ -92,6 +95,8 @@ public final class PreprocessJob implements Callable<Integer> {
             err.println("error: " + describe(ex));
             if ("1".equals(System.getenv("LMSHARDS_DEBUG"))) {
                 ex.printStackTrace(err);
+            } else {
+                LoggerFactory.getLogger(PreprocessJob.class).debug("The job failed", ex);
             }
             err.flush();
             return JobExitCodes.forException(ex);
@@ -103,6 +108,11 @@ public final class PreprocessJob implements Callable<Integer> {
     public Integer call() throws Exception {
         if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || (readChunkBytes != null && readChunkBytes < 1) || (partitions != null && partitions < 1)) {
             throw new JobExitCodes.UsageError("--min-freq, --max-vocab, --shard-tokens, --read-chunk-bytes and --partitions must be positive");
+        }
+        if (maxVocab < SpecialTokens.ALL.size()) {
+            // Checked here, not after tokenizing everything: the nine special tokens must keep their ids (docs/FORMAT.md).
+            throw new JobExitCodes.UsageError("--max-vocab " + maxVocab + " is too small: the vocabulary starts with the "
+                    + SpecialTokens.ALL.size() + " special tokens, so it must be at least " + SpecialTokens.ALL.size());
         }
         TextColumn column;
         try {
@@ -136,15 +146,35 @@ public final class PreprocessJob implements Callable<Integer> {
         }
     }
 
+    /**
+     * One line for the user. Spark wraps a task's failure in "Job aborted due to stage failure"
+     * with the remote stack trace in the message, so the message the job itself wrote is
+     * searched in the causes: bad input, then an I/O failure naming its file; otherwise the
+     * innermost cause. Stack traces go to the log at DEBUG (or stderr with LMSHARDS_DEBUG=1).
+     */
     static String describe(Throwable t) {
-        // Spark wraps task failures; the root bad-input message is what the user needs.
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof org.lmshards.core.BadInputException && c.getMessage() != null) {
-                return c.getMessage();
+                return firstLine(c.getMessage());
             }
         }
-        String msg = t.getMessage();
-        return msg == null || msg.isBlank() ? t.getClass().getName() : msg;
+        Throwable root = t;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.lmshards.spark.io.FileIoError) {
+                return firstLine(c.getMessage());
+            }
+            root = c;
+        }
+        if (root == t || root.getMessage() == null || root.getMessage().isBlank()) {
+            String msg = t.getMessage();
+            return msg == null || msg.isBlank() ? t.getClass().getName() : firstLine(msg);
+        }
+        return root.getClass().getSimpleName() + ": " + firstLine(root.getMessage());
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /** Supplies {@code --version} from the build. */

@@ -100,6 +100,56 @@ class PreprocessJobBadInputTest {
     }
 
     @Test
+    void aNulOnlyRowIsRejected() throws IOException {
+        byte[] a = (doc(1) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] c = (doc(3) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[a.length + 2 + c.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        all[a.length + 1] = '\n';
+        System.arraycopy(c, 0, all, a.length + 2, c.length);
+        failsThenSkips(file("nul.csv", all), "row 2 (line 2)", "NUL byte (0x00) in the text field at byte 0 of the field", 2, 1);
+    }
+
+    @Test
+    void utf16WithAndWithoutBomIsRejectedAsLookingLikeUtf16() throws IOException {
+        String text = doc(1) + "\n" + doc(2) + "\n";
+        byte[] le = text.getBytes(StandardCharsets.UTF_16LE);
+        byte[] bom = text.getBytes(StandardCharsets.UTF_16);    // big-endian with FE FF
+        for (Path p : List.of(file("utf16le.csv", le), file("utf16bom.csv", bom))) {
+            SparkTestSupport.Run f = job(p, tmp.resolve("u16-fail"));
+            assertThat(f.code()).as(f.err()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(f.err()).contains(p.getFileName() + ": row 1 (line 1): ").contains("the file looks like UTF-16: convert it to UTF-8");
+            SparkTestSupport.Run s = job(p, tmp.resolve("u16-skip"), "--on-bad-row", "skip");
+            assertThat(s.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(s.err()).contains("no documents").contains("looks like UTF-16");
+            assertThat(tmp.resolve("u16-fail")).doesNotExist();
+            assertThat(tmp.resolve("u16-skip")).doesNotExist();
+        }
+        assertThat(job(file("nul-le.csv", le), tmp.resolve("x")).err()).contains("NUL byte");
+    }
+
+    @Test
+    void aRowWithMoreFieldsThanTheFileIsABadRow() throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= 40; i++) {
+            b.append(i == 33 ? "The cat sat, and then it left" : doc(i)).append('\n');
+        }
+        Path p = file("comma.csv", b.toString());
+        failsThenSkips(p, "row 33 (line 33)", "the row has 2 fields but row 1 of the file has 1 field (an unquoted comma?", 39, 1);
+        // Read in several units (cut at record boundaries): the same row, the same reason.
+        SparkTestSupport.Run chunked = job(p, tmp.resolve("comma-chunked"), "--read-chunk-bytes", "600");
+        assertThat(chunked.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+        assertThat(chunked.err()).contains("row 33 (line 33)").contains("row 1 of the file has 1 field");
+    }
+
+    @Test
+    void aRowWhoseFieldsDisagreeWithTheHeaderIsABadRow() throws IOException {
+        Path p = file("hdrwidth.csv", "id,text\n1," + doc(1) + "\n2," + doc(2) + ",extra\n3," + doc(3) + "\n");
+        failsThenSkips(p, "row 3 (line 3)", "the row has 3 fields but row 1 of the file has 2 fields", 2, 1,
+                "--header", "--text-column", "text");
+    }
+
+    @Test
     void emptyAndWhitespaceOnlyText() throws IOException {
         Path p = file("blank.csv", doc(1) + "\n\"\"\n\"  \n \t\"\n" + doc(4) + "\n");
         failsThenSkips(p, "row 2 (line 2)", "empty text", 2, 2);
@@ -204,7 +254,7 @@ class PreprocessJobBadInputTest {
         file("home/precious.txt", "keep me");
         SparkTestSupport.Run r = job(p, notADataset);
         assertThat(r.code()).isEqualTo(JobExitCodes.USAGE);
-        assertThat(r.err()).contains("not an lmshards dataset");
+        assertThat(r.err()).contains("not a dataset this job may replace").contains("holds precious.txt");
         assertThat(notADataset.resolve("precious.txt")).hasContent("keep me");
     }
 

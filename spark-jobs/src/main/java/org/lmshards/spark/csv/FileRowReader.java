@@ -25,6 +25,9 @@ public final class FileRowReader implements Iterator<ParsedRow> {
     private boolean started;
     private boolean stopped;
     private long ordinal;
+    /** Fields every row must have: the header's, else the first well-formed row's; -1 until known. */
+    private int expectedFields = -1;
+    private long expectedFieldsRow;
     private ParsedRow next;
 
     /**
@@ -42,19 +45,33 @@ public final class FileRowReader implements Iterator<ParsedRow> {
 
     /**
      * A reader for a later part of a file, whose header (when {@code header} is set) was read
-     * separately: {@code headerRecord} is the file's first record.
+     * separately: {@code headerRecord} is the file's first record (without a header: its first
+     * well-formed record, which fixes the number of fields, or null when none precedes this part).
      */
     public static FileRowReader continuing(int file, StrictCsvReader csv, boolean header, CsvRecord headerRecord,
                                            TextColumn column, boolean stopAfterFirstReject) {
         FileRowReader r = new FileRowReader(file, csv, false, column, stopAfterFirstReject);
         if (header) {
             r.useHeader(headerRecord);
+        } else if (headerRecord != null && headerRecord.malformed() == null) {
+            r.expectedFields = headerRecord.fieldCount();
+            r.expectedFieldsRow = headerRecord.row();
         }
         return r;
     }
 
     public long bytesRead() {
         return csv.bytesRead();
+    }
+
+    /** File offset of the next byte to read (where a read error happened). */
+    public long offset() {
+        return csv.offset();
+    }
+
+    /** Records read so far, counting from the start of the file. */
+    public long rows() {
+        return csv.rows();
     }
 
     @Override
@@ -98,6 +115,10 @@ public final class FileRowReader implements Iterator<ParsedRow> {
         if (r.malformed() != null) {
             return reject(r, "malformed CSV: " + r.malformed());
         }
+        if (expectedFields < 0) {
+            expectedFields = r.fieldCount();
+            expectedFieldsRow = r.row();
+        }
         if (columnProblem != null) {
             return reject(r, columnProblem);
         }
@@ -105,10 +126,22 @@ public final class FileRowReader implements Iterator<ParsedRow> {
             return reject(r, "the row has " + r.fieldCount() + " field" + (r.fieldCount() == 1 ? "" : "s")
                     + ", so text column " + column + " (index " + columnIndex + ") is out of range");
         }
+        if (r.fieldCount() != expectedFields) {
+            return reject(r, "the row has " + fields(r.fieldCount()) + " but row " + expectedFieldsRow + " of the file has "
+                    + fields(expectedFields) + (r.fieldCount() > expectedFields
+                    ? " (an unquoted comma? a field holding commas must be quoted)" : ""));
+        }
         int start = r.fieldStart(columnIndex);
-        Utf8.Decoded d = utf8.decode(r.bytes(), start, r.fieldEnd(columnIndex) - start);
+        int len = r.fieldEnd(columnIndex) - start;
+        Utf8.Decoded d = utf8.decode(r.bytes(), start, len);
         if (d.text() == null) {
-            return reject(r, "invalid UTF-8 in the text field at byte " + d.badOffset() + " of the field");
+            return reject(r, "invalid UTF-8 in the text field at byte " + d.badOffset() + " of the field"
+                    + (Utf16Sniffer.looksLikeUtf16(r.bytes(), start, len) ? Utf16Sniffer.ADVICE : ""));
+        }
+        if (d.text().indexOf('\0') >= 0) {
+            // Valid UTF-8, but never text: a NUL means binary data or another encoding.
+            return reject(r, "NUL byte (0x00) in the text field at byte " + Utf16Sniffer.firstNul(r.bytes(), start, len)
+                    + " of the field" + (Utf16Sniffer.looksLikeUtf16(r.bytes(), start, len) ? Utf16Sniffer.ADVICE : ""));
         }
         if (d.text().isBlank()) {
             return reject(r, d.text().isEmpty() ? "empty text" : "whitespace-only text");
@@ -131,6 +164,8 @@ public final class FileRowReader implements Iterator<ParsedRow> {
             }
             return;
         }
+        expectedFields = h.fieldCount();
+        expectedFieldsRow = h.row();
         if (!column.byName()) {
             return;
         }
@@ -145,6 +180,10 @@ public final class FileRowReader implements Iterator<ParsedRow> {
         if (columnIndex < 0) {
             columnProblem = "the header (row 1) has no column named '" + column.name() + "'; its columns are " + names;
         }
+    }
+
+    private static String fields(int n) {
+        return n + (n == 1 ? " field" : " fields");
     }
 
     private ParsedRow reject(CsvRecord r, String reason) {

@@ -14,6 +14,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.io.FileIoError;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
@@ -58,9 +59,23 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
         return new Iterator<>() {
             private FileRowReader current;
             private InputStream stream;
+            private String path;
 
             @Override
             public boolean hasNext() {
+                try {
+                    return advance();
+                } catch (java.io.UncheckedIOException e) {
+                    if (e instanceof FileIoError || current == null) {
+                        throw e;
+                    }
+                    // Name the file and where: Spark's failure report would only carry the bare IOException.
+                    throw new FileIoError(path, "read failed at byte " + current.offset() + " (after row " + current.rows() + ")",
+                            e.getCause());
+                }
+            }
+
+            private boolean advance() {
                 while (current == null || !current.hasNext()) {
                     if (current != null) {
                         finishFile();
@@ -85,14 +100,13 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
 
             private void open(int index) {
                 InputUnit u = units.get(index);
-                Path p = new Path(files.get(u.file()).path());
+                path = files.get(u.file()).path();
+                Path p = new Path(path);
                 CsvRecord headerRecord = null;
                 try {
                     FileSystem fs = Fs.of(p, conf.get());
-                    if (header && u.start() > 0) {
-                        try (InputStream h = fs.open(p, 1 << 16)) {
-                            headerRecord = new StrictCsvReader(h).next();
-                        }
+                    if (u.start() > 0) {
+                        headerRecord = firstRecord(fs, p, u.start());
                     }
                     FSDataInputStream in = fs.open(p, 1 << 20);
                     stream = in;
@@ -100,7 +114,7 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
                         in.seek(u.start());
                     }
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException("cannot read " + p, e);
+                    throw new FileIoError(path, "cannot open", e);
                 }
                 InputStream s = stream;
                 TaskContext tc = TaskContext.get();
@@ -120,6 +134,21 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
                 current = null;
             }
         };
+    }
+
+    /**
+     * The record that fixes a later unit's columns, as the whole-file reader would see it: the
+     * header with {@code --header}, otherwise the first well-formed record before {@code end}.
+     */
+    private CsvRecord firstRecord(FileSystem fs, Path p, long end) throws IOException {
+        try (InputStream h = fs.open(p, 1 << 16)) {
+            StrictCsvReader r = new StrictCsvReader(h);
+            CsvRecord rec = r.next();
+            while (!header && rec != null && rec.malformed() != null && r.offset() < end) {
+                rec = r.next();
+            }
+            return rec != null && rec.offset() < end ? rec : null;
+        }
     }
 
     private static void closeQuietly(InputStream s) {

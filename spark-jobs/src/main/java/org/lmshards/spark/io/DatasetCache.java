@@ -3,6 +3,7 @@ package org.lmshards.spark.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -10,16 +11,22 @@ import java.util.Objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.lmshards.core.shard.NpyArrayWriter;
 import org.lmshards.core.shard.ShardLayout;
+import org.lmshards.core.shard.ShardMeta;
 import org.lmshards.core.shard.SplitMeta;
+import org.lmshards.core.shard.TokenDtype;
+import org.lmshards.core.vocab.Vocabulary;
 
 /**
  * Decides whether an existing output already is the dataset a run would build: it must be
  * complete ({@code _SUCCESS}) and every split's {@code meta.json} must record the same source
  * fingerprint (file URIs, sizes, modification times), job settings, tokenizer and tool version,
- * with no split missing or extra.
+ * with no split missing or extra, and every file must be present with its size (a cheap check:
+ * no shard is read).
  */
 public final class DatasetCache {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,9 +74,71 @@ public final class DatasetCache {
             if (why == null && !Objects.equals(e.toolVersion(), meta.toolVersion())) {
                 why = e.split() + " was written by version " + meta.toolVersion() + ", this is " + e.toolVersion();
             }
+            if (why == null) {
+                why = filesProblem(fs, output, e.split(), meta);
+            }
             if (why != null) {
                 return why;
             }
+        }
+        return null;
+    }
+
+    /**
+     * The cheap structural check of a cache hit: {@code vocab.json} present with the recorded
+     * size, every shard file present with the byte size its dtype and count imply (the job
+     * writes each with {@link NpyArrayWriter}, so the size is exact), no unlisted shard file,
+     * and the rejects file when rows were rejected. Reads no shard: checksums stay in {@code verify}.
+     */
+    private static String filesProblem(FileSystem fs, Path output, String split, SplitMeta meta) throws IOException {
+        Path vocabFile = new Path(output, ShardLayout.VOCAB);
+        if (!fs.exists(vocabFile)) {
+            return ShardLayout.VOCAB + " is missing";
+        }
+        try (InputStream in = fs.open(vocabFile)) {
+            int size = Vocabulary.read(in, vocabFile.toString()).size();
+            if (size != meta.vocabSize()) {
+                return ShardLayout.VOCAB + " has " + size + " entries, " + split + "/meta.json records " + meta.vocabSize();
+            }
+        } catch (IOException | RuntimeException ex) {
+            return ShardLayout.VOCAB + " is unreadable (" + ex.getMessage() + ")";
+        }
+        Map<String, Long> sizes = new HashMap<>();
+        for (FileStatus st : fs.listStatus(new Path(output, split))) {
+            sizes.put(st.getPath().getName(), st.isFile() ? st.getLen() : -1L);
+        }
+        String descr;
+        try {
+            descr = TokenDtype.fromMetaName(meta.dtype()).descr();
+        } catch (RuntimeException ex) {
+            return split + "/meta.json has an unknown dtype " + meta.dtype();
+        }
+        for (ShardMeta s : meta.shards()) {
+            String why = sizeProblem(split, s.tokensFile(), sizes.remove(s.tokensFile()), NpyArrayWriter.fileSize(descr, s.numTokens()));
+            if (why == null) {
+                why = sizeProblem(split, s.docsFile(), sizes.remove(s.docsFile()), NpyArrayWriter.fileSize("<i8", s.numDocs() + 1));
+            }
+            if (why != null) {
+                return why;
+            }
+        }
+        for (String name : sizes.keySet()) {
+            if (ShardLayout.SHARD_FILE.matcher(name).matches()) {
+                return split + "/" + name + " is not listed in " + split + "/meta.json";
+            }
+        }
+        if (meta.rejectedRows() > 0 && !fs.exists(new Path(new Path(output, ShardLayout.REJECTS), split + ".csv"))) {
+            return ShardLayout.REJECTS + "/" + split + ".csv is missing (" + meta.rejectedRows() + " rejected rows recorded)";
+        }
+        return null;
+    }
+
+    private static String sizeProblem(String split, String name, Long size, long expected) {
+        if (size == null) {
+            return split + "/" + name + " is missing";
+        }
+        if (size != expected) {
+            return split + "/" + name + " has " + size + " bytes, expected " + expected;
         }
         return null;
     }

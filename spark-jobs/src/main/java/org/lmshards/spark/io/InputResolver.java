@@ -1,6 +1,11 @@
 package org.lmshards.spark.io;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +20,9 @@ import org.lmshards.spark.BadInputError;
 /**
  * Expands an input option (a file, a directory of {@code *.csv} files, or a glob, on any Hadoop
  * filesystem) into the split's files in sorted name order: the order that fixes document numbers.
- * Hidden files ({@code .x}, {@code _x}) inside directories are ignored, as Spark does.
+ * Hidden files ({@code .x}, {@code _x}) inside directories are ignored, as Spark does. A path that
+ * exists is taken literally even if it holds glob characters; on the local filesystem a
+ * {@code *.csv} entry that is not a readable regular file is refused (exit 3), never skipped.
  */
 public final class InputResolver {
     private InputResolver() {
@@ -24,13 +31,16 @@ public final class InputResolver {
     public static List<InputFile> resolve(String option, String spec, Configuration conf) throws IOException {
         Path path = new Path(spec);
         FileSystem fs = path.getFileSystem(conf);
-        FileStatus[] matches = fs.globStatus(path);
+        // A path that exists is taken literally, so that a file named br[1].csv is not read as a glob.
+        FileStatus literal = statusOrNull(fs, path);
+        FileStatus[] matches = literal != null ? new FileStatus[] {literal} : fs.globStatus(path);
         if (matches == null || matches.length == 0) {
             throw new BadInputError(option + " " + spec + ": " + (isGlob(spec) ? "the pattern matches no file" : "no such file or directory"));
         }
         TreeMap<String, InputFile> files = new TreeMap<>();
         for (FileStatus st : matches) {
             if (st.isDirectory()) {
+                refuseUnusableCsvs(option, spec, st.getPath());
                 int before = files.size();
                 for (FileStatus child : fs.listStatus(st.getPath())) {
                     String name = child.getPath().getName();
@@ -43,6 +53,7 @@ public final class InputResolver {
                     throw new BadInputError(option + " " + spec + ": the directory " + st.getPath() + " contains no .csv file");
                 }
             } else {
+                refuseUnusable(option, spec, st.getPath());
                 add(files, fs, st);
             }
         }
@@ -50,6 +61,68 @@ public final class InputResolver {
             throw new BadInputError(option + " " + spec + ": no .csv file found");
         }
         return new ArrayList<>(files.values());
+    }
+
+    private static FileStatus statusOrNull(FileSystem fs, Path p) throws IOException {
+        try {
+            return fs.getFileStatus(p);
+        } catch (FileNotFoundException e) {
+            return null;
+        } catch (IOException | IllegalArgumentException e) {
+            return null;    // not a plain path (a glob the filesystem cannot stat): globbing decides
+        }
+    }
+
+    /**
+     * Refuses the {@code *.csv} entries of a local directory that Hadoop's listing hides or
+     * cannot read: broken symbolic links, FIFOs and other special files (reading a FIFO blocks
+     * the job forever), unreadable files. Skipping them would silently build a smaller dataset.
+     */
+    private static void refuseUnusableCsvs(String option, String spec, Path dir) throws IOException {
+        java.nio.file.Path local = localPath(dir);
+        if (local == null) {
+            return;     // HDFS, S3: no special files, and permissions fail loudly at open
+        }
+        try (DirectoryStream<java.nio.file.Path> entries = Files.newDirectoryStream(local)) {
+            for (java.nio.file.Path e : entries) {
+                String name = e.getFileName().toString();
+                if (!name.startsWith(".") && !name.startsWith("_") && name.toLowerCase(Locale.ROOT).endsWith(".csv")
+                        && !Files.isDirectory(e)) {
+                    refuseUnusable(option, spec, e);
+                }
+            }
+        }
+    }
+
+    private static void refuseUnusable(String option, String spec, Path file) {
+        java.nio.file.Path local = localPath(file);
+        if (local != null) {
+            refuseUnusable(option, spec, local);
+        }
+    }
+
+    private static void refuseUnusable(String option, String spec, java.nio.file.Path p) {
+        String problem = null;
+        if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+            problem = "is a broken symbolic link";
+        } else if (!Files.isRegularFile(p)) {
+            problem = "is not a regular file (a FIFO, socket or device: reading it could block forever)";
+        } else if (!Files.isReadable(p)) {
+            problem = "is not readable (permission denied)";
+        }
+        if (problem != null) {
+            throw new BadInputError(option + " " + spec + ": " + p + " " + problem + "; refusing to read it"
+                    + " (remove it, or name the files to read)");
+        }
+    }
+
+    /** The local path of a {@code file:} path, or null for any other filesystem. */
+    private static java.nio.file.Path localPath(Path p) {
+        URI uri = p.toUri();
+        if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
+            return null;
+        }
+        return Paths.get(uri.getPath());
     }
 
     private static void add(TreeMap<String, InputFile> files, FileSystem fs, FileStatus st) {

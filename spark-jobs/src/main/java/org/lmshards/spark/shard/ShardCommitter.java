@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.Path;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.ShardMeta;
 import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.io.StagingFence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,7 @@ public final class ShardCommitter {
                     plan.firstDoc(i), plan.firstToken(i), r.tokensCrc32c(), r.docsCrc32c()));
         }
         FaultInjection.haltPoint("shards-committed");
+        StagingFence.close(fs, tmpDir);
         if (!fs.delete(tmpDir, true) && fs.exists(tmpDir)) {
             throw new IOException("cannot delete the temporary directory " + tmpDir);
         }

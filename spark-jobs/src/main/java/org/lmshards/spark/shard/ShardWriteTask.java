@@ -15,8 +15,10 @@ import org.lmshards.core.shard.NpyArrayWriter;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.io.FileIoError;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;
+import org.lmshards.spark.io.StagingFence;
 import org.lmshards.spark.tokens.BlockNumericalizer;
 import org.lmshards.spark.tokens.TokenBlock;
 
@@ -25,8 +27,9 @@ import org.lmshards.spark.tokens.TokenBlock;
  * {@link ShardGroups} group, which hold its documents in order among others: the documents in
  * the shard's range are numericalized ({@link BlockNumericalizer}) into attempt-unique
  * temporary files; the driver later commits exactly one attempt per shard
- * ({@link ShardCommitter}). Files are created non-recursively so that an attempt still running
- * after the driver removed the temporary directory fails instead of leaving debris.
+ * ({@link ShardCommitter}). Files are created through the directory's {@link StagingFence}, so
+ * that an attempt still running after the driver closed the temporary directory (to commit, or
+ * after a failure) deletes what it creates instead of leaving debris.
  */
 public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBlock>, Iterator<ShardResult>> {
     private static final long serialVersionUID = 1L;
@@ -53,7 +56,20 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBl
     }
 
     @Override
-    public Iterator<ShardResult> call(Integer shard, Iterator<TokenBlock> blocks) throws IOException {
+    public Iterator<ShardResult> call(Integer shard, Iterator<TokenBlock> blocks) {
+        try {
+            return write(shard, blocks);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            if (e instanceof FileIoError f) {
+                throw f;
+            }
+            // Name the shard's file: a full disk otherwise surfaces as Spark's bare "No space left on device".
+            throw new FileIoError(tmpDir + "/" + split + "-" + ShardLayout.tokensFile(shard) + " (and its docs file)",
+                    "cannot write shard " + shard + " of " + split, FileIoError.ioCause(e));
+        }
+    }
+
+    private Iterator<ShardResult> write(Integer shard, Iterator<TokenBlock> blocks) throws IOException {
         ShardPlan p = plan.value();
         TaskContext tc = TaskContext.get();
         String attempt = tc == null ? "driver"
@@ -115,7 +131,6 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBl
     }
 
     private static BufferedOutputStream create(FileSystem fs, Path p) throws IOException {
-        return new BufferedOutputStream(fs.createNonRecursive(p, false, 1 << 16, fs.getDefaultReplication(p),
-                fs.getDefaultBlockSize(p), null), 1 << 20);
+        return new BufferedOutputStream(StagingFence.create(fs, p), 1 << 20);
     }
 }

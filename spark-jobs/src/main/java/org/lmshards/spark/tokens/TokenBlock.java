@@ -1,9 +1,7 @@
 package org.lmshards.spark.tokens;
 
 import java.io.Serializable;
-import java.util.List;
-
-import org.lmshards.spark.csv.Reject;
+import org.lmshards.spark.csv.RejectBatch;
 
 /**
  * Tokenized documents of one chunk of a partition, kept compact for caching between the
@@ -15,10 +13,11 @@ import org.lmshards.spark.csv.Reject;
  * <p>All documents' ids share one array ({@code ids}; document {@code d} is
  * {@code [docEnds[d-1], docEnds[d])}): a few large arrays instead of one per document, which
  * the garbage collector allocates outside the young generation and never copies (per-document
- * arrays, copied as survivors, slowed concurrent tasks measurably).
+ * arrays, copied as survivors, slowed concurrent tasks measurably). The block's rejected rows
+ * are in a spool file ({@code rejects}), not in memory.
  */
 public record TokenBlock(TokenStrings table, int[] counts, int[] files, long[] ordinals, int[] docEnds, int[] ids,
-                         List<Reject> rejects) implements Serializable {
+                         RejectBatch rejects) implements Serializable {
 
     public int numDocs() {
         return docEnds.length;

@@ -76,6 +76,9 @@ class PreprocessFaultTest {
             assertThat(refused).as("free %d: the disk really filled up", free).isPositive();
             assertThat(r.code()).as("free %d: %s", free, r.err()).isEqualTo(1); // environment failure (docs/SPARK.md)
             assertThat(r.err()).as("free %d", free).contains("error: ").contains("No space left on device");
+            // One line naming the file (issue 18.7: about 110 lines of Spark's stack traces, no file).
+            assertThat(r.err().strip().lines()).as("free %d: %s", free, r.err()).hasSize(1);
+            assertThat(r.err()).as("free %d", free).contains(local.getFileName() + ".staging-").doesNotContain("Job aborted");
             assertThat(SparkTestSupport.contents(local)).as("free %d: the old dataset is intact", free).isEqualTo(old);
             DatasetVerifier.verify(local);
             // The lock is released and the staging directory deleted: the job waits for the write attempts that

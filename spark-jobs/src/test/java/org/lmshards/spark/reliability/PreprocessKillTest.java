@@ -66,7 +66,8 @@ class PreprocessKillTest {
         Files.writeString(valid, String.join("\n",
                 "\" = Valkyria Chronicles = \n The game began development in 2010 , carrying over a large portion of the work.\"",
                 "\" = Tower Building = \n The building was completed in 1924 and demolished in 1979 .\"",
-                "It met with positive sales in Japan , and was praised by both Japanese and western critics .",
+                // Quoted: unquoted, its comma made two fields, and only the first was read (issue 18.6).
+                "\"It met with positive sales in Japan , and was praised by both Japanese and western critics .\"",
                 "\"The \"\"Nameless\"\" unit fought on ,\n\n and the war ended .\"") + "\n");
         reference = shared.resolve("reference");
         SparkTestSupport.Run r = SparkTestSupport.run(args(reference, "2"));

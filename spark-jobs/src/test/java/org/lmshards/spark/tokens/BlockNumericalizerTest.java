@@ -40,7 +40,7 @@ class BlockNumericalizerTest {
             TOK.tokenize(docs.get(d), t -> counts.merge(t, 1L, Long::sum));
         }
         block = new TokenBlock(encoder.strings(), encoder.counts(), new int[docs.size()],
-                java.util.stream.LongStream.range(0, docs.size()).toArray(), ends, encoder.ids(), List.of());
+                java.util.stream.LongStream.range(0, docs.size()).toArray(), ends, encoder.ids(), org.lmshards.spark.csv.RejectBatch.NONE);
         // a small vocabulary, so that many tokens are xxunk
         vocab = Vocabulary.build(counts, 5, 2000);
     }
