@@ -5,7 +5,12 @@ and training tokens/s of both sides, mean over the seeds, with the ratios.
 
 usage: train_vs_torch.py DATASET [--seeds 1,2] [--epochs 2] [--jar trainer/target/trainer.jar]
                          [--reference ../shared/reference/torch_lstm_reference.py] [--work DIR]
-                         [--same-recipe] [-- EXTRA TRAIN OPTIONS]
+                         [--same-recipe] [--speed-only STEPS [--baseline-jar OLD.jar]] [-- EXTRA TRAIN OPTIONS]
+
+--speed-only STEPS measures training throughput alone, one side after the other: the trainer
+trains for STEPS batches (tokens/s between batch 50 and STEPS, so that JIT warm-up is left out;
+the same for --baseline-jar, another build of the trainer, when given), the reference runs its
+own STEPS-batch benchmark after 5 warm-up batches.
 
 --same-recipe gives the trainer the reference's recipe (PyTorch initialisation and Adam betas and
 epsilon, documents in order); without it the trainer runs with its own defaults. The reference is
@@ -47,6 +52,53 @@ def run_reference(a, seed):
         return json.load(f)["results"][0]["epochs"]
 
 
+def trainer_speed(jar, a, steps, name):
+    out = os.path.join(a.work, name)
+    subprocess.run(["rm", "-rf", out], check=True)
+    cmd = ["java", "-jar", jar, "train", "--data", a.dataset, "--out", out, "--epochs", "1", "--seed", "1",
+           "--workers", "1", "--no-progress"] + SMALL
+    proc = subprocess.Popen(cmd, env=one_thread_env(), stdout=subprocess.DEVNULL)
+    path = os.path.join(out, "steps.jsonl")
+    try:
+        while proc.poll() is None:
+            time.sleep(1)
+            if os.path.exists(path):
+                with open(path) as f:
+                    lines = f.readlines()
+                if len(lines) > steps:
+                    break
+    finally:
+        proc.kill()
+        proc.wait()
+    rows = [json.loads(line) for line in lines[:steps]]
+    # tokens_per_s is cumulative over the epoch: elapsed(k) = tokens(k) / tokens_per_s(k)
+    tokens = lambda r: r["step"] * 32 * 32
+    elapsed = lambda r: tokens(r) / r["tokens_per_s"]
+    first, last = rows[49], rows[-1]
+    return (tokens(last) - tokens(first)) / (elapsed(last) - elapsed(first))
+
+
+def reference_speed(a, steps):
+    out = os.path.join(a.work, "torch-speed.json")
+    cmd = ["/usr/bin/python3", a.reference, a.dataset, "--device", "cpu", "--threads", "1", "--configs", "small",
+           "--epochs", "0", "--bench-steps", str(steps), "--out", out]
+    subprocess.run(cmd, check=True, env=one_thread_env(), stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        return json.load(f)["results"][0]["bench_tokens_per_s"]
+
+
+def speed_only(a):
+    ref = reference_speed(a, a.speed_only)
+    ours = trainer_speed(a.jar, a, a.speed_only, "speed-lmshards")
+    print(f"\ntraining tokens/s, one thread, {a.speed_only} batches of 32 x 32 (small configuration)")
+    print("| side | tokens/s | vs PyTorch |\n|---|---|---|")
+    print(f"| PyTorch reference | {ref:.0f} | 1.00 |")
+    print(f"| lmshards ({a.jar}) | {ours:.0f} | {ours / ref:.2f} |")
+    if a.baseline_jar:
+        base = trainer_speed(a.baseline_jar, a, a.speed_only, "speed-baseline")
+        print(f"| lmshards baseline ({a.baseline_jar}) | {base:.0f} | {base / ref:.2f} |")
+
+
 def mean(xs):
     return sum(xs) / len(xs)
 
@@ -65,8 +117,15 @@ def main():
     ap.add_argument("--reference", default="../shared/reference/torch_lstm_reference.py")
     ap.add_argument("--work", default="target/train-vs-torch")
     ap.add_argument("--same-recipe", action="store_true")
+    ap.add_argument("--speed-only", type=int, default=0)
+    ap.add_argument("--baseline-jar", default="")
     a = ap.parse_args(argv)
     os.makedirs(a.work, exist_ok=True)
+    if a.speed_only:
+        if a.speed_only <= 60:
+            ap.error("--speed-only needs more than 60 batches")
+        speed_only(a)
+        return
     seeds = [int(s) for s in a.seeds.split(",")]
     ours, theirs = {}, {}
     t0 = time.time()
