@@ -9,7 +9,9 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.api.layers.RecurrentLayer;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -107,38 +109,76 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
         if (flattenedGradients == null) {
             initGradientsView();
         }
-        // Layer-local scratch arrays are not kept: the gradients land in the flattened gradient view.
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        boolean workspaces = getLayerWiseConfigurations().getTrainingWorkspaceMode() != WorkspaceMode.NONE;
+        // Two managers used alternately, as DL4J's loop does: a layer's activation gradient (the
+        // epsilon handed to the layer below) lives in its own workspace until that layer has used it.
+        LayerWorkspaceMgr even = workspaces ? backpropWorkspaces(WS_LAYER_ACT_1) : LayerWorkspaceMgr.noWorkspaces();
+        LayerWorkspaceMgr odd = workspaces ? backpropWorkspaces(WS_LAYER_ACT_2) : LayerWorkspaceMgr.noWorkspaces();
         LinkedList<GradientEntry> entries = new LinkedList<>();
         Pair<Gradient, INDArray> current = null;
         int tbpttLength = getLayerWiseConfigurations().getTbpttBackLength();
-        for (int i = layers.length - 1; i >= 0; i--) {
-            Layer layer = layers[i];
-            if (i == layers.length - 1) {
-                ((IOutputLayer) layer).setLabels(labels);
-                current = layer.backpropGradient(null, mgr);
-            } else if (layer instanceof RecurrentLayer rnn) {
-                current = rnn.tbpttBackpropGradient(current.getSecond(), tbpttLength, mgr);
-            } else {
-                current = layer.backpropGradient(current.getSecond(), mgr);
+        MemoryWorkspace initial = Nd4j.getMemoryManager().getCurrentWorkspace();
+        MemoryWorkspace previousGradients = null;
+        try {
+            for (int i = layers.length - 1; i >= 0; i--) {
+                Layer layer = layers[i];
+                LayerWorkspaceMgr mgr = i % 2 == 0 ? even : odd;
+                MemoryWorkspace gradients = mgr.notifyScopeEntered(ArrayType.ACTIVATION_GRAD);
+                try (MemoryWorkspace working = mgr.notifyScopeEntered(ArrayType.BP_WORKING_MEM)) {
+                    // opened out of nesting order: each closes back to the workspace that was current at the start
+                    gradients.setPreviousWorkspace(initial);
+                    working.setPreviousWorkspace(initial);
+                    if (i == layers.length - 1) {
+                        ((IOutputLayer) layer).setLabels(labels);
+                        current = layer.backpropGradient(null, mgr);
+                    } else if (layer instanceof RecurrentLayer rnn) {
+                        current = rnn.tbpttBackpropGradient(current.getSecond(), tbpttLength, mgr);
+                    } else {
+                        current = layer.backpropGradient(current.getSecond(), mgr);
+                    }
+                    // the gradient's variables in flattening order: this layer's go in front of the later layers'
+                    List<Map.Entry<String, INDArray>> vars = new ArrayList<>(current.getFirst().gradientForVariable().entrySet());
+                    for (int v = vars.size() - 1; v >= 0; v--) {
+                        String name = vars.get(v).getKey();
+                        entries.addFirst(new GradientEntry(i + "_" + name, vars.get(v).getValue(),
+                                current.getFirst().flatteningOrderForVariable(name)));
+                    }
+                    if (getLayerWiseConfigurations().getInputPreProcess(i) != null && current.getSecond() != null) {
+                        current = new Pair<>(current.getFirst(), getLayerWiseConfigurations().getInputPreProcess(i)
+                                .backprop(current.getSecond(), getInputMiniBatchSize(), mgr));
+                    }
+                }
+                if (previousGradients != null) {
+                    previousGradients.close(); // the layer above's epsilon has been used
+                }
+                previousGradients = gradients;
             }
-            // the gradient's variables in flattening order: this layer's go in front of the later layers'
-            List<Map.Entry<String, INDArray>> vars = new ArrayList<>(current.getFirst().gradientForVariable().entrySet());
-            for (int v = vars.size() - 1; v >= 0; v--) {
-                String name = vars.get(v).getKey();
-                entries.addFirst(new GradientEntry(i + "_" + name, vars.get(v).getValue(),
-                        current.getFirst().flatteningOrderForVariable(name)));
+        } finally {
+            if (previousGradients != null) {
+                previousGradients.close();
             }
-            if (getLayerWiseConfigurations().getInputPreProcess(i) != null && current.getSecond() != null) {
-                current = new Pair<>(current.getFirst(), getLayerWiseConfigurations().getInputPreProcess(i)
-                        .backprop(current.getSecond(), getInputMiniBatchSize(), mgr));
-            }
+            Nd4j.getMemoryManager().setCurrentWorkspace(initial);
         }
         Gradient result = new DefaultGradient(flattenedGradients);
         for (GradientEntry e : entries) {
             result.setGradientFor(e.key(), e.array(), e.order());
         }
         return new Pair<>(result, null);
+    }
+
+    /** DL4J's backprop workspaces, with {@code activationGradients} for the epsilon a layer hands down. */
+    private LayerWorkspaceMgr backpropWorkspaces(String activationGradients) {
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder()
+                .with(ArrayType.ACTIVATIONS, WS_LAYER_WORKING_MEM, WS_LAYER_WORKING_MEM_CONFIG)
+                .with(ArrayType.INPUT, WS_ALL_LAYERS_ACT, WS_ALL_LAYERS_ACT_CONFIG)
+                .with(ArrayType.ACTIVATION_GRAD, activationGradients, WS_LAYER_ACT_X_CONFIG)
+                .with(ArrayType.FF_WORKING_MEM, WS_LAYER_WORKING_MEM, WS_LAYER_WORKING_MEM_CONFIG)
+                .with(ArrayType.BP_WORKING_MEM, WS_LAYER_WORKING_MEM, WS_LAYER_WORKING_MEM_CONFIG)
+                .with(ArrayType.RNN_FF_LOOP_WORKING_MEM, WS_RNN_LOOP_WORKING_MEM, WS_RNN_LOOP_WORKING_MEM_CONFIG)
+                .with(ArrayType.RNN_BP_LOOP_WORKING_MEM, WS_RNN_LOOP_WORKING_MEM, WS_RNN_LOOP_WORKING_MEM_CONFIG)
+                .build();
+        mgr.setHelperWorkspacePointers(helperWorkspaces);
+        return mgr;
     }
 
     /** One variable's gradient: {@code layer_param}, its view, its flattening order (null = default). */
