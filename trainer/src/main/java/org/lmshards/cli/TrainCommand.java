@@ -52,7 +52,8 @@ final class TrainCommand implements Callable<Integer> {
     double checkpointMinutes;
     @Option(names = "--checkpoint-batches", defaultValue = "0", description = "Also checkpoint mid-epoch every N batches (0 = off).")
     int checkpointBatches;
-    @Option(names = "--valid-split", defaultValue = "valid", description = "Split evaluated after each epoch (skipped if absent). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--valid-split", defaultValue = "valid", description = "Split evaluated after each epoch (the default is skipped if absent; a named split must exist)."
+            + " Default: ${DEFAULT-VALUE}.")
     String validSplit;
     @Option(names = "--no-progress", description = "No progress bar (for logs).")
     boolean noProgress;
@@ -101,6 +102,11 @@ final class TrainCommand implements Callable<Integer> {
             settings = null;
         }
         try (RunData run = RunData.open(data)) {
+            // the default split may be absent (no evaluation); a split the user named must exist
+            if (spec.commandLine().getParseResult().hasMatchedOption("--valid-split") && !run.hasSplit(validSplit)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--valid-split " + validSplit + ": " + data
+                        + " has no such split (it has " + run.splits() + ")");
+            }
             if (resume) {
                 run.requireVocabulary(Vocabulary.read(out.resolve(RunFiles.VOCAB)), out.toString());
             } else {

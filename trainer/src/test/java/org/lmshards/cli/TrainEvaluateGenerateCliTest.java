@@ -135,4 +135,14 @@ class TrainEvaluateGenerateCliTest {
         assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(bad.err()).contains("dropout");
     }
+
+    @Test
+    void aNamedValidSplitThatDoesNotExistIsAUsageErrorBeforeTraining() {
+        Path out = tmp.resolve("typo");
+        CliRun.Result o = CliRun.run("train", "--data", data.toString(), "--out", out.toString(), "--bs", "8", "--seq-len", "24",
+                "--emb", "16", "--hidden", "32", "--layers", "1", "--workers", "0", "--valid-split", "vaild", "--no-progress");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("--valid-split vaild").contains("no such split").contains("valid");
+        assertThat(out.resolve(RunFiles.CHECKPOINT)).doesNotExist();
+    }
 }

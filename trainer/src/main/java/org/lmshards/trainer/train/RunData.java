@@ -55,6 +55,11 @@ public final class RunData implements Closeable {
         return dataset.vocab();
     }
 
+    /** The dataset's splits, in directory order. */
+    public java.util.List<String> splits() {
+        return dataset.splits();
+    }
+
     public boolean hasSplit(String name) {
         return dataset.hasSplit(name);
     }
