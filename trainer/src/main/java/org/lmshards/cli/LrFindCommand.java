@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.report.LrFindReport;
+import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.BatchSource;
 import org.lmshards.trainer.train.Json;
 import org.lmshards.trainer.train.LrFinder;
@@ -65,7 +66,7 @@ final class LrFindCommand implements Callable<Integer> {
                 losses[i] = p.loss();
                 smooth[i] = p.smoothedLoss();
             }
-            Files.writeString(out.resolve("lr_find.jsonl"), lines);
+            AtomicFiles.writeString(out.resolve("lr_find.jsonl"), lines.toString());
             Map<String, Double> suggestions = new LinkedHashMap<>();
             suggestions.put("valley", r.valley());
             suggestions.put("minimum/10", r.minimum());

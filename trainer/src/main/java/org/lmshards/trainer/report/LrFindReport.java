@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
+import org.lmshards.core.io.LocalFiles;
 
 /**
  * The learning-rate finder's curve as {@code lr_find.svg} (loss against log10 of the learning
@@ -57,9 +57,7 @@ public final class LrFindReport {
     }
 
     private static void writeAtomically(Path target, String text) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        LocalFiles.writeAtomically(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The report's section for a run directory that holds {@link #SVG}, or "" when it does not. */
