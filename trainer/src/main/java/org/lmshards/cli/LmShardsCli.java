@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 LrFindCommand.class,
                 EvaluateCommand.class,
                 GenerateCommand.class,
+                DoctorCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class LmShardsCli implements Runnable {
