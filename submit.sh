@@ -75,6 +75,8 @@ if [ -f "$CONF_DIR/job.conf" ]; then
     key="$(trim "${line%%=*}")"
     value="$(trim "${line#*=}")"
     [ -n "$key" ] && [ -n "$value" ] || continue
+    # a given vocabulary is used as it is: the job refuses the options that shape a built one
+    if has_option --vocab && { [ "$key" = min-freq ] || [ "$key" = max-vocab ]; }; then continue; fi
     has_option "--$key" || job_args+=("--$key" "$value")
   done < "$CONF_DIR/job.conf"
 fi

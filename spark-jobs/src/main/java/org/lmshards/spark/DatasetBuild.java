@@ -49,6 +49,7 @@ import org.lmshards.spark.csv.TextColumn;
 import org.lmshards.spark.io.DatasetCache;
 import org.lmshards.spark.io.FileIoError;
 import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.GivenVocabulary;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 import org.lmshards.spark.io.InputResolver;
@@ -60,6 +61,7 @@ import org.lmshards.spark.shard.ShardGroups;
 import org.lmshards.spark.shard.ShardPlan;
 import org.lmshards.spark.shard.ShardResult;
 import org.lmshards.spark.shard.ShardWriteTask;
+import org.lmshards.spark.shard.SplitMetaJson;
 import org.lmshards.spark.tokens.TokenBlock;
 import org.lmshards.spark.tokens.TokenCounts;
 import org.lmshards.spark.tokens.TokenizeTask;
@@ -78,13 +80,16 @@ import scala.Tuple2;
  * task per shard numericalizes its documents from the cached blocks ({@link ShardGroups}, no
  * shuffle) and writes the shard → the driver commits one attempt per shard and writes
  * {@code meta.json}. The vocabulary comes
- * from a distributed count over the train blocks. {@code _SUCCESS} is written last.
+ * from a distributed count over the train blocks, or from {@code --vocab} (optionally extended
+ * by that count). {@code _SUCCESS} is written last.
  */
 final class DatasetBuild {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetBuild.class);
     private static final List<String> SPLITS = List.of("train", "valid");
     static final String FAULT_CONF = "spark.lmshards.fault.failFirstAttempt";
     static final String SLOW_CONF = "spark.lmshards.fault.slowFirstAttempt";
+    /** The count a train token needs to join a given vocabulary with --vocab-extend: a built vocabulary's default. */
+    static final int EXTEND_MIN_FREQ = Vocabulary.DEFAULT_MIN_FREQ;
     /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
@@ -144,17 +149,21 @@ final class DatasetBuild {
                 }
             }
         }
+        GivenVocabulary given = opt.vocab == null ? null : GivenVocabulary.read(opt.vocab, hconf);
         Path output = new Path(opt.output);
         FileSystem fs = Fs.of(output, hconf);
         output = fs.makeQualified(output);
-        List<InputFile> allInputs = inputs.values().stream().flatMap(List::stream).toList();
+        List<InputFile> allInputs = new ArrayList<>(inputs.values().stream().flatMap(List::stream).toList());
+        if (given != null) {
+            allInputs.add(given.file());   // a rebuild would delete a --vocab inside the output
+        }
         OutputGuard.requireReplaceable(fs, output, allInputs);
 
         FastaiTokenizer tokenizer = TokenizeTask.tokenizer();
         Map<String, Object> tokenizerInfo = new LinkedHashMap<>();
         tokenizerInfo.put("name", tokenizer.name());
         tokenizerInfo.put("settings", tokenizer.settings());
-        Map<String, Object> settings = settings();
+        Map<String, Object> settings = settings(given);
         List<DatasetCache.Expected> expected = new ArrayList<>();
         inputs.forEach((split, files) -> expected.add(
                 new DatasetCache.Expected(split, source(files), settings, tokenizerInfo, LmShardsVersion.get())));
@@ -178,7 +187,7 @@ final class DatasetBuild {
             fs.mkdirs(staging);
             jsc.setJobGroup(jobGroup, "lmshards preprocess into " + output, false);
             try {
-                Summary summary = build(fs, staging, inputs, tokenizerInfo, settings, expected);
+                Summary summary = build(fs, staging, inputs, given, tokenizerInfo, settings, expected);
                 FaultInjection.haltPoint("staged");
                 // Again just before the old output goes: files may have been added to it while the job ran.
                 OutputGuard.requireReplaceable(fs, output, allInputs);
@@ -230,8 +239,9 @@ final class DatasetBuild {
         }
     }
 
-    private Summary build(FileSystem fs, Path staging, Map<String, List<InputFile>> inputs, Map<String, Object> tokenizerInfo,
-                          Map<String, Object> settings, List<DatasetCache.Expected> expected) throws IOException {
+    private Summary build(FileSystem fs, Path staging, Map<String, List<InputFile>> inputs, GivenVocabulary given,
+                          Map<String, Object> tokenizerInfo, Map<String, Object> settings, List<DatasetCache.Expected> expected)
+            throws IOException {
         FaultInjection fault = FaultInjection.fromSettings(jsc.getConf().get(FAULT_CONF, ""), jsc.getConf().get(SLOW_CONF, ""));
         Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
         long totalBytes = inputs.values().stream().flatMap(List::stream).mapToLong(InputFile::size).sum();
@@ -266,18 +276,26 @@ final class DatasetBuild {
             }
             FaultInjection.haltPoint("tokenized");
 
-            Vocabulary vocab = buildVocabulary(data.get(0).blocks(), parts);
-            ByteArrayOutputStream vocabBytes = new ByteArrayOutputStream();
-            vocab.write(vocabBytes);
-            writeAtomically(fs, new Path(staging, ShardLayout.VOCAB), vocabBytes.toByteArray());
+            Vocabulary vocab = given == null ? buildVocabulary(data.get(0).blocks(), parts)
+                    : givenVocabulary(given, data.get(0).blocks(), parts);
+            byte[] vocabBytes;
+            if (given != null && vocab == given.vocab()) {
+                vocabBytes = given.bytes();   // the dataset's vocab.json is a byte copy of the given one
+            } else {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                vocab.write(b);
+                vocabBytes = b.toByteArray();
+            }
+            writeAtomically(fs, new Path(staging, ShardLayout.VOCAB), vocabBytes);
             FaultInjection.haltPoint("vocab-written");
-            Broadcast<byte[]> vocabJson = jsc.broadcast(vocabBytes.toByteArray());
+            Broadcast<byte[]> vocabJson = jsc.broadcast(vocabBytes);
             TokenDtype dtype = TokenDtype.forVocabSize(vocab.size());
+            Map<String, Object> vocabSource = given == null ? null : given.source(vocab);
 
-            Summary summary = new Summary(vocab.size(), totalBytes);
+            Summary summary = new Summary(vocab.size(), vocabSource, totalBytes);
             for (SplitData d : data) {
                 summary.add(d.name(), writeSplit(fs, staging, d, vocabJson, dtype, vocab.size(), conf, fault, written,
-                        tokenizerInfo, settings, expected));
+                        tokenizerInfo, settings, vocabSource, expected));
             }
             writeRejects(fs, staging, data);
             FaultInjection.haltPoint("before-success");
@@ -449,6 +467,24 @@ final class DatasetBuild {
         }
     }
 
+    /**
+     * The vocabulary of {@code --vocab}, with {@code --vocab-extend}'s new tokens: those of the
+     * train split that a built vocabulary would admit ({@link #EXTEND_MIN_FREQ}), most common first.
+     */
+    private Vocabulary givenVocabulary(GivenVocabulary given, JavaRDD<TokenBlock> train, int parts) {
+        int extend = opt.vocabExtend == null ? 0 : opt.vocabExtend;
+        if (extend == 0) {
+            LOG.info("Vocabulary: {} tokens, given by {}", given.vocab().size(), given.file().path());
+            return given.vocab();
+        }
+        Map<String, Long> frequent = TokenCounts.frequent(train, parts, EXTEND_MIN_FREQ);
+        Vocabulary vocab = given.vocab().extend(frequent, EXTEND_MIN_FREQ, extend,
+                (int) Math.min(Integer.MAX_VALUE, (long) given.vocab().maxVocab() + extend));
+        LOG.info("Vocabulary: {} tokens, given by {} ({} entries) and extended with {} new train token(s) (at most {})",
+                vocab.size(), given.file().path(), given.vocab().size(), given.addedTokens(vocab), extend);
+        return vocab;
+    }
+
     private Vocabulary buildVocabulary(JavaRDD<TokenBlock> train, int parts) {
         // Tokens under min_freq can never enter the vocabulary, so they stay on the executors.
         Map<String, Long> frequent = TokenCounts.frequent(train, parts, opt.minFreq);
@@ -460,7 +496,7 @@ final class DatasetBuild {
 
     private SplitStats writeSplit(FileSystem fs, Path staging, SplitData d, Broadcast<byte[]> vocabJson, TokenDtype dtype,
                                   int vocabSize, Broadcast<HadoopConf> conf, FaultInjection fault, LongAccumulator written,
-                                  Map<String, Object> tokenizerInfo, Map<String, Object> settings,
+                                  Map<String, Object> tokenizerInfo, Map<String, Object> settings, Map<String, Object> vocabSource,
                                   List<DatasetCache.Expected> expected) throws IOException {
         ShardPlan plan = d.plan();
         Broadcast<ShardPlan> bplan = jsc.broadcast(plan);
@@ -485,9 +521,7 @@ final class DatasetBuild {
         SplitMeta meta = new SplitMeta("lmshards-split", 1, d.name(), dtype.metaName(), vocabSize, plan.totalTokens(),
                 plan.totalDocs(), shards, tokenizerInfo, e.source(), settings, d.rejects().count(), Instant.now().toString(),
                 LmShardsVersion.get());
-        ByteArrayOutputStream metaBytes = new ByteArrayOutputStream();
-        meta.write(metaBytes);
-        writeAtomically(fs, new Path(splitDir, ShardLayout.META), metaBytes.toByteArray());
+        writeAtomically(fs, new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
         FaultInjection.haltPoint(d.name() + "-meta-written");
         return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().count());
     }
@@ -524,10 +558,24 @@ final class DatasetBuild {
         }
     }
 
-    private Map<String, Object> settings() {
+    /**
+     * meta.json's {@code settings}, which the cache check compares: with {@code --vocab} the given
+     * file's SHA-256 and {@code --vocab-extend} instead of the build's {@code min_freq} and
+     * {@code max_vocab} ({@code min_freq} stays when new tokens may be added: it admits them).
+     * Without {@code --vocab} the keys are those of earlier versions, so their datasets stay cache hits.
+     */
+    private Map<String, Object> settings(GivenVocabulary given) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("min_freq", opt.minFreq);
-        s.put("max_vocab", opt.maxVocab);
+        if (given == null) {
+            s.put("min_freq", opt.minFreq);
+            s.put("max_vocab", opt.maxVocab);
+        } else {
+            s.put("vocab_sha256", given.sha256());
+            s.put("vocab_extend", opt.vocabExtend == null ? 0 : opt.vocabExtend);
+            if (opt.vocabExtend != null && opt.vocabExtend > 0) {
+                s.put("min_freq", EXTEND_MIN_FREQ);
+            }
+        }
         s.put("shard_tokens", opt.shardTokens);
         s.put("text_column", column.toString());
         s.put("header", opt.header);
@@ -624,11 +672,14 @@ final class DatasetBuild {
     /** The end-of-run report. */
     static final class Summary {
         private final int vocabSize;
+        private final Map<String, Object> vocabSource;
         private final long inputBytes;
         private final Map<String, SplitStats> splits = new LinkedHashMap<>();
 
-        Summary(int vocabSize, long inputBytes) {
+        /** @param vocabSource meta.json's {@code vocab_source}, null for a built vocabulary */
+        Summary(int vocabSize, Map<String, Object> vocabSource, long inputBytes) {
             this.vocabSize = vocabSize;
+            this.vocabSource = vocabSource;
             this.inputBytes = inputBytes;
         }
 
@@ -640,9 +691,12 @@ final class DatasetBuild {
             StringBuilder b = new StringBuilder();
             b.append("lmshards preprocess: wrote ").append(output).append('\n');
             splits.forEach((name, s) -> b.append(String.format(Locale.ROOT,
-                    "  %-5s: %,d documents, %,d tokens, %d shard(s), unknown-token rate %.3f%%, %,d rejected row(s)%n",
-                    name, s.docs(), s.tokens(), s.shards(), s.tokens() == 0 ? 0.0 : 100.0 * s.unknown() / s.tokens(), s.rejected())));
-            b.append(String.format(Locale.ROOT, "  vocabulary: %,d tokens%n", vocabSize));
+                    "  %-5s: %,d documents, %,d tokens, %d shard(s), out-of-vocabulary rate %.3f%% (%,d xxunk), %,d rejected row(s)%n",
+                    name, s.docs(), s.tokens(), s.shards(), 100.0 * SplitMetaJson.oovRate(s.unknown(), s.tokens()), s.unknown(),
+                    s.rejected())));
+            b.append(String.format(Locale.ROOT, "  vocabulary: %,d tokens%s%n", vocabSize, vocabSource == null ? ""
+                    : String.format(Locale.ROOT, ", given by %s (%,d entries, %,d new token(s) added)", vocabSource.get("path"),
+                    (Integer) vocabSource.get("size"), (Long) vocabSource.get("added_tokens"))));
             b.append(String.format(Locale.ROOT, "  time: %.1f s, input %.1f MB, %.2f MB/s%n", seconds, inputBytes / 1e6,
                     inputBytes / 1e6 / Math.max(seconds, 1e-9)));
             System.out.print(b);

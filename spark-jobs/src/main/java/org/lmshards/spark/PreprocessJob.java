@@ -13,7 +13,9 @@ import org.lmshards.spark.csv.TextColumn;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The Spark application: CSV corpora to a token-shard dataset (docs/FORMAT.md, docs/SPARK.md).
@@ -51,6 +53,15 @@ public final class PreprocessJob implements Callable<Integer> {
             description = "Maximum vocabulary size (default: ${DEFAULT-VALUE}).")
     int maxVocab;
 
+    @Option(names = "--vocab", paramLabel = "PATH",
+            description = "Numericalize with this vocab.json (any Hadoop path) instead of building one; excludes --min-freq and --max-vocab.")
+    String vocab;
+
+    @Option(names = "--vocab-extend", paramLabel = "N",
+            description = "With --vocab: add up to N new train tokens occurring at least " + Vocabulary.DEFAULT_MIN_FREQ
+                    + " times after the given ones (default: none).")
+    Integer vocabExtend;
+
     @Option(names = "--shard-tokens", defaultValue = "" + DEFAULT_SHARD_TOKENS, paramLabel = "N",
             description = "Target tokens per shard; a shard closes at the first document end at or past it (default: ${DEFAULT-VALUE}).")
     long shardTokens;
@@ -70,6 +81,9 @@ public final class PreprocessJob implements Callable<Integer> {
 
     @Option(names = "--force", description = "Rebuild even if the output already holds this dataset.")
     boolean force;
+
+    @Spec
+    CommandSpec spec;
 
     /** What to do with a malformed, undecodable or empty row. */
     public enum BadRowPolicy { fail, skip }
@@ -114,6 +128,7 @@ public final class PreprocessJob implements Callable<Integer> {
             throw new JobExitCodes.UsageError("--max-vocab " + maxVocab + " is too small: the vocabulary starts with the "
                     + SpecialTokens.ALL.size() + " special tokens, so it must be at least " + SpecialTokens.ALL.size());
         }
+        checkVocabOptions();
         TextColumn column;
         try {
             column = TextColumn.parse(textColumn);
@@ -143,6 +158,29 @@ public final class PreprocessJob implements Callable<Integer> {
             if (session == null) {
                 sc.stop();
             }
+        }
+    }
+
+    /**
+     * A given vocabulary is used as it is, so the options that shape a built one contradict it.
+     * They count as given only on the command line: picocli's defaults (and submit.sh, which
+     * leaves job.conf's min-freq and max-vocab out with --vocab) do not.
+     */
+    private void checkVocabOptions() {
+        if (vocab == null) {
+            if (vocabExtend != null) {
+                throw new JobExitCodes.UsageError("--vocab-extend needs --vocab (it extends a given vocabulary)");
+            }
+            return;
+        }
+        for (String name : new String[] {"--min-freq", "--max-vocab"}) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(name)) {
+                throw new JobExitCodes.UsageError(name + " cannot be combined with --vocab: the given vocabulary is used as it is"
+                        + " (--vocab-extend N adds new tokens that occur at least " + Vocabulary.DEFAULT_MIN_FREQ + " times)");
+            }
+        }
+        if (vocabExtend != null && vocabExtend < 0) {
+            throw new JobExitCodes.UsageError("--vocab-extend must not be negative: " + vocabExtend);
         }
     }
 

@@ -143,6 +143,43 @@ public final class Vocabulary {
         return kept.size() > k ? kept.subList(0, k) : kept;
     }
 
+    /**
+     * This vocabulary followed by at most {@code maxNew} new tokens of {@code counts}: tokens not
+     * in this {@code itos} whose count is at least {@code minFreq}, most common first (the
+     * {@link #build} order and tie-break), then {@code xxfake} padding by the {@link #build} rule.
+     * Every entry of this vocabulary keeps its id, its padding included: the old {@code itos} is
+     * a prefix of the new one. Returns {@code this} when no token qualifies.
+     *
+     * @param maxVocab the {@code max_vocab} the result records
+     */
+    public Vocabulary extend(Map<String, Long> counts, int minFreq, int maxNew, int maxVocab) {
+        Objects.requireNonNull(counts, "counts");
+        if (maxNew < 0) {
+            throw new IllegalArgumentException("maxNew must not be negative: " + maxNew);
+        }
+        Set<String> known = new HashSet<>(itos);
+        List<Map.Entry<String, Long>> candidates = new ArrayList<>();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            // xxfake is padding, never a token, even when the text holds the word
+            if (e.getValue() >= minFreq && !known.contains(e.getKey()) && !SpecialTokens.FAKE.equals(e.getKey())) {
+                candidates.add(Map.entry(e.getKey(), e.getValue()));
+            }
+        }
+        if (candidates.isEmpty() || maxNew == 0) {
+            return this;
+        }
+        List<String> out = new ArrayList<>(itos.size() + Math.min(maxNew, candidates.size()) + 8);
+        out.addAll(itos);
+        for (Map.Entry<String, Long> e : mostCommon(candidates, maxNew)) {
+            out.add(e.getKey());
+        }
+        int pad = 8 - out.size() % 8;
+        for (int i = 0; i < pad; i++) {
+            out.add(SpecialTokens.FAKE);
+        }
+        return new Vocabulary(out, minFreq, maxVocab);
+    }
+
     /** A vocabulary with exactly this {@code itos} (validated as {@link #read} does). */
     public static Vocabulary of(List<String> itos, int minFreq, int maxVocab) {
         String problem = validateItos(itos);

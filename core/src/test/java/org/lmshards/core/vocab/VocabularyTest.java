@@ -255,4 +255,29 @@ class VocabularyTest {
         assertThatThrownBy(() -> Vocabulary.read(missing)).isInstanceOf(ShardFormatException.class)
                 .hasMessage(missing + ": vocab.json missing");
     }
+
+    @Test
+    void extendKeepsEveryIdAndAddsTheMostCommonNewTokensAtMinFreq() {
+        Vocabulary base = Vocabulary.build(counts("a", "a", "a", "b", "b", "b", "c"), 3, 60000);
+        assertThat(nonFake(base)).isEqualTo(specialsPlus("a", "b"));
+        // d 5, e 4, f 4, g 3, h 2 (under min_freq), a and b already known
+        Map<String, Long> fineTune = new HashMap<>(Map.of("a", 9L, "b", 1L, "d", 5L, "f", 4L, "e", 4L, "g", 3L, "h", 2L,
+                SpecialTokens.FAKE, 7L, SpecialTokens.MAJ, 50L));
+
+        Vocabulary extended = base.extend(fineTune, 3, 3, 60003);
+        assertThat(extended.itos().subList(0, base.size())).isEqualTo(base.itos());
+        assertThat(extended.itos().subList(base.size(), base.size() + 3)).containsExactly("d", "e", "f");
+        assertThat(extended.size() % 8).isZero();
+        assertThat(extended.itos().subList(base.size() + 3, extended.size())).containsOnly(SpecialTokens.FAKE);
+        for (String t : List.of("a", "b", SpecialTokens.MAJ)) {
+            assertThat(extended.id(t)).as(t).isEqualTo(base.id(t));
+        }
+        assertThat(extended.id("h")).isZero();
+        assertThat(extended.minFreq()).isEqualTo(3);
+        assertThat(extended.maxVocab()).isEqualTo(60003);
+
+        assertThat(nonFake(base.extend(fineTune, 3, 100, 60100))).isEqualTo(specialsPlus("a", "b", "d", "e", "f", "g"));
+        assertThat(base.extend(fineTune, 6, 100, 60100)).isSameAs(base);
+        assertThat(base.extend(fineTune, 3, 0, 60000)).isSameAs(base);
+    }
 }
