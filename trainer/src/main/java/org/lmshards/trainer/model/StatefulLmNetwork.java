@@ -67,6 +67,22 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
         super(conf);
     }
 
+    /**
+     * DL4J's initialisation, then {@link RowMajorRnnOutputLayer} in place of the stock output
+     * layer (same configuration and parameter views; only its pre-output is computed faster).
+     */
+    @Override
+    public void init(INDArray parameters, boolean cloneParametersArray) {
+        super.init(parameters, cloneParametersArray);
+        int last = layers.length - 1;
+        if (RowMajorRnnOutputLayer.isStock(layers[last])) {
+            Layer stock = layers[last];
+            Layer replacement = RowMajorRnnOutputLayer.replacing((org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer) stock);
+            layers[last] = replacement;
+            layerMap.replaceAll((name, layer) -> layer == stock ? replacement : layer);
+        }
+    }
+
     /** Whether {@code fit} keeps the recurrent state between calls (default true). */
     public void setCarryState(boolean carryState) {
         this.carryState = carryState;

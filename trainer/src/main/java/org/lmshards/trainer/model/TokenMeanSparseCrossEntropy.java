@@ -2,7 +2,10 @@ package org.lmshards.trainer.model;
 
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
@@ -14,19 +17,69 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
  * <p>Used with {@code miniBatch(false)}, so DL4J does not divide once more by the batch rows.
  * The stock loss summed over time steps makes every gradient {@code seq_len} times the
  * token mean, which shifts clipping thresholds and Adam's epsilon (docs/MODEL.md).
+ *
+ * <p>With a softmax output and no mask (a language model's case) it reads the target's
+ * probability per row instead of building DL4J's one-hot label matrix, clipping, taking the log
+ * of and multiplying every element of a {@code [rows, vocabulary]} array: one softmax pass for
+ * the score and one for the gradient, where the stock loss made eight full passes.
  */
 public class TokenMeanSparseCrossEntropy extends LossSparseMCXENT {
     private static final long serialVersionUID = 1L;
 
+    /** Smallest probability whose log is taken, as DL4J's {@code softmaxClipEps} but far below any real one. */
+    private static final double MIN_PROBABILITY = Float.MIN_NORMAL;
+
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
-        return super.computeScore(labels, preOutput, activationFn, mask, false) / rows(preOutput);
+        if (!direct(labels, activationFn, mask)) {
+            return super.computeScore(labels, preOutput, activationFn, mask, false) / rows(preOutput);
+        }
+        INDArray probabilities = softmax(preOutput);
+        long rows = preOutput.size(0);
+        double sum = 0;
+        for (long r = 0; r < rows; r++) {
+            sum -= Math.log(Math.max(MIN_PROBABILITY, probabilities.getDouble(r, target(labels, r, preOutput))));
+        }
+        return sum / rows(preOutput);
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return super.computeGradient(labels, preOutput, activationFn, mask).divi(rows(preOutput));
+        if (!direct(labels, activationFn, mask)) {
+            return super.computeGradient(labels, preOutput, activationFn, mask).divi(rows(preOutput));
+        }
+        // d(-log softmax(z)[t]) / dz = softmax(z) - onehot(t), per row
+        INDArray gradient = softmax(preOutput);
+        long rows = preOutput.size(0);
+        for (long r = 0; r < rows; r++) {
+            long t = target(labels, r, preOutput);
+            gradient.putScalar(r, t, gradient.getDouble(r, t) - 1.0);
+        }
+        return gradient.divi(rows(preOutput));
+    }
+
+    /**
+     * Score and gradient from one softmax, for {@link RowMajorRnnOutputLayer}: overwrites
+     * {@code preOutput} with the gradient of the summed loss, {@code softmax - onehot} (the
+     * caller scales by {@code 1 / rows} where it is cheaper than a pass over the array), and
+     * returns the token-mean loss; or returns NaN, leaving {@code preOutput} alone, where this
+     * loss would go through DL4J's own computation.
+     */
+    double gradientInPlace(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        if (!direct(labels, activationFn, mask) || preOutput.ordering() != 'c' || preOutput.isView()) {
+            return Double.NaN;
+        }
+        Nd4j.exec(new SoftMax(preOutput, preOutput, 1));
+        long rows = preOutput.size(0);
+        double sum = 0;
+        for (long r = 0; r < rows; r++) {
+            long t = target(labels, r, preOutput);
+            double p = preOutput.getDouble(r, t);
+            sum -= Math.log(Math.max(MIN_PROBABILITY, p));
+            preOutput.putScalar(r, t, p - 1.0);
+        }
+        return sum / rows(preOutput);
     }
 
     @Override
@@ -36,7 +89,28 @@ public class TokenMeanSparseCrossEntropy extends LossSparseMCXENT {
                 computeGradient(labels, preOutput, activationFn, mask));
     }
 
-    private static double rows(INDArray preOutput) {
+    private boolean direct(INDArray labels, IActivation activationFn, INDArray mask) {
+        return activationFn instanceof ActivationSoftmax && mask == null && getWeights() == null
+                && labels.rank() == 2 && labels.size(1) == 1;
+    }
+
+    private static INDArray softmax(INDArray preOutput) {
+        INDArray out = preOutput.ulike();
+        Nd4j.exec(new SoftMax(preOutput, out, 1));
+        return out;
+    }
+
+    /** The target id of a row, checked as DL4J's one-hot conversion would. */
+    private static long target(INDArray labels, long row, INDArray preOutput) {
+        double id = labels.getDouble(row, 0);
+        if (!(id >= 0 && id < preOutput.size(1)) || id != Math.rint(id)) {
+            throw new IllegalArgumentException("label " + id + " of row " + row + " is not a class index in [0, "
+                    + preOutput.size(1) + ")");
+        }
+        return (long) id;
+    }
+
+    static double rows(INDArray preOutput) {
         return Math.max(1, preOutput.size(0));
     }
 

@@ -1,0 +1,176 @@
+package org.lmshards.trainer.model;
+
+import java.util.Objects;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.TimeSeriesUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * DL4J's {@link RnnOutputLayer} with a faster language-model output: the logits are computed
+ * once per training step, and for inference, into a row-major array, and the token-mean softmax
+ * cross-entropy's score and gradient come from one softmax.
+ *
+ * <p>Two costs of DL4J 1.0.0-M2.1 go away, which together were most of a training step of
+ * the small model (measured in docs/BENCHMARKS.md, "Training speed"):
+ * <ul>
+ *   <li>{@code BaseLayer} allocates the pre-output row-major and multiplies with {@code mmuli},
+ *       which wants a column-major result: it multiplies into a column-major temporary and copies
+ *       it over with a strided element-by-element assign, which for {@code [batch x time,
+ *       vocabulary]} logits costs many times the matrix product itself.</li>
+ *   <li>The network backpropagates first and scores afterwards, and each recomputed the logits
+ *       and the softmax; the stock loss also built a one-hot label matrix and took the log of
+ *       every probability. Here {@link #backpropGradient} keeps the loss it computed along the
+ *       way and {@link #computeScore} returns it for the same input, labels and iteration.</li>
+ * </ul>
+ * Anything else (another loss, masks, dropout or weight noise on this layer, NWC data) goes
+ * through DL4J's code unchanged. The configuration and the saved model stay DL4J's:
+ * {@link StatefulLmNetwork} puts this implementation in place of the stock one when it
+ * initialises.
+ */
+public class RowMajorRnnOutputLayer extends RnnOutputLayer {
+    private static final long serialVersionUID = 1L;
+
+    /** The token-mean loss of the last fused backward pass, and what it was computed for. */
+    private double pendingLoss = Double.NaN;
+    private INDArray pendingInput;
+    private INDArray pendingLabels;
+    private int pendingIteration;
+
+    public RowMajorRnnOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** A layer of this class sharing {@code stock}'s configuration, parameters and gradient views. */
+    static RowMajorRnnOutputLayer replacing(RnnOutputLayer stock) {
+        INDArray weights = stock.getParam(DefaultParamInitializer.WEIGHT_KEY);
+        RowMajorRnnOutputLayer layer = new RowMajorRnnOutputLayer(stock.conf(), weights.dataType());
+        layer.setListeners(stock.getListeners());
+        layer.setIndex(stock.getIndex());
+        layer.setParamsViewArray(stock.params());
+        layer.setParamTable(stock.paramTable());
+        if (stock.getGradientsViewArray() != null) {
+            layer.setBackpropGradientsViewArray(stock.getGradientsViewArray());
+        }
+        layer.setIterationCount(stock.getIterationCount());
+        layer.setEpochCount(stock.getEpochCount());
+        return layer;
+    }
+
+    /** Whether {@code layer} is DL4J's own RNN output layer, which {@link #replacing} can stand in for. */
+    static boolean isStock(Layer layer) {
+        return layer.getClass() == RnnOutputLayer.class;
+    }
+
+    @Override
+    protected Pair<INDArray, INDArray> preOutputWithPreNorm(boolean training, boolean forBackprop,
+                                                            LayerWorkspaceMgr workspaceMgr) {
+        INDArray weights = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+        if (hasLayerNorm() || maskArray != null || input == null || input.rank() != 2
+                || input.columns() != weights.rows()) {
+            // Layouts this class does not speed up, and DL4J's own input errors.
+            return super.preOutputWithPreNorm(training, forBackprop, workspaceMgr);
+        }
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray in = input.castTo(weights.dataType());
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
+                in.size(0), weights.size(1));
+        Nd4j.gemm(in, weights, out, false, false, 1.0, 0.0);
+        if (hasBias()) {
+            out.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
+        }
+        return new Pair<>(out, out);
+    }
+
+    /** The softmax outputs (inference, {@code rnnTimeStep}, evaluation), from row-major logits. */
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (maskArray != null || input == null || input.rank() != 3
+                || Objects.requireNonNullElse(layerConf().getRnnDataFormat(), RNNFormat.NCW) != RNNFormat.NCW) {
+            return super.activate(training, workspaceMgr);
+        }
+        INDArray weights = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray input2d = TimeSeriesUtils.reshape3dTo2d(input.castTo(weights.dataType()), workspaceMgr,
+                ArrayType.FF_WORKING_MEM);
+        INDArray logits = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, weights.dataType(),
+                input2d.size(0), weights.size(1));
+        Nd4j.gemm(input2d, weights, logits, false, false, 1.0, 0.0);
+        if (hasBias()) {
+            logits.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
+        }
+        INDArray activations = layerConf().getActivationFn().getActivation(logits, training);
+        return TimeSeriesUtils.reshape2dTo3d(activations, input.size(0), workspaceMgr, ArrayType.ACTIVATIONS);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        pendingInput = null;
+        if (!fusable()) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        INDArray logits = preOutput2d(true, workspaceMgr);
+        INDArray labels2d = getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM);
+        double loss = ((TokenMeanSparseCrossEntropy) layerConf().getLossFn())
+                .gradientInPlace(labels2d, logits, layerConf().getActivationFn(), maskArray);
+        if (Double.isNaN(loss)) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        INDArray delta = logits; // now (rows x) d(loss)/d(logits): the 1/rows goes into the products below
+        double scale = 1.0 / TokenMeanSparseCrossEntropy.rows(delta);
+        INDArray weights = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+        INDArray input2d = TimeSeriesUtils.reshape3dTo2d(input, workspaceMgr, ArrayType.BP_WORKING_MEM);
+        Gradient gradient = new DefaultGradient();
+        INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
+        Nd4j.gemm(input2d.castTo(weightGrad.dataType()), delta, weightGrad, true, false, scale, 0.0);
+        gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
+        if (hasBias()) {
+            INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
+            delta.sum(biasGrad, 0).muli(scale);
+            gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
+        }
+        INDArray epsilon2d = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                new long[] {delta.size(0), weights.size(0)}, 'f');
+        Nd4j.gemm(delta, weights, epsilon2d, false, true, scale, 0.0);
+        INDArray epsilon3d = TimeSeriesUtils.reshape2dTo3d(epsilon2d, input.size(0), workspaceMgr, ArrayType.ACTIVATION_GRAD);
+        weightNoiseParams.clear();
+        pendingLoss = loss;
+        pendingInput = input;
+        pendingLabels = labels;
+        pendingIteration = getIterationCount();
+        return new Pair<>(gradient, epsilon3d);
+    }
+
+    @Override
+    public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        boolean pending = pendingInput != null && pendingInput == input && pendingLabels == labels
+                && pendingIteration == getIterationCount();
+        pendingInput = null;
+        pendingLabels = null;
+        if (!pending) {
+            return super.computeScore(fullNetRegTerm, training, workspaceMgr);
+        }
+        score = pendingLoss + fullNetRegTerm;
+        return score;
+    }
+
+    /** The cases where the fused backward pass gives exactly DL4J's gradient and score. */
+    private boolean fusable() {
+        org.deeplearning4j.nn.conf.layers.RnnOutputLayer conf = layerConf();
+        return conf.getLossFn() instanceof TokenMeanSparseCrossEntropy && !conf().isMiniBatch()
+                && maskArray == null && conf.getIDropout() == null && conf.getWeightNoise() == null
+                && Objects.requireNonNullElse(conf.getRnnDataFormat(), RNNFormat.NCW) == RNNFormat.NCW
+                && input != null && input.rank() == 3 && labels != null && labels.rank() == 3
+                && gradientViews != null;
+    }
+}
