@@ -92,7 +92,12 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
         return new Pair<>(out, out);
     }
 
-    /** The softmax outputs (inference, {@code rnnTimeStep}, evaluation), from row-major logits. */
+    /**
+     * The softmax outputs (inference, {@code rnnTimeStep}, evaluation), computed row-major in a
+     * {@code [batch, time, vocabulary]} array and returned as its {@code [batch, vocabulary, time]}
+     * view: DL4J's own path copied the {@code [batch x time, vocabulary]} result into a
+     * column-major 3-d array element by element, which took most of an evaluation.
+     */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (maskArray != null || input == null || input.rank() != 3
@@ -101,16 +106,19 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
         }
         INDArray weights = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray input2d = TimeSeriesUtils.reshape3dTo2d(input.castTo(weights.dataType()), workspaceMgr,
-                ArrayType.FF_WORKING_MEM);
-        INDArray logits = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, weights.dataType(),
-                input2d.size(0), weights.size(1));
-        Nd4j.gemm(input2d, weights, logits, false, false, 1.0, 0.0);
+        long batch = input.size(0), steps = input.size(2), classes = weights.size(1);
+        // rows in (batch, time) order, so that the logits reshape to [batch, time, vocabulary] in place
+        INDArray rows = workspaceMgr.dup(ArrayType.FF_WORKING_MEM,
+                input.castTo(weights.dataType()).permute(0, 2, 1), 'c').reshape('c', batch * steps, input.size(1));
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
+                new long[] {batch, steps, classes}, 'c');
+        INDArray logits = out.reshape('c', batch * steps, classes);
+        Nd4j.gemm(rows, weights, logits, false, false, 1.0, 0.0);
         if (hasBias()) {
             logits.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
         }
-        INDArray activations = layerConf().getActivationFn().getActivation(logits, training);
-        return TimeSeriesUtils.reshape2dTo3d(activations, input.size(0), workspaceMgr, ArrayType.ACTIVATIONS);
+        layerConf().getActivationFn().getActivation(logits, training);
+        return out.permute(0, 2, 1);
     }
 
     @Override
