@@ -10,9 +10,8 @@ import org.lmshards.core.tokenize.ChunkMemo;
  * objects per entry (a {@code ChunkMemo<int[]>}, which it replaces, had a node, a key and an
  * {@code int[]} per chunk). A task {@link #clear() clears} and reuses one memo for all its
  * blocks, whose ids differ: its arrays, once grown, stay in the old generation instead of being
- * allocated, copied by the collector and dropped again for every block. Measured in one JVM over
- * 3,000 synthetic articles (4 rounds): 4.01-4.14 s instead of 4.39-4.88 s for one thread.
- * Bounded like {@link ChunkMemo}. Not thread-safe.
+ * allocated, copied by the collector and dropped again for every block (measured against the
+ * per-entry memo in docs/benchmarks-history.md). Bounded like {@link ChunkMemo}. Not thread-safe.
  */
 final class ChunkIdMemo {
     private final ChunkIndex index;
