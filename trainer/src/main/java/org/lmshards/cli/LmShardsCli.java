@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
                 LrFindCommand.class,
                 EvaluateCommand.class,
                 GenerateCommand.class,
+                ExportCommand.class,
+                ImportCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class LmShardsCli implements Runnable {
