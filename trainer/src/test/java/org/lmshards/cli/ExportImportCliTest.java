@@ -111,7 +111,8 @@ class ExportImportCliTest {
         try (OutputStream out = Files.newOutputStream(casePath)) {
             NpzFile.write(testCase, out);
         }
-        JsonNode r = python(script(), npz.toString(), casePath.toString());
+        Path resaved = tmp.resolve("resaved-by-numpy.npz");
+        JsonNode r = python(script(), npz.toString(), casePath.toString(), resaved.toString());
         System.out.println("awd_lstm_forward.py: " + r); // the measured differences, for the record
         assertThat(r.get("vocab").asInt()).isEqualTo(v);
         assertThat(r.get("first_tokens").toString()).isEqualTo("[\"xxunk\",\"xxpad\",\"xxbos\"]");
@@ -123,6 +124,12 @@ class ExportImportCliTest {
         if (!r.get("max_abs_diff_torch").isNull()) {
             assertThat(r.get("max_abs_diff_torch").asDouble()).isLessThan(1e-4);
         }
+        // a file numpy wrote itself (its zip layout, not ours) imports to the same model
+        Path imported = tmp.resolve("from-numpy");
+        CliRun.Result o = CliRun.run("import", "--npz", resaved.toString(), "--out", imported.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(LmNetworks.load(imported.resolve(RunFiles.MODEL)).params())
+                .isEqualTo(LmNetworks.load(run.resolve(RunFiles.MODEL)).params());
     }
 
     @Test

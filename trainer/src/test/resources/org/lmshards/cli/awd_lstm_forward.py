@@ -1,11 +1,12 @@
 """The exported language model's forward pass in PyTorch's convention, with numpy alone.
 
-Usage: awd_lstm_forward.py MODEL.npz CASE.npz
+Usage: awd_lstm_forward.py MODEL.npz CASE.npz [RESAVED.npz]
 CASE.npz holds 'ids' ([batch, time] token ids, as floats) and 'expected' ([batch, time, vocab]
 next-token log-probabilities from the trainer). Prints one JSON object: the largest absolute
 difference of this forward pass from 'expected', the same with the gates taken in DL4J's order
 (a wrong layout must show up as a large difference), and, where torch is importable, the
-difference of torch.nn.LSTM modules loaded from the same tensors (null otherwise).
+difference of torch.nn.LSTM modules loaded from the same tensors (null otherwise). With
+RESAVED.npz, also writes the tensors back with numpy.savez (numpy's own zip layout), for import.
 """
 import json
 import sys
@@ -88,6 +89,8 @@ def main():
     mine = numpy_forward(w, ids)
     wrong = numpy_forward(w, ids, gate_order="gfoi")  # DL4J's column order read as PyTorch's
     torch_out = torch_forward(w, ids)
+    if len(sys.argv) > 3:
+        np.savez(sys.argv[3], **w)
     print(json.dumps({
         "vocab": len(itos),
         "first_tokens": [str(t) for t in itos[:3]],

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,7 +105,7 @@ public final class NpzFile {
      */
     public static Map<String, NpzArray> read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "npz file missing");
+            throw new DamagedRunFileException(file, "no such .npz file", null);
         }
         Map<String, NpzArray> arrays = new LinkedHashMap<>();
         try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
