@@ -140,14 +140,15 @@ public final class Trainer {
         networkHook.accept(net);
         List<EpochMetrics> metrics = new ArrayList<>(state.metrics());
         try {
-            for (int epoch = state.epoch(); epoch < settings.epochs(); epoch++) {
+            int firstEpoch = state.epoch();
+            for (int epoch = firstEpoch; epoch < settings.epochs(); epoch++) {
                 boolean midEpoch = epoch == state.epoch() && state.batchIndex() > 0;
                 if (!midEpoch) {
                     net.rnnClearPreviousState(); // a new epoch starts from a zero state, as fastai's reset()
                     state = new TrainState(epoch, 0, state.globalStep(), net.getIterationCount(), net.getEpochCount(),
                             0, 0, 0, metrics);
                 }
-                BodyFreeze.announce(settings, epoch, epoch == state.epoch(), console);
+                BodyFreeze.announce(settings, epoch, epoch == firstEpoch, console);
                 state = trainEpoch(net, state, checkpointFile);
                 if (state == null) {
                     return new Result(net, metrics, false); // simulated crash

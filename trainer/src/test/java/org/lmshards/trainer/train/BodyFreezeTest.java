@@ -52,7 +52,14 @@ class BodyFreezeTest {
     @Test
     void aRunResumedInsideTheFrozenEpochUnfreezesWhereAnUninterruptedRunDoes() throws Exception {
         TrainSettings s = TrainerTest.settings(HP, 4, 10, 3, 2).withFineTuning(2, null);
-        Trainer.Result full = trainer(s, tmp.resolve("uninterrupted"), TrainerTest.QUIET).run(false);
+        ByteArrayOutputStream fullLog = new ByteArrayOutputStream();
+        Trainer.Result full = trainer(s, tmp.resolve("uninterrupted"), new PrintStream(fullLog, true, StandardCharsets.UTF_8))
+                .run(false);
+        // each phase is announced once: at the start and at the switch
+        String fullText = fullLog.toString(StandardCharsets.UTF_8);
+        assertThat(fullText.split("frozen, training only", -1)).hasSize(2);
+        assertThat(fullText).contains("epoch 1/3: frozen, training only the embedding and output layer (until epoch 2)")
+                .contains("epoch 3/3: unfrozen");
 
         Path b = tmp.resolve("interrupted");
         // crash at step 9: in epoch 2, still frozen, one step after the checkpoint at its batch 2
@@ -69,6 +76,7 @@ class BodyFreezeTest {
         }
         String text = log.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("epoch 2/3: frozen").contains("epoch 3/3: unfrozen, training all layers");
+        assertThat(text.split("unfrozen", -1)).hasSize(2); // marked once, at the switch
         assertThat(text.indexOf("epoch 2/3: frozen")).isLessThan(text.indexOf("epoch 3/3: unfrozen"));
     }
 }
