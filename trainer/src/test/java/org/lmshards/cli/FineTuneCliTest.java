@@ -142,6 +142,10 @@ class FineTuneCliTest {
         CliRun.Result resumed = CliRun.run("train", "--out", run.toString(), "--resume", "--epochs", "2", "--no-progress");
         assertThat(resumed.code()).as(resumed.err()).isZero();
         StatefulLmNetwork unfrozen = LmNetworks.load(run.resolve(RunFiles.MODEL));
+        // the report marks the origin and the switch
+        String report = java.nio.file.Files.readString(run.resolve(RunFiles.REPORT));
+        assertThat(report).contains("embedding and output only in epochs 1-1, all layers from epoch 2")
+                .contains(shared() + " token rows copied, " + (vocabB.size() - shared()) + " new");
         for (int i = 0; i < 2; i++) {
             assertThat(PretrainedWeights.lstms(unfrozen).get(i).params())
                     .isNotEqualTo(PretrainedWeights.lstms(source).get(i).params());
