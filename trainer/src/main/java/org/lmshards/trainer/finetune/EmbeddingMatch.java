@@ -63,11 +63,6 @@ public final class EmbeddingMatch {
         return sourceVocab;
     }
 
-    /** The id of target token {@code t} in the source vocabulary, or -1 for a new token. */
-    public int sourceId(int t) {
-        return sourceId[t];
-    }
-
     /** Whether both vocabularies are the same list (the weights then move as they are). */
     public boolean identity() {
         if (sourceId.length != sourceVocab) {
