@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 GenerateCommand.class,
                 DoctorCommand.class,
+                ExportCommand.class,
+                ImportCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class LmShardsCli implements Runnable {

@@ -39,6 +39,14 @@ final class TrainCommand implements Callable<Integer> {
             + " decides every setting except --epochs.")
     boolean resume;
 
+    @Option(names = "--init-from", paramLabel = "RUN_DIR", description = "Start from that finished run's weights"
+            + " (fine-tuning): tokens in both vocabularies keep their rows, new ones get the mean (fastai's match_embeds)."
+            + " The shape options default to the run's.")
+    Path initFrom;
+    @Option(names = "--freeze-epochs", paramLabel = "N", defaultValue = "0", description = "Train only the embedding"
+            + " and output layer for the first N epochs, then all layers. Default: ${DEFAULT-VALUE}.")
+    int freezeEpochs;
+
     @CommandLine.Mixin
     ModelOptions model;
     @Option(names = "--epochs", description = "Epochs in total. Default: 1 (on --resume: the run's).")
@@ -80,6 +88,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path checkpoint = out.resolve(RunFiles.CHECKPOINT);
         TrainSettings settings;
+        FineTuneStart fineTune = null;
+        if (resume && (initFrom != null || spec.commandLine().getParseResult().hasMatchedOption("--freeze-epochs"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the run's own"
+                    + " --init-from and --freeze-epochs (config.json); leave them out");
+        }
         if (resume) {
             if (!Files.exists(checkpoint)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--resume: " + checkpoint + " does not exist");
@@ -110,11 +123,15 @@ final class TrainCommand implements Callable<Integer> {
             if (resume) {
                 run.requireVocabulary(Vocabulary.read(out.resolve(RunFiles.VOCAB)), out.toString());
             } else {
+                if (initFrom != null) {
+                    fineTune = FineTuneStart.open(initFrom, run.vocab(), model, spec, System.out);
+                }
                 LmHyperParams hp;
                 try {
                     hp = model.hyperParams(run.vocab().size());
                     settings = new TrainSettings(hp, model.bs, model.seqLen, epochs == null ? 1 : epochs, workers, checkpointMinutes,
-                            checkpointBatches, data.toAbsolutePath().toString(), !noShuffle);
+                            checkpointBatches, data.toAbsolutePath().toString(), !noShuffle)
+                            .withFineTuning(freezeEpochs, fineTune == null ? null : fineTune.record());
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 }
@@ -128,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
                  BatchSource valid = run.hasSplit(validSplit)
                          ? run.batches(validSplit, settings.batchSize(), settings.seqLen(), seedForData, 0) : null) {
                 Trainer trainer = new Trainer(settings, train, valid, out, System.out).progress(!noProgress);
+                if (fineTune != null) {
+                    trainer.initialWeights(fineTune::copyInto);
+                }
                 if (uiPort == null) {
                     return exitCode(trainer.run(resume));
                 }

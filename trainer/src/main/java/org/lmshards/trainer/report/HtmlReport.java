@@ -131,7 +131,25 @@ public final class HtmlReport {
         double tokensPerS = epochs.stream().mapToDouble(RunData.Epoch::tokensPerS).filter(Double::isFinite)
                 .average().orElse(Double.NaN);
         item(html, "mean tokens/s", num(tokensPerS, 0));
+        fineTuning(html, data.config());
         html.append("</dl>\n");
+    }
+
+    /** Where a fine-tuned run came from and where its frozen epochs end (config.json's init_from, freeze_epochs). */
+    private static void fineTuning(StringBuilder html, JsonNode config) {
+        if (config == null || !config.isObject()) {
+            return;
+        }
+        JsonNode from = config.path("init_from");
+        if (from.isObject()) {
+            item(html, "initialised from", Html.escape(from.path("run").asText()) + " (" + from.path("copied").asInt()
+                    + " token rows copied, " + from.path("added").asInt() + " new)");
+        }
+        int frozen = config.path("freeze_epochs").asInt(0);
+        if (frozen > 0) {
+            item(html, "layers trained", Html.escape("embedding and output only in epochs 1-" + frozen
+                    + ", all layers from epoch " + (frozen + 1)));
+        }
     }
 
     private static void item(StringBuilder html, String term, String valueHtml) {

@@ -41,6 +41,7 @@ public final class Trainer {
     private boolean progress = true;
     private long crashAfterSteps = -1;
     private Consumer<? super StatefulLmNetwork> networkHook = net -> { };
+    private Consumer<? super StatefulLmNetwork> initialWeights = net -> { };
 
     /** Outcome of {@link #run}: the trained network and all epoch metrics. */
     public record Result(StatefulLmNetwork network, List<EpochMetrics> metrics, boolean completed) {
@@ -81,6 +82,15 @@ public final class Trainer {
     }
 
     /**
+     * Overwrites the freshly initialised network's parameters before a run from scratch starts
+     * (fine-tuning from a pretrained model); not called on resume, whose checkpoint has them.
+     */
+    public Trainer initialWeights(Consumer<? super StatefulLmNetwork> init) {
+        this.initialWeights = init;
+        return this;
+    }
+
+    /**
      * Test hook: stops abruptly, without any checkpoint, once {@code steps} training steps are
      * done in total, as if the process had been killed there.
      */
@@ -116,6 +126,7 @@ public final class Trainer {
         } else {
             net = LmNetworks.build(settings.model(), settings.seqLen());
             LmNetworks.initOutputBiasToLogUnigram(net, labelCounts(train, settings.model().vocabSize()));
+            initialWeights.accept(net);
             state = new TrainState(0, 0, 0, 0, 0, 0, 0, 0, List.of());
             Files.deleteIfExists(runDir.resolve(RunFiles.STEPS));
             Files.deleteIfExists(runDir.resolve(RunFiles.METRICS));
@@ -129,13 +140,15 @@ public final class Trainer {
         networkHook.accept(net);
         List<EpochMetrics> metrics = new ArrayList<>(state.metrics());
         try {
-            for (int epoch = state.epoch(); epoch < settings.epochs(); epoch++) {
+            int firstEpoch = state.epoch();
+            for (int epoch = firstEpoch; epoch < settings.epochs(); epoch++) {
                 boolean midEpoch = epoch == state.epoch() && state.batchIndex() > 0;
                 if (!midEpoch) {
                     net.rnnClearPreviousState(); // a new epoch starts from a zero state, as fastai's reset()
                     state = new TrainState(epoch, 0, state.globalStep(), net.getIterationCount(), net.getEpochCount(),
                             0, 0, 0, metrics);
                 }
+                BodyFreeze.announce(settings, epoch, epoch == firstEpoch, console);
                 state = trainEpoch(net, state, checkpointFile);
                 if (state == null) {
                     return new Result(net, metrics, false); // simulated crash
@@ -213,6 +226,7 @@ public final class Trainer {
         double explodeAbove = 3 * Math.log(settings.model().vocabSize()) + 1;
         OneCycle schedule = new OneCycle(settings.model(), (long) settings.epochs() * batches);
         train.seek(epoch, batchIndex);
+        BodyFreeze freeze = settings.frozen(epoch) ? BodyFreeze.hold(net) : null;
         long lastCheckpointNanos = System.nanoTime();
         long t0 = System.nanoTime();
         double secondsBefore = seconds;
@@ -229,6 +243,9 @@ public final class Trainer {
                 double lr = schedule.lr(step);
                 AdamKnobs.set(net, lr, schedule.beta1(step));
                 net.fit(ds);
+                if (freeze != null) {
+                    freeze.restore();
+                }
                 double batchLoss = net.lastLossSum() / net.lastTokens();
                 step++;
                 batchIndex++;

@@ -39,8 +39,15 @@ public final class WikiTextDatasets {
      * {@code valid} (first {@code validRows} of test.csv), vocabulary from train with {@code minFreq}.
      */
     public static Vocabulary build(Path datasetDir, int trainRows, int validRows, int minFreq) throws IOException {
+        return build(datasetDir, 0, trainRows, validRows, minFreq);
+    }
+
+    /** The same with the train split from rows {@code firstTrainRow ..} of train.csv (disjoint corpora for fine-tuning). */
+    public static Vocabulary build(Path datasetDir, int firstTrainRow, int trainRows, int validRows, int minFreq)
+            throws IOException {
         Path src = TestData.wikitextTiny();
-        List<List<String>> train = tokenizedArticles(src.resolve("train.csv"), trainRows);
+        List<List<String>> all = tokenizedArticles(src.resolve("train.csv"), firstTrainRow + trainRows);
+        List<List<String>> train = all.subList(Math.min(firstTrainRow, all.size()), all.size());
         List<List<String>> valid = tokenizedArticles(src.resolve("test.csv"), validRows);
         Map<String, Long> counts = new HashMap<>();
         for (List<String> d : train) {
@@ -59,7 +66,7 @@ public final class WikiTextDatasets {
                 vw.addDocument(vocab.encode(d));
             }
             w.commit(Map.of("name", FastaiTokenizer.defaults().name(), "settings", FastaiTokenizer.defaults().settings()),
-                    Map.of("files", List.of(src.toString())), Map.of("min_freq", minFreq, "train_rows", trainRows,
+                    Map.of("files", List.of(src.toString())), Map.of("min_freq", minFreq, "first_train_row", firstTrainRow, "train_rows", trainRows,
                             "valid_rows", validRows));
         }
         return vocab;
