@@ -72,6 +72,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    @SuppressWarnings("try") // the signal handlers are installed, not used
     private Integer train() throws IOException {
         if (uiPort != null) {
             if (uiPort < 1 || uiPort > 65535) {
