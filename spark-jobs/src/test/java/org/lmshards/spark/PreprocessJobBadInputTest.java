@@ -286,6 +286,7 @@ class PreprocessJobBadInputTest {
         }
     }
 
+    @SuppressWarnings("try") // the lock is held, not used
     @Test
     void aSecondJobOnTheSameOutputIsRefusedAndAStaleLockIsTakenOver() throws IOException {
         Path p = file("l/l.csv", doc(1) + "\n" + doc(2) + "\n");
