@@ -36,16 +36,20 @@ record RunDirectory(Path dir, TrainSettings settings, Vocabulary vocab, Stateful
      * {@code model.zip} given (a natural thing to pass); anything else is refused by name.
      */
     static Path locate(Path given) throws IOException {
+        Path named = given.getFileName();
+        if (named != null && named.toString().equals(RunFiles.MODEL) && !Files.isDirectory(given)) {
+            // RUN_DIR/model.zip: the run directory, which then says whether its model is there
+            Path parent = given.toAbsolutePath().getParent();
+            if (parent != null && Files.isDirectory(parent)) {
+                return given.getParent() != null ? given.getParent() : parent;
+            }
+        }
         if (!Files.exists(given)) {
             throw new DamagedRunFileException(given, "no such directory (--model takes the run directory that"
                     + " train --out wrote)", null);
         }
         if (Files.isDirectory(given)) {
             return given;
-        }
-        Path parent = given.toAbsolutePath().getParent();
-        if (given.getFileName().toString().equals(RunFiles.MODEL) && parent != null) {
-            return given.getParent() != null ? given.getParent() : parent;
         }
         throw new DamagedRunFileException(given, "not a run directory: pass the directory holding "
                 + RunFiles.MODEL + ", not a file", null);
