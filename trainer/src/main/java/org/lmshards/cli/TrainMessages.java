@@ -27,6 +27,8 @@ final class TrainMessages {
     static final double TWO_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / 260 - TWO_CORE_OVERHEAD_S_PER_TOKEN);
     /** Below this an estimate is not worth a line. */
     private static final double ESTIMATE_FROM_SECONDS = 120;
+    /** Above this a smaller model for a first try is worth suggesting. */
+    private static final double SUGGEST_SMALLER_FROM_SECONDS = 15 * 60;
 
     private static final String JAR = "java -jar trainer/target/trainer.jar";
 
@@ -45,9 +47,9 @@ final class TrainMessages {
             return null;
         }
         return String.format(Locale.ROOT, "expect about %s per epoch on a 2-core CPU (%,.0f tokens at about %,.0f tokens/s"
-                + " for this model size; more cores are faster). For a quick try, pass a smaller model such as"
-                + " --emb 32 --hidden 128 --layers 2.", PassProgress.duration(seconds), tokens,
-                1 / secondsPerToken);
+                + " for this model size; more cores are faster).%s", PassProgress.duration(seconds), tokens,
+                1 / secondsPerToken, seconds > SUGGEST_SMALLER_FROM_SECONDS
+                        ? " For a quick try, pass a smaller model such as --emb 32 --hidden 128 --layers 2." : "");
     }
 
     /**
