@@ -15,13 +15,15 @@
 #
 # Environment:
 #   LMSHARDS_DATA          data directory with train.csv/test.csv (default data/wikitext-tiny;
-#                          relative paths are relative to the project root)
+#                          relative paths are relative to the project root); a directory named
+#                          here that holds no train.csv is an error (exit 3), never the synthetic corpus
 #   LMSHARDS_MASTER        Spark master, overriding spark.master of spark-defaults.conf
 #   LMSHARDS_CONF_DIR      configuration directory (default conf/)
 #   LMSHARDS_LOCAL=1       run in-process even when spark-submit is available
 #   LMSHARDS_SUBMIT_ARGS   extra spark-submit arguments, e.g. "--deploy-mode client --conf k=v"
 #   LMSHARDS_JAVA_OPTS     extra JVM options in local mode
 #   LMSHARDS_SYNTHETIC=0   when no data is found, fail (exit 3) instead of using a synthetic corpus
+#   LMSHARDS_SYNTHETIC_MB  size of that synthetic corpus in MB (default 5)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,7 +31,8 @@ CONF_DIR="${LMSHARDS_CONF_DIR:-$ROOT/conf}"
 APP_JAR="$ROOT/spark-jobs/target/lmshards-spark.jar"
 CLASSPATH_FILE="$ROOT/spark-jobs/target/spark-classpath.txt"
 MAIN_CLASS="org.lmshards.spark.PreprocessJob"
-SYNTH_MB=5
+SYNTH_MB="${LMSHARDS_SYNTHETIC_MB:-5}"
+BUILD_LOG="$ROOT/spark-jobs/target/submit-build.log"
 
 say() { echo "submit.sh: $*" >&2; }
 
@@ -52,9 +55,56 @@ abs_from_root() {
 
 build_if_missing() {
   if [ ! -f "$APP_JAR" ] || [ ! -f "$CLASSPATH_FILE" ]; then
-    say "building the application jar (mvn -B -ntp -q -DskipTests package -pl spark-jobs -am) ..."
-    (cd "$ROOT" && mvn -B -ntp -q -DskipTests package -pl spark-jobs -am)
+    # Maven's own output (and its colour codes) goes to a log: shown only when the build fails.
+    say "first run: building spark-jobs/target/lmshards-spark.jar with Maven (about 1 to 2 minutes on 2 cores;"
+    say "  mvn -B -ntp -DskipTests package -pl spark-jobs -am, log in ${BUILD_LOG#"$ROOT/"}) ..."
+    mkdir -p "$(dirname "$BUILD_LOG")"
+    local start=$SECONDS
+    if ! (cd "$ROOT" && mvn -B -ntp -Dstyle.color=never -DskipTests package -pl spark-jobs -am) >"$BUILD_LOG" 2>&1; then
+      tail -n 40 "$BUILD_LOG" >&2
+      say "the build failed (the last 40 lines are above; all of it: $BUILD_LOG)"
+      exit 1
+    fi
+    say "built in $((SECONDS - start)) s"
   fi
+}
+
+usage() {
+  cat <<EOF
+Usage: ./submit.sh [job options]
+
+Runs the lmshards preprocessing job (org.lmshards.spark.PreprocessJob): CSV articles -> fastai
+tokens -> vocabulary -> a token-shard dataset for trainer.jar. Without --train it preprocesses
+the default data set: \$LMSHARDS_DATA, else data/wikitext-tiny, else ../shared/data/wikitext-tiny
+(train.csv -> train, test.csv -> valid) into cache/<name of the data directory>; so --train and
+--output, which the job itself requires, are filled in here. With no data at all it falls back
+to a synthetic corpus (a loud notice; LMSHARDS_SYNTHETIC=0 fails instead).
+
+Examples:
+  ./submit.sh                                   # the default data set -> cache/wikitext-tiny
+  ./submit.sh --force                           # rebuild even if the cache is up to date
+  ./submit.sh --train corpus/ --output cache/corpus   # relative paths: from the current directory
+
+Runs through spark-submit when one is on the PATH or under \$SPARK_HOME, otherwise in-process in
+Spark local mode (the first run builds spark-jobs/target/lmshards-spark.jar, 1 to 2 minutes).
+Job defaults: conf/job.conf; Spark settings: conf/spark-defaults.conf; logging: conf/log4j2.properties.
+Exit codes: 0 done or cache hit, 1 internal failure, 2 bad command line, 3 bad input.
+
+Environment:
+  LMSHARDS_DATA          data directory with train.csv (and test.csv) when no --train is given;
+                         relative to the project root. A directory named here without train.csv
+                         is an error (exit 3).
+  LMSHARDS_SYNTHETIC=0   with no data found, fail (exit 3) instead of using the synthetic corpus
+  LMSHARDS_SYNTHETIC_MB  size of the synthetic corpus (default 5)
+  LMSHARDS_MASTER        Spark master, overriding spark.master of conf/spark-defaults.conf
+  LMSHARDS_CONF_DIR      configuration directory (default conf/)
+  LMSHARDS_LOCAL=1       run in-process even when spark-submit is available
+  LMSHARDS_SUBMIT_ARGS   extra spark-submit arguments, e.g. "--deploy-mode client --conf k=v"
+  LMSHARDS_JAVA_OPTS     extra JVM options in local mode
+  LMSHARDS_LOG_LEVEL     the job's log level (default INFO; DEBUG for more)
+  LMSHARDS_DEBUG=1       add the stack trace to an error message
+
+EOF
 }
 
 # --- job options: the user's, then conf/job.conf defaults for options the user did not give ---
@@ -86,10 +136,30 @@ for a in "${user_args[@]+"${user_args[@]}"}"; do
   case "$a" in -h|--help|-V|--version) help_only=1 ;; esac
 done
 
+# --help describes this script, then the job's own options; it never builds anything.
+if has_option --help || has_option -h; then
+  usage
+  if [ -f "$APP_JAR" ] && [ -f "$CLASSPATH_FILE" ]; then
+    echo "The job's options (--train and --output are optional here, see above):"
+    java -cp "$APP_JAR:$(cat "$CLASSPATH_FILE")" "$MAIN_CLASS" --help
+  else
+    echo "The job's options are listed here once spark-jobs/target/lmshards-spark.jar is built (the first"
+    echo "./submit.sh run builds it); until then see docs/SPARK.md."
+  fi
+  exit 0
+fi
+
 # --- default data set when no --train is given ---
+synthetic=0
 if [ "$help_only" = 0 ] && ! has_option --train; then
   if [ -n "${LMSHARDS_DATA:-}" ]; then
     data="$(abs_from_root "$LMSHARDS_DATA")"
+    if [ ! -f "$data/train.csv" ]; then
+      # a path the user named (and perhaps mistyped): never replaced by the synthetic fallback
+      if [ -d "$data" ]; then problem="has no train.csv"; else problem="does not exist"; fi
+      say "error: LMSHARDS_DATA=$LMSHARDS_DATA: $data $problem (relative paths are taken from the project root, $ROOT)"
+      exit 3
+    fi
   elif [ -f "$ROOT/data/wikitext-tiny/train.csv" ]; then
     data="$ROOT/data/wikitext-tiny"
   elif [ -f "$ROOT/../shared/data/wikitext-tiny/train.csv" ]; then
@@ -120,8 +190,10 @@ EOF
          "The text is machine-generated WikiText-like filler (${SYNTH_MB} MB, seed 42), only" \
          "so that you can watch the pipeline run. Models trained on it learn nothing useful." \
          "Output: cache/synthetic. Set LMSHARDS_SYNTHETIC=0 to fail instead."
+    synthetic=1
     build_if_missing
     synth="$ROOT/cache/synthetic-csv"
+    if [ "$SYNTH_MB" != 5 ]; then synth="$ROOT/cache/synthetic-csv-${SYNTH_MB}mb"; fi
     if [ ! -f "$synth/train.csv" ] || [ ! -f "$synth/test.csv" ]; then
       java -cp "$APP_JAR" org.lmshards.core.synth.SyntheticCorpusMain --out "$synth" --mb "$SYNTH_MB" --seed 42
     fi
@@ -155,6 +227,49 @@ conf_value() {
   done < <(conf_entries)
 }
 
+# After a successful run: what to do with the dataset (the last --output the job got).
+next_steps() {
+  local out="" i jar="$ROOT/trainer/target/trainer.jar" name
+  for ((i = 0; i < ${#job_args[@]}; i++)); do
+    case "${job_args[$i]}" in
+      --output) out="${job_args[$((i + 1))]:-}" ;;
+      --output=*) out="${job_args[$i]#--output=}" ;;
+    esac
+  done
+  case "$out" in
+    file:*) out="${out#file:}" ;;
+    *:/*) out="" ;;   # hdfs:, s3a:: trainer.jar reads local datasets only
+  esac
+  if [ "$PWD" = "$ROOT" ]; then
+    jar="trainer/target/trainer.jar"
+    out="${out#"$ROOT/"}"
+  fi
+  echo
+  if [ -n "$out" ]; then
+    name="$(basename "$out")"
+    echo "next steps:"
+    if [ ! -f "$ROOT/trainer/target/trainer.jar" ]; then
+      echo "  mvn -B -ntp -DskipTests package      # in $ROOT: builds $jar (mvn verify builds it too), about 2 minutes"
+    fi
+    echo "  java -jar $jar verify --data $out"
+    echo "  java -jar $jar train --data $out --out runs/$name --emb 32 --hidden 128 --layers 2 --epochs 2"
+    echo "      # a small model, minutes an epoch; the default AWD-LSTM size takes about 40 minutes an epoch on 2 cores"
+  fi
+  if [ "$synthetic" = 1 ]; then
+    echo "SYNTHETIC data: ${out:-the output} is machine-generated filler (no real data was found), not language."
+  fi
+}
+
+# Runs the job and passes its exit code through; after a success, says what comes next.
+run_job() {
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" = 0 ]; then
+    next_steps
+  fi
+  exit "$rc"
+}
+
 # --- where to run ---
 SPARK_SUBMIT=""
 if [ "${LMSHARDS_LOCAL:-0}" != 1 ]; then
@@ -178,7 +293,7 @@ if [ -n "$SPARK_SUBMIT" ]; then
   [ -n "${LMSHARDS_SUBMIT_ARGS:-}" ] && submit+=(${LMSHARDS_SUBMIT_ARGS})
   submit+=(--class "$MAIN_CLASS" "$APP_JAR")
   say "running with $SPARK_SUBMIT"
-  exec "${submit[@]}" "${job_args[@]+"${job_args[@]}"}"
+  run_job "${submit[@]}" "${job_args[@]+"${job_args[@]}"}"
 fi
 
 # Local mode: the same JVM flags spark-submit passes on Java 17 (one list, in the parent pom).
@@ -208,4 +323,4 @@ java_cmd+=("-Xmx$heap" "-Dspark.master=$master")
 java_cmd+=(-cp "$CONF_DIR:$APP_JAR:$(cat "$CLASSPATH_FILE")" "$MAIN_CLASS")
 
 say "no spark-submit found: running in-process, master $master (set SPARK_HOME to use spark-submit)"
-exec "${java_cmd[@]}" "${job_args[@]+"${job_args[@]}"}"
+run_job "${java_cmd[@]}" "${job_args[@]+"${job_args[@]}"}"

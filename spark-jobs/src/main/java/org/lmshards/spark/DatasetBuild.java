@@ -132,6 +132,7 @@ final class DatasetBuild {
         }
     }
 
+    @SuppressWarnings("try") // the output lock is held, not used
     int run() throws IOException {
         long t0 = System.nanoTime();
         Configuration hconf = jsc.hadoopConfiguration();
@@ -176,11 +177,11 @@ final class DatasetBuild {
             } else {
                 String why = DatasetCache.mismatch(fs, output, expected, SPLITS);
                 if (why == null) {
-                    LOG.info("Cache hit: {} already holds this dataset (same inputs, sizes, modification times and settings)", output);
+                    LOG.debug("Cache hit: {} already holds this dataset (same inputs, sizes, modification times and settings)", output);
                     System.out.println("cache hit: " + output + " is up to date (use --force to rebuild)");
                     return JobExitCodes.OK;
                 }
-                LOG.info("Building {}: {}", output, why);
+                LOG.debug("Building {}: {}", output, why);
                 System.out.println("building " + output + ": " + why);
             }
             Path staging = sibling(output, ".staging-" + runId);
@@ -701,7 +702,7 @@ final class DatasetBuild {
                     inputBytes / 1e6 / Math.max(seconds, 1e-9)));
             System.out.print(b);
             System.out.flush();
-            LOG.info("{}", b.toString().trim());
+            LOG.debug("{}", b.toString().trim()); // printed once, on stdout
         }
     }
 }

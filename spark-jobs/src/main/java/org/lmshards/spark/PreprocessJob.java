@@ -104,6 +104,15 @@ public final class PreprocessJob implements Callable<Integer> {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // A later option wins, so that wrappers can pass defaults (conf/) that users then override.
         cl.setOverwrittenOptionsAllowed(true);
+        // A bad command line is its cause and a pointer to --help, not the whole usage text under which it scrolls away.
+        cl.setParameterExceptionHandler((ex, args1) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("error: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Run './submit.sh --help' (or PreprocessJob --help) for the options.");
+            err.flush();
+            return JobExitCodes.USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             err.println("error: " + describe(ex));

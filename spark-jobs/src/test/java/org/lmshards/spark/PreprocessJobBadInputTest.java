@@ -248,7 +248,12 @@ class PreprocessJobBadInputTest {
         Path p = file("u.csv", doc(1) + "\n");
         assertThat(job(p, tmp.resolve("u1"), "--text-column", "text").code()).isEqualTo(JobExitCodes.USAGE);
         assertThat(job(p, tmp.resolve("u2"), "--no-such-option").code()).isEqualTo(JobExitCodes.USAGE);
-        assertThat(job(p, tmp.resolve("u3"), "--on-bad-row", "ignore").code()).isEqualTo(JobExitCodes.USAGE);
+        SparkTestSupport.Run badValue = job(p, tmp.resolve("u3"), "--on-bad-row", "ignore");
+        assertThat(badValue.code()).isEqualTo(JobExitCodes.USAGE);
+        // issue 15 item 2: the cause and where the options are, not the whole usage
+        assertThat(badValue.err()).startsWith("error: ").contains("--on-bad-row").contains("ignore")
+                .contains("./submit.sh --help").doesNotContain("Usage:");
+        assertThat(badValue.err().lines()).hasSizeLessThanOrEqualTo(3);
         assertThat(SparkTestSupport.run("--output", tmp.resolve("u4").toString()).code()).isEqualTo(JobExitCodes.USAGE);
         Path notADataset = tmp.resolve("home");
         file("home/precious.txt", "keep me");
@@ -286,6 +291,7 @@ class PreprocessJobBadInputTest {
         }
     }
 
+    @SuppressWarnings("try") // the lock is held, not used
     @Test
     void aSecondJobOnTheSameOutputIsRefusedAndAStaleLockIsTakenOver() throws IOException {
         Path p = file("l/l.csv", doc(1) + "\n" + doc(2) + "\n");

@@ -174,8 +174,20 @@ class StandaloneClusterIT {
         args.add(appJar.toString());
         args.addAll(List.of("--train", data.resolve("train.csv").toString(), "--valid", data.resolve("test.csv").toString(),
                 "--output", out.toString(), "--partitions", "4", "--shard-tokens", SHARD_TOKENS));
-        Process p = start(LOOPBACK, log, List.of("-Xmx768m"), "org.apache.spark.deploy.SparkSubmit",
-                args.toArray(String[]::new));
+        // Spark's own INFO log, plus the job's DEBUG line naming the task attempt it commits
+        Path logConfig = tmp.resolve("driver-log4j2.properties");
+        Files.writeString(logConfig, String.join("\n",
+                "rootLogger.level = info",
+                "rootLogger.appenderRef.console.ref = console",
+                "appender.console.type = Console",
+                "appender.console.name = console",
+                "appender.console.target = SYSTEM_ERR",
+                "appender.console.layout.type = PatternLayout",
+                "appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex",
+                "logger.committer.name = org.lmshards.spark.shard.ShardCommitter",
+                "logger.committer.level = debug", ""));
+        Process p = start(LOOPBACK, log, List.of("-Xmx768m", "-Dlog4j2.configurationFile=" + logConfig),
+                "org.apache.spark.deploy.SparkSubmit", args.toArray(String[]::new));
         try {
             if (!p.waitFor(JOB_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 fail("job on " + master + " did not finish in " + JOB_WAIT_SECONDS + " s; log:\n" + tail(log));

@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import org.lmshards.trainer.train.BatchSource;
 import org.lmshards.trainer.train.Json;
 import org.lmshards.trainer.train.LossEvaluator;
+import org.lmshards.trainer.train.PassProgress;
+import org.lmshards.trainer.train.ProgressMode;
 import org.lmshards.trainer.train.RunData;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,7 +41,15 @@ final class EvaluateCommand implements Callable<Integer> {
             dataset.requireVocabulary(run.vocab(), model.toString());
             try (BatchSource batches = dataset.batches(split, run.settings().batchSize(), run.settings().seqLen(),
                     run.settings().model().seed(), 0)) {
-                r = LossEvaluator.evaluate(run.network(), batches);
+                // stdout is for the result (--json): progress goes to stderr
+                long t0 = System.nanoTime();
+                long tokensPerBatch = (long) run.settings().batchSize() * run.settings().seqLen();
+                try (PassProgress progress = new PassProgress(ProgressMode.forConsole(false), "evaluate " + split,
+                        batches.batchesPerEpoch(), 0, 0, System.err)) {
+                    r = LossEvaluator.evaluate(run.network(), batches, done -> progress.update(done,
+                            (System.nanoTime() - t0) / 1e9, String.format(Locale.ROOT, "%.0f tok/s",
+                                    (double) done * tokensPerBatch / Math.max((System.nanoTime() - t0) / 1e9, 1e-9))));
+                }
             }
         }
         if (json) {

@@ -41,6 +41,7 @@ public final class LmShardsCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new LmShardsCli());
         cl.setExecutionExceptionHandler(new ErrorReporter());
+        cl.setParameterExceptionHandler(new UsageErrorReporter());
         cl.setExitCodeExceptionMapper(ExitCodes::forException);
         return cl;
     }

@@ -1,6 +1,7 @@
 package org.lmshards.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.lmshards.core.io.FileFingerprint;
@@ -8,6 +9,7 @@ import org.lmshards.core.io.StableRead;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.StatefulLmNetwork;
+import org.lmshards.trainer.train.DamagedRunFileException;
 import org.lmshards.trainer.train.DataMismatchException;
 import org.lmshards.trainer.train.RunFileReader;
 import org.lmshards.trainer.train.RunFiles;
@@ -21,11 +23,36 @@ import org.lmshards.trainer.train.TrainSettings;
  */
 record RunDirectory(Path dir, TrainSettings settings, Vocabulary vocab, StatefulLmNetwork network) {
 
-    static RunDirectory open(Path dir) throws IOException {
+    static RunDirectory open(Path given) throws IOException {
+        Path dir = locate(given);
         RunLock.requireNoTraining(dir);
         List<Path> files = List.of(dir.resolve(RunFiles.MODEL), dir.resolve(RunFiles.CONFIG), dir.resolve(RunFiles.VOCAB));
         return StableRead.read(() -> FileFingerprint.of(files), () -> read(dir), "the run directory " + dir,
                 "is a train writing it? Wait for it to finish");
+    }
+
+    /**
+     * The run directory {@code --model} names: the directory itself, or the one holding the
+     * {@code model.zip} given (a natural thing to pass); anything else is refused by name.
+     */
+    static Path locate(Path given) throws IOException {
+        Path named = given.getFileName();
+        if (named != null && named.toString().equals(RunFiles.MODEL) && !Files.isDirectory(given)) {
+            // RUN_DIR/model.zip: the run directory, which then says whether its model is there
+            Path parent = given.toAbsolutePath().getParent();
+            if (parent != null && Files.isDirectory(parent)) {
+                return given.getParent() != null ? given.getParent() : parent;
+            }
+        }
+        if (!Files.exists(given)) {
+            throw new DamagedRunFileException(given, "no such directory (--model takes the run directory that"
+                    + " train --out wrote)", null);
+        }
+        if (Files.isDirectory(given)) {
+            return given;
+        }
+        throw new DamagedRunFileException(given, "not a run directory: pass the directory holding "
+                + RunFiles.MODEL + ", not a file", null);
     }
 
     private static RunDirectory read(Path dir) throws IOException {

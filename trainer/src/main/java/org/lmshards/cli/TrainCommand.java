@@ -13,8 +13,11 @@ import org.lmshards.trainer.train.RunData;
 import org.lmshards.trainer.train.RunFileReader;
 import org.lmshards.trainer.train.RunFiles;
 import org.lmshards.trainer.train.RunLock;
+import org.lmshards.trainer.train.ProgressMode;
+import org.lmshards.trainer.train.StopRequest;
 import org.lmshards.trainer.train.TrainSettings;
 import org.lmshards.trainer.train.Trainer;
+import org.lmshards.trainer.train.TrainingStoppedException;
 import org.lmshards.trainer.train.TrainingUi;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,7 +66,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--valid-split", defaultValue = "valid", description = "Split evaluated after each epoch (the default is skipped if absent; a named split must exist)."
             + " Default: ${DEFAULT-VALUE}.")
     String validSplit;
-    @Option(names = "--no-progress", description = "No progress bar (for logs).")
+    @Option(names = "--no-progress", description = "No progress at all (on a terminal a bar, in a log a line every 10%%).")
     boolean noProgress;
     @Option(names = "--ui-port", paramLabel = "PORT", description = "Serve DL4J's training UI at"
             + " http://localhost:PORT/train during training (needs the UI build: mvn -Pcpu,ui package).")
@@ -77,6 +80,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    @SuppressWarnings("try") // the signal handlers are installed, not used
     private Integer train() throws IOException {
         if (uiPort != null) {
             if (uiPort < 1 || uiPort > 65535) {
@@ -100,6 +104,12 @@ final class TrainCommand implements Callable<Integer> {
             settings = RunFileReader.settings(out.resolve(RunFiles.CONFIG));
             if (epochs != null) {
                 settings = settings.withEpochs(epochs);
+            }
+            String complete = TrainMessages.alreadyComplete(out, settings);
+            if (complete != null) {
+                spec.commandLine().getOut().println(complete);
+                spec.commandLine().getOut().flush();
+                return ExitCodes.OK;
             }
             if (data == null) {
                 data = Path.of(settings.data());
@@ -144,22 +154,37 @@ final class TrainCommand implements Callable<Integer> {
                     settings.shuffle());
                  BatchSource valid = run.hasSplit(validSplit)
                          ? run.batches(validSplit, settings.batchSize(), settings.seqLen(), seedForData, 0) : null) {
-                Trainer trainer = new Trainer(settings, train, valid, out, System.out).progress(!noProgress);
+                String estimate = TrainMessages.epochEstimate(settings.model(), train.batchesPerEpoch(), settings.batchSize(),
+                        settings.seqLen());
+                if (estimate != null) {
+                    System.out.println(estimate);
+                }
+                StopRequest stop = new StopRequest();
+                Trainer trainer = new Trainer(settings, train, valid, out, System.out)
+                        .progress(ProgressMode.forConsole(noProgress)).stopOn(stop);
                 if (fineTune != null) {
                     trainer.initialWeights(fineTune::copyInto);
                 }
-                if (uiPort == null) {
-                    return exitCode(trainer.run(resume));
-                }
-                try (TrainingUi ui = TrainingUi.start(uiPort)) {
-                    System.out.println("training UI at http://localhost:" + ui.port() + "/train");
-                    return exitCode(trainer.onNetworkReady(ui::attachTo).run(resume));
+                try (StopOnSignals signals = StopOnSignals.install(stop, System.err)) {
+                    if (uiPort == null) {
+                        return exitCode(trainer.run(resume));
+                    }
+                    try (TrainingUi ui = TrainingUi.start(uiPort)) {
+                        System.out.println("training UI at http://localhost:" + ui.port() + "/train");
+                        return exitCode(trainer.onNetworkReady(ui::attachTo).run(resume));
+                    }
+                } catch (TrainingStoppedException e) {
+                    System.out.println(TrainMessages.stopped(e, out));
+                    return e.exitCode();
                 }
             }
         }
     }
 
-    private static int exitCode(Trainer.Result r) {
+    private int exitCode(Trainer.Result r) {
+        if (r.completed()) {
+            System.out.println(TrainMessages.nextSteps(out, data));
+        }
         return r.completed() ? ExitCodes.OK : ExitCodes.INTERNAL;
     }
 }

@@ -136,6 +136,66 @@ class TrainEvaluateGenerateCliTest {
         assertThat(bad.err()).contains("dropout");
     }
 
+    /** Issue 15 item 2: the cause and a pointer to --help, not the 50-line usage under which it scrolls away. */
+    @Test
+    void aBadValueOrASemanticErrorIsOneMessageAndAPointerToHelpWithoutTheUsage() {
+        CliRun.Result typed = CliRun.run("train", "--data", data.toString(), "--out", tmp.resolve("y").toString(), "--bs", "sixteen");
+        CliRun.Result held = CliRun.run("train", "--data", data.toString(), "--out", run.toString());
+        CliRun.Result noCheckpoint = CliRun.run("train", "--resume", "--out", tmp.resolve("never-trained").toString());
+        for (CliRun.Result r : List.of(typed, held, noCheckpoint)) {
+            assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.err()).doesNotContain("Usage:").doesNotContain("--seq-len")
+                    .endsWith("Run 'trainer.jar train --help' for the options." + System.lineSeparator());
+            assertThat(r.err().lines()).hasSizeLessThanOrEqualTo(3);
+        }
+        assertThat(typed.err()).startsWith("error: ").contains("sixteen").contains("--bs");
+        assertThat(held.err()).startsWith("error: " + run + " already holds a run");
+        assertThat(noCheckpoint.err()).contains("checkpoint.zip does not exist");
+        // a mistyped option still gets picocli's suggestion
+        CliRun.Result typo = CliRun.run("train", "--data", data.toString(), "--out", tmp.resolve("y").toString(), "--epoch", "2");
+        assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(typo.err()).contains("--epoch").contains("--epochs").doesNotContain("Usage:");
+    }
+
+    /** Issue 15 item 3: a --model folder that is not there is named as such; the model.zip file is taken for its folder. */
+    @Test
+    void aMissingModelFolderIsNamedAndTheModelZipStandsForItsFolder() {
+        Path nope = tmp.resolve("runs").resolve("nope");
+        for (String command : List.of("evaluate", "generate")) {
+            CliRun.Result r = command.equals("evaluate") ? CliRun.run(command, "--model", nope.toString(), "--data", data.toString())
+                    : CliRun.run(command, "--model", nope.toString(), "--prompt", "The");
+            assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).startsWith("error: " + nope + ": no such directory").doesNotContain("did training finish");
+        }
+        CliRun.Result byFolder = CliRun.run("generate", "--model", run.toString(), "--prompt", "The album", "--tokens", "10");
+        CliRun.Result byFile = CliRun.run("generate", "--model", run.resolve(RunFiles.MODEL).toString(), "--prompt", "The album",
+                "--tokens", "10");
+        assertThat(byFile.code()).as(byFile.err()).isZero();
+        assertThat(byFile.out()).isEqualTo(byFolder.out());
+        CliRun.Result otherFile = CliRun.run("generate", "--model", run.resolve(RunFiles.CONFIG).toString(), "--prompt", "The");
+        assertThat(otherFile.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(otherFile.err()).contains("pass the directory holding model.zip");
+    }
+
+    /** Issue 15 item 3: --resume of a finished run says so and how to train more, and changes nothing. */
+    @Test
+    void resumingACompleteRunSaysItIsCompleteAndHowToTrainMoreAndTouchesNothing() throws IOException {
+        Path copy = tmp.resolve("complete");
+        Files.createDirectories(copy);
+        for (String f : List.of(RunFiles.MODEL, RunFiles.VOCAB, RunFiles.CONFIG, RunFiles.METRICS, RunFiles.STEPS,
+                RunFiles.CHECKPOINT)) {
+            Files.copy(run.resolve(f), copy.resolve(f));
+        }
+        byte[] metricsBefore = Files.readAllBytes(copy.resolve(RunFiles.METRICS));
+        byte[] stepsBefore = Files.readAllBytes(copy.resolve(RunFiles.STEPS));
+        CliRun.Result r = CliRun.run("train", "--resume", "--out", copy.toString(), "--no-progress");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains(copy + " is complete: it has trained all 2 epoch(s)")
+                .contains("train --resume --out " + copy + " --epochs 3").doesNotContain("resuming");
+        assertThat(Files.readAllBytes(copy.resolve(RunFiles.METRICS))).isEqualTo(metricsBefore);
+        assertThat(Files.readAllBytes(copy.resolve(RunFiles.STEPS))).isEqualTo(stepsBefore);
+    }
+
     @Test
     void aNamedValidSplitThatDoesNotExistIsAUsageErrorBeforeTraining() {
         Path out = tmp.resolve("typo");

@@ -83,7 +83,17 @@ class VerifyCommandTest {
         Path nowhere = tmp.resolve("nowhere");
         CliRun.Result r = CliRun.run("verify", "--data", nowhere.toString());
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err()).contains(nowhere + ": not a directory");
+        assertThat(r.err()).contains(nowhere + ": no such directory");
+    }
+
+    @Test
+    void aFolderOfRawCsvsIsNotADatasetAndThePreprocessingIsSuggested() throws IOException {
+        Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+        Files.writeString(corpus.resolve("train.csv"), "\"An article.\"\n");
+        CliRun.Result r = CliRun.run("verify", "--data", corpus.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("error: " + corpus + ": not a dataset (no meta.json, vocab.json or _SUCCESS)")
+                .contains("./submit.sh --train " + corpus).doesNotContain("incomplete");
     }
 
     @Test

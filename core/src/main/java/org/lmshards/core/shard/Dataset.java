@@ -57,13 +57,32 @@ public final class Dataset implements Closeable {
     }
 
     static void requireSuccess(Path datasetDir) throws ShardFormatException {
+        if (!Files.exists(datasetDir)) {
+            throw new ShardFormatException(datasetDir.toString(), "no such directory");
+        }
         if (!Files.isDirectory(datasetDir)) {
             throw new ShardFormatException(datasetDir.toString(), "not a directory: no dataset here");
         }
         Path success = datasetDir.resolve(ShardLayout.SUCCESS);
+        if (!Files.isRegularFile(success) && !Files.exists(datasetDir.resolve(ShardLayout.META))
+                && !Files.exists(datasetDir.resolve(ShardLayout.VOCAB))) {
+            // Not a half-written dataset but no dataset at all, most often the raw corpus itself.
+            throw new ShardFormatException(datasetDir.toString(), "not a dataset (no " + ShardLayout.META + ", "
+                    + ShardLayout.VOCAB + " or " + ShardLayout.SUCCESS + ")" + (holdsCsv(datasetDir)
+                    ? "; it holds CSV files: did you mean to preprocess them with ./submit.sh --train " + datasetDir
+                            + " --output cache/NAME?" : ""));
+        }
         if (!Files.isRegularFile(success)) {
             throw new ShardFormatException(success.toString(),
                     "_SUCCESS missing: the dataset is incomplete (its writer did not finish)");
+        }
+    }
+
+    private static boolean holdsCsv(Path dir) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{csv,CSV}")) {
+            return ds.iterator().hasNext();
+        } catch (IOException e) {
+            return false; // only a hint in a message
         }
     }
 

@@ -23,6 +23,7 @@ class DirectoryLockTest {
     @TempDir
     Path tmp;
 
+    @SuppressWarnings("try") // the lock is held, not used
     @Test
     void aSecondClaimIsRefusedNamingTheLockAndItsHolderUntilTheFirstIsReleased() throws Exception {
         Path dir = tmp.resolve("run");
@@ -44,6 +45,7 @@ class DirectoryLockTest {
         DirectoryLock.acquire(store, BUSY, ADVICE).close();
     }
 
+    @SuppressWarnings("try") // the lock is held, not used
     @Test
     void aLockOfADeadProcessOnThisHostIsTakenOver() throws Exception {
         Process gone = new ProcessBuilder("true").start();

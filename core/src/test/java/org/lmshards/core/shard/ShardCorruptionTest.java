@@ -321,6 +321,13 @@ class ShardCorruptionTest {
     }
 
     @Test
+    void aDirectoryWithoutAnyDatasetFileIsNotADatasetRatherThanAnIncompleteOne() throws IOException {
+        Path empty = Files.createDirectories(dir.resolveSibling("empty"));
+        assertFails(() -> Dataset.open(empty), empty, "not a dataset (no meta.json, vocab.json or _SUCCESS)");
+        assertFails(() -> DatasetVerifier.verify(empty), empty, "not a dataset");
+    }
+
+    @Test
     void vocabSizeDisagreeing() throws IOException {
         Vocabulary bigger = Fixtures.vocabWithTokens(20);
         bigger.write(dir.resolve("vocab.json"));
@@ -385,7 +392,7 @@ class ShardCorruptionTest {
         try (Dataset ds = Dataset.open(dir)) {
             assertFails(() -> ds.split("test"), dir.resolve("test"), "missing split");
         }
-        assertFails(() -> Dataset.open(tmp.resolve("nowhere")), tmp.resolve("nowhere"), "not a directory");
+        assertFails(() -> Dataset.open(tmp.resolve("nowhere")), tmp.resolve("nowhere"), "no such directory");
     }
 
     @Test

@@ -7,15 +7,19 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.lmshards.spark.BadInputError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Expands an input option (a file, a directory of {@code *.csv} files, or a glob, on any Hadoop
@@ -23,12 +27,23 @@ import org.lmshards.spark.BadInputError;
  * Hidden files ({@code .x}, {@code _x}) inside directories are ignored, as Spark does. A path that
  * exists is taken literally even if it holds glob characters; on the local filesystem a
  * {@code *.csv} entry that is not a readable regular file is refused (exit 3), never skipped.
+ * Other visible files of a directory (a README, an image) are skipped with a warning naming
+ * them, so that a {@code train.tsv} that was meant to be read does not go missing silently.
  */
 public final class InputResolver {
+    private static final Logger LOG = LoggerFactory.getLogger(InputResolver.class);
+    /** Skipped files named in the warning; more are counted. */
+    static final int SKIPPED_NAMED = 5;
+
     private InputResolver() {
     }
 
     public static List<InputFile> resolve(String option, String spec, Configuration conf) throws IOException {
+        return resolve(option, spec, conf, LOG::warn);
+    }
+
+    /** {@link #resolve(String, String, Configuration)} telling {@code warn} which files of a directory it skips. */
+    static List<InputFile> resolve(String option, String spec, Configuration conf, Consumer<String> warn) throws IOException {
         Path path = new Path(spec);
         FileSystem fs = path.getFileSystem(conf);
         // A path that exists is taken literally, so that a file named br[1].csv is not read as a glob.
@@ -42,12 +57,24 @@ public final class InputResolver {
             if (st.isDirectory()) {
                 refuseUnusableCsvs(option, spec, st.getPath());
                 int before = files.size();
+                List<String> skipped = new ArrayList<>();
                 for (FileStatus child : fs.listStatus(st.getPath())) {
                     String name = child.getPath().getName();
-                    if (child.isFile() && !name.startsWith(".") && !name.startsWith("_")
-                            && name.toLowerCase(Locale.ROOT).endsWith(".csv")) {
-                        add(files, fs, child);
+                    if (name.startsWith(".") || name.startsWith("_")) {
+                        continue;   // hidden, as Spark treats them
                     }
+                    if (child.isFile() && name.toLowerCase(Locale.ROOT).endsWith(".csv")) {
+                        add(files, fs, child);
+                    } else {
+                        skipped.add(child.isDirectory() ? name + "/" : name);
+                    }
+                }
+                if (!skipped.isEmpty()) {
+                    Collections.sort(skipped);
+                    warn.accept(option + " " + spec + ": skipping " + skipped.size() + " entr" + (skipped.size() == 1 ? "y" : "ies")
+                            + " of " + st.getPath() + " that " + (skipped.size() == 1 ? "is" : "are") + " not a .csv file: "
+                            + String.join(", ", skipped.subList(0, Math.min(SKIPPED_NAMED, skipped.size())))
+                            + (skipped.size() > SKIPPED_NAMED ? " and " + (skipped.size() - SKIPPED_NAMED) + " more" : ""));
                 }
                 if (files.size() == before && matches.length == 1) {
                     throw new BadInputError(option + " " + spec + ": the directory " + st.getPath() + " contains no .csv file");

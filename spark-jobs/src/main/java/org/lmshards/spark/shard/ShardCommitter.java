@@ -34,7 +34,7 @@ public final class ShardCommitter {
         for (ShardResult r : results) {
             ShardResult prev = chosen.putIfAbsent(r.shard(), r);
             if (prev != null) {
-                LOG.info("Shard {}: keeping attempt {}, discarding duplicate attempt {}", r.shard(), prev.attempt(), r.attempt());
+                LOG.debug("Shard {}: keeping attempt {}, discarding duplicate attempt {}", r.shard(), prev.attempt(), r.attempt());
             }
         }
         if (chosen.size() != plan.numShards() || (!chosen.isEmpty() && chosen.lastKey() != plan.numShards() - 1)) {
@@ -48,7 +48,7 @@ public final class ShardCommitter {
                 throw new IllegalStateException("shard " + i + " holds " + r.numDocs() + " documents / " + r.numTokens()
                         + " tokens, planned " + plan.numDocs(i) + " / " + plan.numTokens(i));
             }
-            LOG.info("Shard {} of {}: committing attempt {}", i, splitDir.getName(), r.attempt());
+            LOG.debug("Shard {} of {}: committing attempt {}", i, splitDir.getName(), r.attempt());
             rename(fs, new Path(r.tmpTokens()), new Path(splitDir, ShardLayout.tokensFile(i)));
             rename(fs, new Path(r.tmpDocs()), new Path(splitDir, ShardLayout.docsFile(i)));
             if (i == 0) {

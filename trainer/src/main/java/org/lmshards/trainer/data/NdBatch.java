@@ -21,6 +21,7 @@ final class NdBatch {
     private final FloatBuffer featureMemory;
     private final FloatBuffer labelMemory;
 
+    @SuppressWarnings("try") // the workspace scope is entered, not used
     NdBatch(int batchSize, int length) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             features = Nd4j.create(DataType.FLOAT, batchSize, 1, length);

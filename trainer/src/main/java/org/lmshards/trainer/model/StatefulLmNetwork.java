@@ -51,6 +51,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * the LSTMs' TBPTT backward pass, which recomputes from the stored state; {@code LmGradientCheckTest}
  * compares the result with finite differences.
  */
+// DL4J's MultiLayerNetwork declares doEvaluation(iterator, T[]) for the interface's T...: javac warns on every subclass
+@SuppressWarnings("overrides")
 public class StatefulLmNetwork extends MultiLayerNetwork {
     private static final long serialVersionUID = 1L;
 
@@ -225,6 +227,7 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     }
 
     @Override
+    @SuppressWarnings("try") // the workspace scope is entered, not used
     protected void doTruncatedBPTT(INDArray input, INDArray labels, INDArray featuresMask, INDArray labelsMask,
                                    LayerWorkspaceMgr workspaceMgr) {
         if (input.rank() != 3 || labels.rank() != 3 || input.size(2) != labels.size(2)) {

@@ -207,6 +207,11 @@ public final class HtmlReport {
         return out;
     }
 
+    /** Why train loss sits above valid loss, which surprises people used to frameworks that report it without dropout. */
+    static final String DROPOUT_NOTE = "<p class=\"note\">The train loss is the mean over the epoch's batches as"
+            + " trained, with dropout on (as fastai reports it), so it is usually higher than the valid loss, which is"
+            + " measured without dropout.</p>\n";
+
     private static void epochCharts(StringBuilder html, List<RunData.Epoch> epochs) {
         double[] xs = epochs.stream().mapToDouble(RunData.Epoch::epoch).toArray();
         double[] train = epochs.stream().mapToDouble(RunData.Epoch::trainLoss).toArray();
@@ -217,6 +222,7 @@ public final class HtmlReport {
                         .series("train loss", TRAIN_COLOR, SvgChart.Style.MARKERS, xs, train)
                         .series("valid loss", VALID_COLOR, SvgChart.Style.MARKERS, xs, valid)
                         .render())
+                .append(DROPOUT_NOTE)
                 .append("</section>\n<section>\n<h2>Validation perplexity per epoch</h2>\n")
                 .append(new SvgChart("Validation perplexity per epoch", "epoch", "perplexity").integerX()
                         .series("valid perplexity", PERPLEXITY_COLOR, SvgChart.Style.MARKERS, xs, ppl)

@@ -72,6 +72,20 @@ public final class Checkpoint {
         });
     }
 
+    /** Only the training state of a checkpoint (where it stands), without building the network. */
+    public static TrainState readState(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                if (e.getName().equals(STATE)) {
+                    return Json.MAPPER.readValue(zip.readAllBytes(), TrainState.class);
+                }
+            }
+        } catch (IOException e) {
+            throw new IOException(file + ": damaged checkpoint (" + e.getMessage() + ")", e);
+        }
+        throw new DamagedRunFileException(file, "damaged checkpoint, entry " + STATE + " missing", null);
+    }
+
     /** Reads a checkpoint written by {@link #write}; a damaged file is reported with its name. */
     public static Checkpoint read(Path file) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();

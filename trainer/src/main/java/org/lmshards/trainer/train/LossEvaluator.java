@@ -30,10 +30,16 @@ public final class LossEvaluator {
     }
 
     public static Result evaluate(MultiLayerNetwork net, BatchSource source) {
+        return evaluate(net, source, done -> { });
+    }
+
+    /** The same, calling {@code afterBatch} with the number of batches done after each one (for progress). */
+    public static Result evaluate(MultiLayerNetwork net, BatchSource source, java.util.function.LongConsumer afterBatch) {
         net.rnnClearPreviousState();
         source.seek(0, 0);
         double sum = 0;
         long tokens = 0;
+        long batches = 0;
         try {
             while (source.hasNext()) {
                 DataSet ds = source.next();
@@ -48,6 +54,7 @@ public final class LossEvaluator {
                     }
                 }
                 tokens += rows * steps;
+                afterBatch.accept(++batches);
             }
         } finally {
             net.rnnClearPreviousState();

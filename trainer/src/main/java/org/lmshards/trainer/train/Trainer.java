@@ -4,15 +4,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.deeplearning4j.util.CrashReportingUtil;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.StatefulLmNetwork;
@@ -38,10 +33,11 @@ public final class Trainer {
     private final BatchSource valid;
     private final Path runDir;
     private final PrintStream console;
-    private boolean progress = true;
+    private ProgressMode progress = ProgressMode.BAR;
     private long crashAfterSteps = -1;
     private Consumer<? super StatefulLmNetwork> networkHook = net -> { };
     private Consumer<? super StatefulLmNetwork> initialWeights = net -> { };
+    private StopRequest stop = new StopRequest();
 
     /** Outcome of {@link #run}: the trained network and all epoch metrics. */
     public record Result(StatefulLmNetwork network, List<EpochMetrics> metrics, boolean completed) {
@@ -68,7 +64,12 @@ public final class Trainer {
 
     /** Shows a progress bar on the console (default true). */
     public Trainer progress(boolean show) {
-        this.progress = show;
+        return progress(show ? ProgressMode.BAR : ProgressMode.NONE);
+    }
+
+    /** How each epoch shows its progress (default a bar). */
+    public Trainer progress(ProgressMode mode) {
+        this.progress = mode;
         return this;
     }
 
@@ -87,6 +88,15 @@ public final class Trainer {
      */
     public Trainer initialWeights(Consumer<? super StatefulLmNetwork> init) {
         this.initialWeights = init;
+        return this;
+    }
+
+    /**
+     * Stops at the next batch boundary once {@code stop} is requested (Ctrl-C), after writing a
+     * checkpoint: {@link #run} then throws {@link TrainingStoppedException}.
+     */
+    public Trainer stopOn(StopRequest stop) {
+        this.stop = stop;
         return this;
     }
 
@@ -171,6 +181,9 @@ public final class Trainer {
                         0, 0, 0, metrics);
                 writeCheckpoint(net, state, checkpointFile);
                 OptionalParts.writeReport(runDir);
+                if (stop.requested() && epoch + 1 < settings.epochs()) {
+                    throw new TrainingStoppedException(stop, checkpointFile, epoch + 2, 0, state.globalStep());
+                }
             }
             requireFiniteParams(net, "before saving the model");
             net.rnnClearPreviousState();
@@ -230,13 +243,8 @@ public final class Trainer {
         long lastCheckpointNanos = System.nanoTime();
         long t0 = System.nanoTime();
         double secondsBefore = seconds;
-        ProgressBar bar = progress ? new ProgressBarBuilder()
-                .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, settings.epochs()))
-                .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .startsFrom(batchIndex, Duration.ofMillis((long) (seconds * 1000)))
-                .build() : null;
-        try {
+        try (PassProgress bar = new PassProgress(progress, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
+                settings.epochs()), batches, batchIndex, seconds, console)) {
             while (train.hasNext()) {
                 DataSet ds = train.next();
                 Nd4j.getRandom().setSeed(stepSeed(settings.model().seed(), step));
@@ -262,25 +270,24 @@ public final class Trainer {
                 double tokensPerS = tokens / Math.max(seconds, 1e-9);
                 RunFiles.appendLine(runDir.resolve(RunFiles.STEPS), new StepRecord(epoch + 1, step, batchLoss, tokensPerS, lr,
                         net.lastGradientNorm()));
-                if (bar != null) {
-                    bar.stepTo(batchIndex);
-                    bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f, %.0f tok/s", lossSum / tokens, tokensPerS));
-                }
+                bar.update(batchIndex, seconds, String.format(Locale.ROOT, "loss %.3f, %.0f tok/s", lossSum / tokens, tokensPerS));
                 if (crashAfterSteps >= 0 && step >= crashAfterSteps) {
                     return null;
                 }
                 boolean dueByBatches = settings.checkpointBatches() > 0 && batchIndex % settings.checkpointBatches() == 0;
                 boolean dueByTime = settings.checkpointMinutes() > 0
                         && System.nanoTime() - lastCheckpointNanos >= settings.checkpointMinutes() * 60e9;
+                if (stop.requested() && train.hasNext()) {
+                    // at the epoch's last batch the epoch-end checkpoint follows instead
+                    writeCheckpoint(net, new TrainState(epoch, batchIndex, step, net.getIterationCount(), net.getEpochCount(),
+                            lossSum, tokens, seconds, start.metrics()), checkpointFile);
+                    throw new TrainingStoppedException(stop, checkpointFile, epoch + 1, batchIndex, step);
+                }
                 if ((dueByBatches || dueByTime) && train.hasNext()) {
                     writeCheckpoint(net, new TrainState(epoch, batchIndex, step, net.getIterationCount(), net.getEpochCount(),
                             lossSum, tokens, seconds, start.metrics()), checkpointFile);
                     lastCheckpointNanos = System.nanoTime();
                 }
-            }
-        } finally {
-            if (bar != null) {
-                bar.close();
             }
         }
         if (tokens == 0) {

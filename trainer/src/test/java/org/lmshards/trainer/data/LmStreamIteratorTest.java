@@ -257,6 +257,7 @@ class LmStreamIteratorTest {
         }
     }
 
+    @SuppressWarnings("try") // close() inside the try block is what the test checks
     @Test
     void reportsDataSetIteratorProperties() {
         ArraySource src = ArraySource.random(new Random(9), 10, 60, 50, false);

@@ -90,6 +90,10 @@ class DamagedRunFilesTest {
         Path run = copyOfTheRun();
         Files.delete(run.resolve("model.zip"));
         assertRefused(evaluate(run), run.resolve("model.zip"), "model.zip missing (did training finish?)");
+        // named as the file (issue 15 item 3): the same answer, not "no such directory"
+        TrainerCrashTest.Result byFile = TrainerCrashTest.cli(List.of("generate", "--model", run.resolve("model.zip").toString(),
+                "--prompt", "The"));
+        assertRefused(byFile, run.resolve("model.zip"), "model.zip missing (did training finish?)");
     }
 
     @Test

@@ -33,6 +33,7 @@ import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.train.Checkpoint;
+import org.lmshards.trainer.train.TrainState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 
@@ -115,6 +116,60 @@ class TrainerCrashTest {
         killWhen(run, trainArgs(data, run, 4), () -> lines(steps) >= killAfter);
         assertThat(Checkpoint.read(run.resolve("checkpoint.zip")).state().batchIndex()).isPositive();
         resumeAndCompare(run);
+    }
+
+    /**
+     * Issue 15 item 4: Ctrl-C before the first checkpoint finishes the batch, writes a
+     * checkpoint, says how to resume and exits 130; the resumed run ends exactly as an
+     * uninterrupted one.
+     */
+    @Test
+    void ctrlCWritesACheckpointSaysHowToResumeAndExits130() throws Exception {
+        Path run = tmp.resolve("run");
+        Path log = tmp.resolve("train.log");
+        Process p = startAndWaitForSteps(run, log, 2);
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor();
+            assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            String output = Files.readString(log);
+            assertThat(p.exitValue()).as(output).isEqualTo(130);
+            assertThat(output).contains("SIGINT: stopping after the current batch")
+                    .contains("resume with: java -jar trainer/target/trainer.jar train --resume --out " + run);
+        } finally {
+            p.destroyForcibly();
+        }
+        TrainState stopped = Checkpoint.readState(run.resolve("checkpoint.zip"));
+        assertThat(stopped.globalStep()).isPositive().isEqualTo(lines(run.resolve("steps.jsonl")));
+        assertThat(run.resolve("model.zip")).doesNotExist();
+        resumeAndCompare(run);
+    }
+
+    /** The same for SIGTERM (what a scheduler or {@code kill} sends): exit 143. */
+    @Test
+    void sigtermWritesACheckpointAndExits143() throws Exception {
+        Path run = tmp.resolve("run");
+        Path log = tmp.resolve("train.log");
+        Process p = startAndWaitForSteps(run, log, 2);
+        try {
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(p.exitValue()).as(Files.readString(log)).isEqualTo(143);
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(Checkpoint.readState(run.resolve("checkpoint.zip")).globalStep()).isPositive();
+        assertThat(Files.readString(log)).contains("SIGTERM").contains("--resume --out " + run);
+    }
+
+    private Process startAndWaitForSteps(Path run, Path log, long steps) throws Exception {
+        Process p = child(log, List.of("-Xmx256m"), trainArgs(data, run));
+        while (lines(run.resolve("steps.jsonl")) < steps) {
+            if (!p.isAlive()) {
+                fail("training ended (exit " + p.exitValue() + ") too early\n" + Files.readString(log));
+            }
+            Thread.onSpinWait();
+        }
+        return p;
     }
 
     @Test

@@ -93,6 +93,8 @@ class HtmlReportTest {
                 .contains("<tr><th>dropouts</th><td>[0.6,0.4]</td></tr>")
                 .contains("<tr><th>data</th><td>/data/wikitext-tiny</td></tr>");
         assertThat(html).contains("best valid perplexity</dt><dd>60.34 (epoch 3)");
+        // issue 15 item 9: why train loss is above valid loss
+        assertThat(html).contains("with dropout on").contains("measured without dropout");
     }
 
     @Test

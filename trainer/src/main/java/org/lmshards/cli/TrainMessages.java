@@ -1,0 +1,85 @@
+package org.lmshards.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.lmshards.trainer.model.LmHyperParams;
+import org.lmshards.trainer.train.Checkpoint;
+import org.lmshards.trainer.train.PassProgress;
+import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.TrainSettings;
+import org.lmshards.trainer.train.TrainState;
+import org.lmshards.trainer.train.TrainingStoppedException;
+
+/** What {@code train} tells the user around the training itself: the time to expect, how to resume, what next. */
+final class TrainMessages {
+    /**
+     * Seconds per token of a 2-core CPU besides the matrix products (DL4J's per-step work): a
+     * small model (--emb 32 --hidden 128 --layers 2) trains at about 2,000 tokens/s there.
+     */
+    static final double TWO_CORE_OVERHEAD_S_PER_TOKEN = 0.45e-3;
+    /**
+     * Training FLOPs per second of a 2-core CPU, such that the default AWD-LSTM size (27.5 M
+     * parameters with wikitext-tiny's 9,008 tokens: 47.7 M forward FLOPs per token, three times
+     * that to train) comes out at the 260 tokens/s measured.
+     */
+    static final double TWO_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / 260 - TWO_CORE_OVERHEAD_S_PER_TOKEN);
+    /** Below this an estimate is not worth a line. */
+    private static final double ESTIMATE_FROM_SECONDS = 120;
+    /** Above this a smaller model for a first try is worth suggesting. */
+    private static final double SUGGEST_SMALLER_FROM_SECONDS = 15 * 60;
+
+    private static final String JAR = "java -jar trainer/target/trainer.jar";
+
+    private TrainMessages() {
+    }
+
+    /**
+     * The time an epoch should take on a 2-core machine, when it is long enough to matter
+     * (the defaults: about 30 minutes on wikitext-tiny), else null.
+     */
+    static String epochEstimate(LmHyperParams model, long batchesPerEpoch, int batchSize, int seqLen) {
+        double tokens = (double) batchesPerEpoch * batchSize * seqLen;
+        double secondsPerToken = 3.0 * model.forwardFlopsPerToken() / TWO_CORE_FLOPS_PER_S + TWO_CORE_OVERHEAD_S_PER_TOKEN;
+        double seconds = tokens * secondsPerToken;
+        if (seconds < ESTIMATE_FROM_SECONDS) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "expect about %s per epoch on a 2-core CPU (%,.0f tokens at about %,.0f tokens/s"
+                + " for this model size; more cores are faster).%s", PassProgress.duration(seconds), tokens,
+                1 / secondsPerToken, seconds > SUGGEST_SMALLER_FROM_SECONDS
+                        ? " For a quick try, pass a smaller model such as --emb 32 --hidden 128 --layers 2." : "");
+    }
+
+    /**
+     * Why {@code --resume} has nothing to do (every epoch trained and the model written), or
+     * null when there is training left.
+     */
+    static String alreadyComplete(Path runDir, TrainSettings settings) throws IOException {
+        if (!Files.exists(runDir.resolve(RunFiles.MODEL))) {
+            return null;
+        }
+        TrainState state = Checkpoint.readState(runDir.resolve(RunFiles.CHECKPOINT));
+        if (state.epoch() < settings.epochs() || state.batchIndex() > 0) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "%s is complete: it has trained all %d epoch(s) and written %s; nothing to"
+                + " resume. To train it further, give the new total: train --resume --out %s --epochs %d",
+                runDir, state.epoch(), RunFiles.MODEL, runDir, state.epoch() + 1);
+    }
+
+    /** After a stop on Ctrl-C or SIGTERM: where the checkpoint is and the command that continues. */
+    static String stopped(TrainingStoppedException e, Path runDir) {
+        return e.getMessage() + "\nresume with: " + JAR + " train --resume --out " + runDir;
+    }
+
+    /** After a finished run: the report, and the commands to evaluate and sample the model. */
+    static String nextSteps(Path runDir, Path data) {
+        Path report = runDir.resolve(RunFiles.REPORT);
+        return (Files.exists(report) ? "report: " + report + "\n" : "")
+                + "next:\n"
+                + "  " + JAR + " evaluate --model " + runDir + " --data " + data + "\n"
+                + "  " + JAR + " generate --model " + runDir + " --prompt \"The album was\" --tokens 50";
+    }
+}
