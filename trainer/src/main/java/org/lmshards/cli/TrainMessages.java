@@ -16,9 +16,10 @@ import org.lmshards.trainer.train.TrainingStoppedException;
 final class TrainMessages {
     /**
      * Seconds per token of a 2-core CPU besides the matrix products (DL4J's per-step work): a
-     * small model (--emb 32 --hidden 128 --layers 2) trains at about 2,000 tokens/s there.
+     * small model (--emb 32 --hidden 128 --layers 2) trains at about 4,500 tokens/s there
+     * (docs/BENCHMARKS.md, "Training").
      */
-    static final double TWO_CORE_OVERHEAD_S_PER_TOKEN = 0.45e-3;
+    static final double TWO_CORE_OVERHEAD_S_PER_TOKEN = 0.16e-3;
     /**
      * Training FLOPs per second of a 2-core CPU, such that the default AWD-LSTM size (27.5 M
      * parameters with wikitext-tiny's 9,008 tokens: 47.7 M forward FLOPs per token, three times
