@@ -1,0 +1,77 @@
+package org.lmshards.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The ND4J operations behind one batch's language-model logits ({@code [1024, 32] x [32, 9008]},
+ * the small model of docs/BENCHMARKS.md "Training"), in the layouts DL4J 1.0.0-M2.1 and the
+ * trainer's {@code RowMajorRnnOutputLayer} use them: DL4J's {@code mmuli} into a row-major result
+ * (a column-major product, then a strided copy), that copy alone, the product straight into the
+ * row-major result, and the softmax along rows of a row-major and a column-major array.
+ * Milliseconds per operation; run with {@code OMP_NUM_THREADS=1}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+public class LogitsLayoutBenchmark {
+    private INDArray x;
+    private INDArray w;
+    private INDArray rowMajor;
+    private INDArray columnMajor;
+    private INDArray scratch;
+
+    @Setup
+    public void setUp() {
+        Nd4j.getRandom().setSeed(1);
+        x = Nd4j.rand(DataType.FLOAT, 1024, 32);
+        w = Nd4j.rand(DataType.FLOAT, 32, 9008).dup('f'); // DL4J's parameter views are column-major
+        rowMajor = Nd4j.create(DataType.FLOAT, new long[] {1024, 9008}, 'c');
+        columnMajor = Nd4j.rand(DataType.FLOAT, 1024, 9008).dup('f');
+        scratch = Nd4j.create(DataType.FLOAT, new long[] {1024, 9008}, 'c');
+    }
+
+    @Benchmark
+    public INDArray dl4jMmuliIntoRowMajor() {
+        return x.mmuli(w, rowMajor);
+    }
+
+    @Benchmark
+    public INDArray columnToRowMajorCopy() {
+        return rowMajor.assign(columnMajor);
+    }
+
+    @Benchmark
+    public INDArray gemmIntoRowMajor() {
+        Nd4j.gemm(x, w, rowMajor, false, false, 1.0, 0.0);
+        return rowMajor;
+    }
+
+    @Benchmark
+    public INDArray softmaxRowMajor() {
+        Nd4j.exec(new SoftMax(rowMajor, scratch, 1));
+        return scratch;
+    }
+
+    @Benchmark
+    public INDArray softmaxColumnMajor() {
+        Nd4j.exec(new SoftMax(columnMajor, columnMajor.ulike(), 1));
+        return columnMajor;
+    }
+}
