@@ -85,10 +85,7 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
         INDArray in = input.castTo(weights.dataType());
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
                 in.size(0), weights.size(1));
-        Nd4j.gemm(in, weights, out, false, false, 1.0, 0.0);
-        if (hasBias()) {
-            out.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
-        }
+        logitsInto(in, weights, out, training, workspaceMgr);
         return new Pair<>(out, out);
     }
 
@@ -100,8 +97,7 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
      */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (maskArray != null || input == null || input.rank() != 3
-                || Objects.requireNonNullElse(layerConf().getRnnDataFormat(), RNNFormat.NCW) != RNNFormat.NCW) {
+        if (maskArray != null || input == null || input.rank() != 3 || !timeLast()) {
             return super.activate(training, workspaceMgr);
         }
         INDArray weights = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, training, workspaceMgr);
@@ -113,10 +109,7 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
                 new long[] {batch, steps, classes}, 'c');
         INDArray logits = out.reshape('c', batch * steps, classes);
-        Nd4j.gemm(rows, weights, logits, false, false, 1.0, 0.0);
-        if (hasBias()) {
-            logits.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
-        }
+        logitsInto(rows, weights, logits, training, workspaceMgr);
         layerConf().getActivationFn().getActivation(logits, training);
         return out.permute(0, 2, 1);
     }
@@ -172,12 +165,26 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
         return score;
     }
 
+    /** {@code x W + b} into {@code out} (row-major): one product, no copy. */
+    private void logitsInto(INDArray rows, INDArray weights, INDArray out, boolean training,
+                            LayerWorkspaceMgr workspaceMgr) {
+        Nd4j.gemm(rows, weights, out, false, false, 1.0, 0.0);
+        if (hasBias()) {
+            out.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
+        }
+    }
+
+    /** Whether the layer's data is {@code [batch, features, time]} (NCW, DL4J's default). */
+    private boolean timeLast() {
+        return Objects.requireNonNullElse(layerConf().getRnnDataFormat(), RNNFormat.NCW) == RNNFormat.NCW;
+    }
+
     /** The cases where the fused backward pass gives exactly DL4J's gradient and score. */
     private boolean fusable() {
         org.deeplearning4j.nn.conf.layers.RnnOutputLayer conf = layerConf();
         return conf.getLossFn() instanceof TokenMeanSparseCrossEntropy && !conf().isMiniBatch()
                 && maskArray == null && conf.getIDropout() == null && conf.getWeightNoise() == null
-                && Objects.requireNonNullElse(conf.getRnnDataFormat(), RNNFormat.NCW) == RNNFormat.NCW
+                && timeLast()
                 && input != null && input.rank() == 3 && labels != null && labels.rank() == 3
                 && gradientViews != null;
     }

@@ -35,13 +35,7 @@ public class TokenMeanSparseCrossEntropy extends LossSparseMCXENT {
         if (!direct(labels, activationFn, mask)) {
             return super.computeScore(labels, preOutput, activationFn, mask, false) / rows(preOutput);
         }
-        INDArray probabilities = softmax(preOutput);
-        long rows = preOutput.size(0);
-        double sum = 0;
-        for (long r = 0; r < rows; r++) {
-            sum -= Math.log(Math.max(MIN_PROBABILITY, probabilities.getDouble(r, target(labels, r, preOutput))));
-        }
-        return sum / rows(preOutput);
+        return gradientInPlace(labels, preOutput.dup('c'), activationFn, mask);
     }
 
     @Override
@@ -49,13 +43,8 @@ public class TokenMeanSparseCrossEntropy extends LossSparseMCXENT {
         if (!direct(labels, activationFn, mask)) {
             return super.computeGradient(labels, preOutput, activationFn, mask).divi(rows(preOutput));
         }
-        // d(-log softmax(z)[t]) / dz = softmax(z) - onehot(t), per row
-        INDArray gradient = softmax(preOutput);
-        long rows = preOutput.size(0);
-        for (long r = 0; r < rows; r++) {
-            long t = target(labels, r, preOutput);
-            gradient.putScalar(r, t, gradient.getDouble(r, t) - 1.0);
-        }
+        INDArray gradient = preOutput.dup('c');
+        gradientInPlace(labels, gradient, activationFn, mask);
         return gradient.divi(rows(preOutput));
     }
 
@@ -92,12 +81,6 @@ public class TokenMeanSparseCrossEntropy extends LossSparseMCXENT {
     private boolean direct(INDArray labels, IActivation activationFn, INDArray mask) {
         return activationFn instanceof ActivationSoftmax && mask == null && getWeights() == null
                 && labels.rank() == 2 && labels.size(1) == 1;
-    }
-
-    private static INDArray softmax(INDArray preOutput) {
-        INDArray out = preOutput.ulike();
-        Nd4j.exec(new SoftMax(preOutput, out, 1));
-        return out;
     }
 
     /** The target id of a row, checked as DL4J's one-hot conversion would. */
