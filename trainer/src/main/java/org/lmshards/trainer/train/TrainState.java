@@ -20,4 +20,9 @@ public record TrainState(int epoch, long batchIndex, long globalStep, int iterat
     public TrainState {
         metrics = List.copyOf(metrics);
     }
+
+    /** A run that has not trained yet. */
+    public static TrainState start() {
+        return new TrainState(0, 0, 0, 0, 0, 0, 0, 0, List.of());
+    }
 }
