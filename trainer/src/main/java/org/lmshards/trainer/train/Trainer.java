@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.deeplearning4j.util.CrashReportingUtil;
+import org.lmshards.trainer.backend.Backends;
 import org.lmshards.trainer.model.LmNetworks;
+import org.lmshards.trainer.report.HtmlReport;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -111,8 +113,8 @@ public final class Trainer {
 
     /** Trains from scratch, or from {@code RUN_DIR/checkpoint.zip} when {@code resume}. */
     public Result run(boolean resume) throws IOException {
-        OptionalParts.requireUsableBackend();
-        console.println("backend: " + OptionalParts.describeBackend());
+        Backends.requireUsable();
+        console.println("backend: " + Backends.describe());
         CrashReportingUtil.crashDumpsEnabled(false);
         Files.createDirectories(runDir);
         Path checkpointFile = runDir.resolve(RunFiles.CHECKPOINT);
@@ -137,7 +139,7 @@ public final class Trainer {
             net = LmNetworks.build(settings.model(), settings.seqLen());
             LmNetworks.initOutputBiasToLogUnigram(net, labelCounts(train, settings.model().vocabSize()));
             initialWeights.accept(net);
-            state = new TrainState(0, 0, 0, 0, 0, 0, 0, 0, List.of());
+            state = TrainState.start();
             Files.deleteIfExists(runDir.resolve(RunFiles.STEPS));
             Files.deleteIfExists(runDir.resolve(RunFiles.METRICS));
         }
@@ -180,7 +182,7 @@ public final class Trainer {
                 state = new TrainState(epoch + 1, 0, state.globalStep(), net.getIterationCount(), net.getEpochCount(),
                         0, 0, 0, metrics);
                 writeCheckpoint(net, state, checkpointFile);
-                OptionalParts.writeReport(runDir);
+                writeReport(runDir);
                 if (stop.requested() && epoch + 1 < settings.epochs()) {
                     throw new TrainingStoppedException(stop, checkpointFile, epoch + 2, 0, state.globalStep());
                 }
@@ -188,7 +190,7 @@ public final class Trainer {
             requireFiniteParams(net, "before saving the model");
             net.rnnClearPreviousState();
             AtomicFiles.write(runDir.resolve(RunFiles.MODEL), out -> LmNetworks.save(net, out));
-            OptionalParts.writeReport(runDir);
+            writeReport(runDir);
             console.println("model: " + runDir.resolve(RunFiles.MODEL));
             return new Result(net, metrics, true);
         } catch (OutOfMemoryError | RuntimeException e) {
@@ -329,6 +331,15 @@ public final class Trainer {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /** Writes report.html; a failing report never stops training (the metrics files are intact). */
+    private static void writeReport(Path runDir) {
+        try {
+            HtmlReport.write(runDir);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not write {}: {}", runDir.resolve(HtmlReport.FILE_NAME), e.toString());
+        }
     }
 
     private static String fmt(Double v) {
