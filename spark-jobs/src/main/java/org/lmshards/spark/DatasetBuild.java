@@ -519,7 +519,7 @@ final class DatasetBuild {
         List<ShardMeta> shards = ShardCommitter.commit(fs, splitDir, tmp, plan, results);
         long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();
         DatasetCache.Expected e = expected.stream().filter(x -> x.split().equals(d.name())).findFirst().orElseThrow();
-        SplitMeta meta = new SplitMeta("lmshards-split", 1, d.name(), dtype.metaName(), vocabSize, plan.totalTokens(),
+        SplitMeta meta = SplitMeta.ofCurrentFormat(d.name(), dtype.metaName(), vocabSize, plan.totalTokens(),
                 plan.totalDocs(), shards, tokenizerInfo, e.source(), settings, d.rejects().count(), Instant.now().toString(),
                 LmShardsVersion.get());
         writeAtomically(fs, new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));

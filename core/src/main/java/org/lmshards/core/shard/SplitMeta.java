@@ -37,6 +37,18 @@ public record SplitMeta(String format, int formatVersion, String split, String d
         shards = shards == null ? null : List.copyOf(shards);
     }
 
+    /**
+     * The metadata of a split written now, in this version of the format: the one place where
+     * writers get {@link ShardLayout#SPLIT_FORMAT} and {@link ShardLayout#FORMAT_VERSION}.
+     */
+    public static SplitMeta ofCurrentFormat(String split, String dtype, int vocabSize, long totalTokens, long numDocs,
+                                            List<ShardMeta> shards, Map<String, Object> tokenizer,
+                                            Map<String, Object> source, Map<String, Object> settings,
+                                            long rejectedRows, String createdAt, String toolVersion) {
+        return new SplitMeta(ShardLayout.SPLIT_FORMAT, ShardLayout.FORMAT_VERSION, split, dtype, vocabSize, totalTokens,
+                numDocs, shards, tokenizer, source, settings, rejectedRows, createdAt, toolVersion);
+    }
+
     /** Writes this as meta.json; does not close {@code out}. */
     public void write(OutputStream out) throws IOException {
         JSON.writeValue(out, this);

@@ -198,8 +198,8 @@ public final class SplitWriter {
         }
         finished = true;
         LocalFiles.fsyncDirectory(dir);
-        return new SplitMeta(ShardLayout.SPLIT_FORMAT, ShardLayout.FORMAT_VERSION, name, dtype.metaName(), vocabSize,
-                totalTokens, totalDocs, shards, tokenizer, source, settings, rejectedRows, createdAt, toolVersion);
+        return SplitMeta.ofCurrentFormat(name, dtype.metaName(), vocabSize, totalTokens, totalDocs, shards, tokenizer,
+                source, settings, rejectedRows, createdAt, toolVersion);
     }
 
     /** Abandons the open shard, deleting its temporary file. */
