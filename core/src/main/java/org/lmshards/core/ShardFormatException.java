@@ -6,7 +6,7 @@ import java.io.IOException;
  * A dataset file (token shard, document index, {@code meta.json}, {@code vocab.json},
  * {@code _SUCCESS}) is missing or malformed. The message is {@code "<file>: <problem>"}.
  */
-public class ShardFormatException extends IOException implements BadInputException {
+public class ShardFormatException extends IOException implements BadInput {
     private final String file;
     private final String problem;
 

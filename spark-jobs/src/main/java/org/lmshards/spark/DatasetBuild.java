@@ -1,5 +1,10 @@
 package org.lmshards.spark;
 
+import org.lmshards.core.ExitCode;
+import org.lmshards.spark.support.UsageError;
+import org.lmshards.spark.support.BadInputException;
+import org.lmshards.spark.support.TaskDrain;
+import org.lmshards.spark.support.FaultInjection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -145,7 +150,7 @@ final class DatasetBuild {
             inputs.get("train").forEach(f -> trainFiles.add(f.path()));
             for (InputFile f : inputs.get("valid")) {
                 if (trainFiles.contains(f.path())) {
-                    throw new JobExitCodes.UsageError("--train " + opt.train + " and --valid " + opt.valid + " both hold " + f.path()
+                    throw new UsageError("--train " + opt.train + " and --valid " + opt.valid + " both hold " + f.path()
                             + ": the validation split must not contain training data");
                 }
             }
@@ -179,7 +184,7 @@ final class DatasetBuild {
                 if (why == null) {
                     LOG.debug("Cache hit: {} already holds this dataset (same inputs, sizes, modification times and settings)", output);
                     System.out.println("cache hit: " + output + " is up to date (use --force to rebuild)");
-                    return JobExitCodes.OK;
+                    return ExitCode.OK;
                 }
                 LOG.debug("Building {}: {}", output, why);
                 System.out.println("building " + output + ": " + why);
@@ -203,7 +208,7 @@ final class DatasetBuild {
                 jsc.clearJobGroup();
             }
             FaultInjection.haltPoint("done");
-            return JobExitCodes.OK;
+            return ExitCode.OK;
         }
     }
 
@@ -456,12 +461,12 @@ final class DatasetBuild {
     private void checkUsable(SplitData d) {
         if (d.rejects().count() > 0 && opt.onBadRow == PreprocessJob.BadRowPolicy.fail) {
             Reject r = d.rejects().first();
-            throw new BadInputError(d.pathOf(r.file()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
+            throw new BadInputException(d.pathOf(r.file()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
                     + " [--" + d.name() + " input; rerun with --on-bad-row skip to leave bad rows out and list them in rejects/]");
         }
         long docs = java.util.Arrays.stream(d.lengths()).mapToLong(l -> l.length).sum();
         if (docs == 0) {
-            throw new BadInputError("--" + d.name() + " " + (d.name().equals("train") ? opt.train : opt.valid) + ": no documents ("
+            throw new BadInputException("--" + d.name() + " " + (d.name().equals("train") ? opt.train : opt.valid) + ": no documents ("
                     + (d.rejects().count() == 0 ? "the input is empty" : "all " + d.rejects().count() + " rows were rejected, the first: "
                     + d.pathOf(d.rejects().first().file()) + " row " + d.rejects().first().row() + ": " + d.rejects().first().reason())
                     + ")");

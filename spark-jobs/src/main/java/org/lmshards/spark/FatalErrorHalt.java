@@ -1,5 +1,6 @@
 package org.lmshards.spark;
 
+import org.lmshards.core.ExitCode;
 import java.io.PrintStream;
 import java.util.function.IntConsumer;
 
@@ -36,7 +37,7 @@ final class FatalErrorHalt implements Thread.UncaughtExceptionHandler {
                 err.flush();
             } finally {
                 // halt, not exit: shutdown hooks (Spark's among them) could wait on the dead thread.
-                halt.accept(JobExitCodes.INTERNAL);
+                halt.accept(ExitCode.INTERNAL);
             }
             return;
         }

@@ -1,5 +1,7 @@
 package org.lmshards.spark;
 
+import org.lmshards.core.ExitCode;
+import org.lmshards.spark.support.UsageError;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "PreprocessJob", mixinStandardHelpOptions = true, versionProvider = PreprocessJob.Version.class,
         description = "Tokenizes CSV corpora with Spark and writes a memory-mappable token-shard dataset.",
-        exitCodeOnInvalidInput = JobExitCodes.USAGE, exitCodeOnExecutionException = JobExitCodes.INTERNAL)
+        exitCodeOnInvalidInput = ExitCode.USAGE, exitCodeOnExecutionException = ExitCode.INTERNAL)
 public final class PreprocessJob implements Callable<Integer> {
     /** Default target tokens per shard: 16 Mi tokens, 32 MiB per uint16 shard. */
     public static final long DEFAULT_SHARD_TOKENS = 16L << 20;
@@ -111,7 +113,7 @@ public final class PreprocessJob implements Callable<Integer> {
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("Run './submit.sh --help' (or PreprocessJob --help) for the options.");
             err.flush();
-            return JobExitCodes.USAGE;
+            return ExitCode.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
@@ -130,11 +132,11 @@ public final class PreprocessJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || (readChunkBytes != null && readChunkBytes < 1) || (partitions != null && partitions < 1)) {
-            throw new JobExitCodes.UsageError("--min-freq, --max-vocab, --shard-tokens, --read-chunk-bytes and --partitions must be positive");
+            throw new UsageError("--min-freq, --max-vocab, --shard-tokens, --read-chunk-bytes and --partitions must be positive");
         }
         if (maxVocab < SpecialTokens.ALL.size()) {
             // Checked here, not after tokenizing everything: the nine special tokens must keep their ids (docs/FORMAT.md).
-            throw new JobExitCodes.UsageError("--max-vocab " + maxVocab + " is too small: the vocabulary starts with the "
+            throw new UsageError("--max-vocab " + maxVocab + " is too small: the vocabulary starts with the "
                     + SpecialTokens.ALL.size() + " special tokens, so it must be at least " + SpecialTokens.ALL.size());
         }
         checkVocabOptions();
@@ -142,10 +144,10 @@ public final class PreprocessJob implements Callable<Integer> {
         try {
             column = TextColumn.parse(textColumn);
         } catch (IllegalArgumentException e) {
-            throw new JobExitCodes.UsageError(e.getMessage());
+            throw new UsageError(e.getMessage());
         }
         if (column.byName() && !header) {
-            throw new JobExitCodes.UsageError("--text-column " + column.name() + " names a column, which needs --header");
+            throw new UsageError("--text-column " + column.name() + " names a column, which needs --header");
         }
         SparkSession session = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
@@ -178,18 +180,18 @@ public final class PreprocessJob implements Callable<Integer> {
     private void checkVocabOptions() {
         if (vocab == null) {
             if (vocabExtend != null) {
-                throw new JobExitCodes.UsageError("--vocab-extend needs --vocab (it extends a given vocabulary)");
+                throw new UsageError("--vocab-extend needs --vocab (it extends a given vocabulary)");
             }
             return;
         }
         for (String name : new String[] {"--min-freq", "--max-vocab"}) {
             if (spec.commandLine().getParseResult().hasMatchedOption(name)) {
-                throw new JobExitCodes.UsageError(name + " cannot be combined with --vocab: the given vocabulary is used as it is"
+                throw new UsageError(name + " cannot be combined with --vocab: the given vocabulary is used as it is"
                         + " (--vocab-extend N adds new tokens that occur at least " + Vocabulary.DEFAULT_MIN_FREQ + " times)");
             }
         }
         if (vocabExtend != null && vocabExtend < 0) {
-            throw new JobExitCodes.UsageError("--vocab-extend must not be negative: " + vocabExtend);
+            throw new UsageError("--vocab-extend must not be negative: " + vocabExtend);
         }
     }
 
@@ -201,7 +203,7 @@ public final class PreprocessJob implements Callable<Integer> {
      */
     static String describe(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof org.lmshards.core.BadInputException && c.getMessage() != null) {
+            if (c instanceof org.lmshards.core.BadInput && c.getMessage() != null) {
                 return firstLine(c.getMessage());
             }
         }

@@ -1,5 +1,6 @@
 package org.lmshards.spark;
 
+import org.lmshards.core.ExitCode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ class FatalErrorHaltTest {
         FatalErrorHalt h = new FatalErrorHalt(new PrintStream(buf, true, StandardCharsets.UTF_8), halted::add,
                 (t, e) -> passedOn.add(e));
         h.uncaughtException(new Thread("task-result-getter-0"), new OutOfMemoryError("Java heap space"));
-        assertThat(halted).containsExactly(JobExitCodes.INTERNAL);
+        assertThat(halted).containsExactly(ExitCode.INTERNAL);
         assertThat(buf.toString(StandardCharsets.UTF_8)).isEqualTo("error: java.lang.OutOfMemoryError: Java heap space in thread "
                 + "task-result-getter-0; the job cannot go on (give the driver more memory: spark.driver.memory in conf/spark-defaults.conf)\n");
         // Anything else is left to the handler that was there before.
@@ -42,7 +43,7 @@ class FatalErrorHaltTest {
         }
         assertThat(exited).as("the child exits by itself").isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(out).isEqualTo(JobExitCodes.INTERNAL);
+        assertThat(p.exitValue()).as(out).isEqualTo(ExitCode.INTERNAL);
         assertThat(out).contains("error: java.lang.OutOfMemoryError").contains("in thread hungry");
     }
 

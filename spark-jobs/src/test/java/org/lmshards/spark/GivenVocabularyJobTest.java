@@ -1,5 +1,6 @@
 package org.lmshards.spark;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,7 +193,7 @@ class GivenVocabularyJobTest {
         for (String[] extra : List.of(new String[] {"--vocab", vocab, "--min-freq", "3"}, new String[] {"--max-vocab", "60000", "--vocab", vocab},
                 new String[] {"--vocab-extend", "10"}, new String[] {"--vocab", vocab, "--vocab-extend", "-1"})) {
             SparkTestSupport.Run r = fineTune(out, extra);
-            assertThat(r.code()).as(String.join(" ", extra)).isEqualTo(JobExitCodes.USAGE);
+            assertThat(r.code()).as(String.join(" ", extra)).isEqualTo(ExitCode.USAGE);
             assertThat(r.err()).startsWith("error: --");
             assertThat(out).doesNotExist();
         }
@@ -201,7 +202,7 @@ class GivenVocabularyJobTest {
         assertThat(fineTune(out, "--vocab-extend", "10").err()).contains("--vocab-extend needs --vocab");
         // The given vocabulary inside the output that a rebuild would delete.
         SparkTestSupport.Run inside = SparkTestSupport.run("--train", corpus.toString(), "--output", pretrain.toString(), "--vocab", vocab);
-        assertThat(inside.code()).isEqualTo(JobExitCodes.USAGE);
+        assertThat(inside.code()).isEqualTo(ExitCode.USAGE);
         assertThat(inside.err()).contains("contains the input file file:" + vocab);
         assertThat(pretrain.resolve("vocab.json")).exists();
     }
@@ -221,12 +222,12 @@ class GivenVocabularyJobTest {
             Path file = tmp.resolve(c.getKey());
             Files.writeString(file, c.getValue());
             SparkTestSupport.Run r = fineTune(out, "--vocab", file.toString());
-            assertThat(r.code()).as(c.getKey()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(r.code()).as(c.getKey()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(r.err()).startsWith("error: --vocab file:" + file + ": ").contains(reasons.get(c.getKey()));
             assertThat(out).doesNotExist();
         }
         SparkTestSupport.Run missing = fineTune(out, "--vocab", tmp.resolve("nowhere/vocab.json").toString());
-        assertThat(missing.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+        assertThat(missing.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(missing.err()).contains("error: --vocab " + tmp.resolve("nowhere/vocab.json") + ": no such file");
         assertThat(out).doesNotExist();
     }

@@ -1,5 +1,6 @@
 package org.lmshards.spark;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class PreprocessJobBadInputTest {
     private void failsThenSkips(Path train, String row, String reason, int keptDocs, int rejected, String... extra) throws IOException {
         Path failed = tmp.resolve("out-fail");
         SparkTestSupport.Run f = job(train, failed, extra);
-        assertThat(f.code()).as(f.err()).isEqualTo(JobExitCodes.BAD_INPUT);
+        assertThat(f.code()).as(f.err()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(f.err()).contains("error: ").contains(train.getFileName().toString()).contains(row).contains(reason);
         assertThat(failed).doesNotExist();
         assertThat(SparkTestSupport.leftovers(failed)).isEmpty();
@@ -117,10 +118,10 @@ class PreprocessJobBadInputTest {
         byte[] bom = text.getBytes(StandardCharsets.UTF_16);    // big-endian with FE FF
         for (Path p : List.of(file("utf16le.csv", le), file("utf16bom.csv", bom))) {
             SparkTestSupport.Run f = job(p, tmp.resolve("u16-fail"));
-            assertThat(f.code()).as(f.err()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(f.code()).as(f.err()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(f.err()).contains(p.getFileName() + ": row 1 (line 1): ").contains("the file looks like UTF-16: convert it to UTF-8");
             SparkTestSupport.Run s = job(p, tmp.resolve("u16-skip"), "--on-bad-row", "skip");
-            assertThat(s.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(s.code()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(s.err()).contains("no documents").contains("looks like UTF-16");
             assertThat(tmp.resolve("u16-fail")).doesNotExist();
             assertThat(tmp.resolve("u16-skip")).doesNotExist();
@@ -138,7 +139,7 @@ class PreprocessJobBadInputTest {
         failsThenSkips(p, "row 33 (line 33)", "the row has 2 fields but row 1 of the file has 1 field (an unquoted comma?", 39, 1);
         // Read in several units (cut at record boundaries): the same row, the same reason.
         SparkTestSupport.Run chunked = job(p, tmp.resolve("comma-chunked"), "--read-chunk-bytes", "600");
-        assertThat(chunked.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+        assertThat(chunked.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(chunked.err()).contains("row 33 (line 33)").contains("row 1 of the file has 1 field");
     }
 
@@ -169,7 +170,7 @@ class PreprocessJobBadInputTest {
         Path failed = tmp.resolve("hdr-fail");
         // The directory as a file: URI, then as a glob: the same two files in the same order.
         SparkTestSupport.Run f = job(dir.toUri().toString(), failed, "--header", "--text-column", "text");
-        assertThat(f.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+        assertThat(f.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(f.err()).contains("b.csv: row 2").contains("no column named 'text'").contains("[id, body]");
 
         Path skipped = tmp.resolve("hdr-skip");
@@ -191,23 +192,23 @@ class PreprocessJobBadInputTest {
         file("nocsv/readme.txt", "not a csv");
         for (String mode : List.of("fail", "skip")) {
             SparkTestSupport.Run missing = job(tmp.resolve("nope.csv"), tmp.resolve("o1"), "--on-bad-row", mode);
-            assertThat(missing.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(missing.code()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(missing.err()).contains("nope.csv").contains("no such file");
 
             SparkTestSupport.Run none = job(empty, tmp.resolve("o2"), "--on-bad-row", mode);
-            assertThat(none.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(none.code()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(none.err()).contains("empty.csv").contains("no documents");
 
             SparkTestSupport.Run dir = job(noCsv, tmp.resolve("o3"), "--on-bad-row", mode);
-            assertThat(dir.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(dir.code()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(dir.err()).contains("nocsv").contains("contains no .csv file");
 
             SparkTestSupport.Run glob = job(tmp.resolve("zz*.csv"), tmp.resolve("o4"), "--on-bad-row", mode);
-            assertThat(glob.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(glob.code()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(glob.err()).contains("matches no file");
         }
         SparkTestSupport.Run allRejected = job(onlyBlank, tmp.resolve("o5"), "--on-bad-row", "skip");
-        assertThat(allRejected.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+        assertThat(allRejected.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(allRejected.err()).contains("no documents").contains("all 2 rows were rejected");
         for (String o : List.of("o1", "o2", "o3", "o4", "o5")) {
             assertThat(tmp.resolve(o)).doesNotExist();
@@ -246,19 +247,19 @@ class PreprocessJobBadInputTest {
     @Test
     void usageErrorsExitWith2() throws IOException {
         Path p = file("u.csv", doc(1) + "\n");
-        assertThat(job(p, tmp.resolve("u1"), "--text-column", "text").code()).isEqualTo(JobExitCodes.USAGE);
-        assertThat(job(p, tmp.resolve("u2"), "--no-such-option").code()).isEqualTo(JobExitCodes.USAGE);
+        assertThat(job(p, tmp.resolve("u1"), "--text-column", "text").code()).isEqualTo(ExitCode.USAGE);
+        assertThat(job(p, tmp.resolve("u2"), "--no-such-option").code()).isEqualTo(ExitCode.USAGE);
         SparkTestSupport.Run badValue = job(p, tmp.resolve("u3"), "--on-bad-row", "ignore");
-        assertThat(badValue.code()).isEqualTo(JobExitCodes.USAGE);
+        assertThat(badValue.code()).isEqualTo(ExitCode.USAGE);
         // issue 15 item 2: the cause and where the options are, not the whole usage
         assertThat(badValue.err()).startsWith("error: ").contains("--on-bad-row").contains("ignore")
                 .contains("./submit.sh --help").doesNotContain("Usage:");
         assertThat(badValue.err().lines()).hasSizeLessThanOrEqualTo(3);
-        assertThat(SparkTestSupport.run("--output", tmp.resolve("u4").toString()).code()).isEqualTo(JobExitCodes.USAGE);
+        assertThat(SparkTestSupport.run("--output", tmp.resolve("u4").toString()).code()).isEqualTo(ExitCode.USAGE);
         Path notADataset = tmp.resolve("home");
         file("home/precious.txt", "keep me");
         SparkTestSupport.Run r = job(p, notADataset);
-        assertThat(r.code()).isEqualTo(JobExitCodes.USAGE);
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).contains("not a dataset this job may replace").contains("holds precious.txt");
         assertThat(notADataset.resolve("precious.txt")).hasContent("keep me");
     }
@@ -271,7 +272,7 @@ class PreprocessJobBadInputTest {
         Map<String, String> before = SparkTestSupport.contents(out);
         Files.writeString(good, doc(1) + "\n\"broken\n");
         SparkTestSupport.Run r = job(good, out);
-        assertThat(r.code()).isEqualTo(JobExitCodes.BAD_INPUT);
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.out()).contains("building").contains("source changed");
         assertThat(SparkTestSupport.contents(out)).isEqualTo(before);
         assertThat(SparkTestSupport.leftovers(out)).isEmpty();
@@ -300,7 +301,7 @@ class PreprocessJobBadInputTest {
         org.apache.hadoop.fs.FileSystem fs = Fs.of(hout, new org.apache.hadoop.conf.Configuration());
         try (OutputLock held = OutputLock.acquire(fs, hout)) {
             SparkTestSupport.Run r = job(p, out);
-            assertThat(r.code()).isEqualTo(JobExitCodes.INTERNAL);
+            assertThat(r.code()).isEqualTo(ExitCode.INTERNAL);
             assertThat(r.err()).contains("being written by another job").contains(".locked.lock");
             assertThat(out).doesNotExist();
         }

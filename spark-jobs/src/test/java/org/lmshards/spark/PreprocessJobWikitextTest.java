@@ -1,5 +1,6 @@
 package org.lmshards.spark;
 
+import org.lmshards.spark.support.FaultInjection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

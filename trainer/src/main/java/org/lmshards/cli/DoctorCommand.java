@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.util.concurrent.Callable;
 import org.lmshards.trainer.backend.Doctor;
 import picocli.CommandLine;
@@ -28,7 +29,7 @@ final class DoctorCommand implements Callable<Integer> {
         Doctor.Findings findings = Doctor.examine();
         spec.commandLine().getOut().print(findings.render());
         spec.commandLine().getOut().flush();
-        return requireGpu && !findings.trainsOnGpu() ? ExitCodes.INTERNAL : ExitCodes.OK;
+        return requireGpu && !findings.trainsOnGpu() ? ExitCode.INTERNAL : ExitCode.OK;
     }
 
     /** Runs the check alone, so that it also works from a thin class path without ND4J. */

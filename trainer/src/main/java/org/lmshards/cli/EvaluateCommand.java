@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -64,6 +65,6 @@ final class EvaluateCommand implements Callable<Integer> {
                     split, r.meanLoss(), r.perplexity(), r.tokens());
         }
         spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

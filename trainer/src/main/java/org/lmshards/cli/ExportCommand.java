@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,6 +36,6 @@ final class ExportCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf("%s: %d arrays, model of %s, vocabulary %d%n", out, arrays.size(),
                 PretrainedWeights.shapeOf(run.network()).describe(), run.vocab().size());
         spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

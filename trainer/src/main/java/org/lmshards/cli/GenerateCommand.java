@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,6 +37,6 @@ final class GenerateCommand implements Callable<Integer> {
         TextGenerator.Generation g = new TextGenerator(run.network(), run.vocab()).generate(prompt, tokens, temperature, seed);
         spec.commandLine().getOut().println(g.text());
         spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,6 @@ final class ImportCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf("%s: model of %s, vocabulary %d, from %s%n", out, shape.describe(),
                 shape.vocab(), npz);
         spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ final class LrFindCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "suggested lr (valley): %.2e   minimum/10: %.2e   steep: %.2e%n",
                     r.valley(), r.minimum(), r.steep());
             System.out.println("curve: " + out.resolve(LrFindReport.HTML));
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
     }
 }

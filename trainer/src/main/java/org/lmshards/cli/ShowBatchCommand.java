@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,7 +81,7 @@ final class ShowBatchCommand implements Callable<Integer> {
             }
             out.flush();
         }
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 
     private String render(Vocabulary vocab, int[] ids) {

@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.InputStream;
@@ -15,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 
-import org.lmshards.core.BadInputException;
+import org.lmshards.core.BadInput;
 import org.lmshards.core.tokenize.ChunkMemo;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 
@@ -88,7 +89,7 @@ final class TokenizeCommand implements Callable<Integer> {
         } finally {
             writer.flush();
         }
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 
     private static String decode(CharsetDecoder decoder, byte[] buf, int len, long lineNo, long offset) {
@@ -152,7 +153,7 @@ final class TokenizeCommand implements Callable<Integer> {
     }
 
     /** Input that is not UTF-8 text: exit code 3. */
-    static final class BadStdinException extends RuntimeException implements BadInputException {
+    static final class BadStdinException extends RuntimeException implements BadInput {
         private static final long serialVersionUID = 1L;
 
         BadStdinException(String message, Throwable cause) {

@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
             if (complete != null) {
                 spec.commandLine().getOut().println(complete);
                 spec.commandLine().getOut().flush();
-                return ExitCodes.OK;
+                return ExitCode.OK;
             }
             if (data == null) {
                 data = Path.of(settings.data());
@@ -185,6 +186,6 @@ final class TrainCommand implements Callable<Integer> {
         if (r.completed()) {
             System.out.println(TrainMessages.nextSteps(out, data));
         }
-        return r.completed() ? ExitCodes.OK : ExitCodes.INTERNAL;
+        return r.completed() ? ExitCode.OK : ExitCode.INTERNAL;
     }
 }

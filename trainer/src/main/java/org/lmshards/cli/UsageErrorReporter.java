@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -15,12 +16,12 @@ final class UsageErrorReporter implements CommandLine.IParameterExceptionHandler
         PrintWriter err = cl.getErr();
         if (args.length == 0) {
             cl.usage(err); // nothing given at all: the list of commands is the answer
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         err.println("error: " + ex.getMessage());
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
-        return ExitCodes.USAGE;
+        return ExitCode.USAGE;
     }
 }

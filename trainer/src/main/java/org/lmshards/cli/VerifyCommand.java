@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -32,6 +33,6 @@ final class VerifyCommand implements Callable<Integer> {
         VerifyReport report = DatasetVerifier.verify(data);
         spec.commandLine().getOut().println(data + ": " + report.summary());
         spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -29,7 +30,7 @@ class DoctorCommandTest {
     @Test
     void requireGpuFailsWithTheCpuBuild() {
         String[] r = run("doctor", "--require-gpu");
-        assertThat(r[0]).isEqualTo(String.valueOf(ExitCodes.INTERNAL));
+        assertThat(r[0]).isEqualTo(String.valueOf(ExitCode.INTERNAL));
         assertThat(r[1]).contains("verdict");
     }
 }

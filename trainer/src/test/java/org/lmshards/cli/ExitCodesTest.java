@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -18,21 +19,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ExitCodesTest {
     @Test
     void dataThatDoesNotParseIsBadInput() {
-        assertThat(ExitCodes.forException(new ShardFormatException("f", "truncated"))).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(ExitCodes.forException(new ShardFormatException("f", "truncated"))).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(ExitCodes.forException(new DamagedRunFileException(Path.of("model.zip"), "damaged", null)))
-                .isEqualTo(ExitCodes.BAD_INPUT);
+                .isEqualTo(ExitCode.BAD_INPUT);
         assertThat(ExitCodes.forException(new IOException("checkpoint.zip: damaged", new ZipException("bad CEN"))))
-                .isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(ExitCodes.forException(new EOFException())).isEqualTo(ExitCodes.BAD_INPUT);
+                .isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(ExitCodes.forException(new EOFException())).isEqualTo(ExitCode.BAD_INPUT);
     }
 
     @Test
     void environmentFailuresAreExitOne() {
         assertThat(ExitCodes.forException(new IOException("f: cannot write (No space left on device)",
-                new IOException("No space left on device")))).isEqualTo(ExitCodes.INTERNAL);
-        assertThat(ExitCodes.forException(new AccessDeniedException("f"))).isEqualTo(ExitCodes.INTERNAL);
-        assertThat(ExitCodes.forException(new DirectoryLock.LockBusyException("busy"))).isEqualTo(ExitCodes.INTERNAL);
+                new IOException("No space left on device")))).isEqualTo(ExitCode.INTERNAL);
+        assertThat(ExitCodes.forException(new AccessDeniedException("f"))).isEqualTo(ExitCode.INTERNAL);
+        assertThat(ExitCodes.forException(new DirectoryLock.LockBusyException("busy"))).isEqualTo(ExitCode.INTERNAL);
         assertThat(ExitCodes.forException(new StableRead.ChangedWhileReadingException("changed")))
-                .isEqualTo(ExitCodes.INTERNAL);
+                .isEqualTo(ExitCode.INTERNAL);
     }
 }

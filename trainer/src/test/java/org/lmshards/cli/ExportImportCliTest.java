@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -163,7 +164,7 @@ class ExportImportCliTest {
             NpzFile.write(arrays, out);
         }
         CliRun.Result o = CliRun.run("import", "--npz", broken.toString(), "--out", tmp.resolve("nope").toString());
-        assertThat(o.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(o.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(o.err()).contains(broken.toString()).contains("0.rnns.1.module.bias_ih_l0").contains("missing");
         assertThat(tmp.resolve("nope").resolve(RunFiles.MODEL)).doesNotExist();
     }
@@ -173,7 +174,7 @@ class ExportImportCliTest {
         Path npz = export("shape.npz");
         CliRun.Result o = CliRun.run("import", "--npz", npz.toString(), "--out", tmp.resolve("shape").toString(),
                 "--emb", "32");
-        assertThat(o.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(o.code()).isEqualTo(ExitCode.USAGE);
         assertThat(o.err()).contains("emb 32, hidden 24, layers 2").contains("emb 16, hidden 24, layers 2");
     }
 

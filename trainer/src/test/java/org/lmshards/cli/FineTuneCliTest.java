@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -156,7 +157,7 @@ class FineTuneCliTest {
     void aShapeOptionThatContradictsThePretrainedRunIsAUsageErrorNamingBothShapes() {
         CliRun.Result o = CliRun.run("train", "--data", corpusB.toString(), "--out", tmp.resolve("wrong").toString(),
                 "--init-from", pretrained.toString(), "--hidden", "48", "--no-progress");
-        assertThat(o.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(o.code()).isEqualTo(ExitCode.USAGE);
         assertThat(o.err()).contains("emb 16, hidden 48, layers 2").contains("emb 16, hidden 24, layers 2");
     }
 
@@ -164,7 +165,7 @@ class FineTuneCliTest {
     void resumeRefusesInitFrom() {
         CliRun.Result o = CliRun.run("train", "--out", tmp.resolve("finetuned").toString(), "--resume", "--init-from",
                 pretrained.toString(), "--no-progress");
-        assertThat(o.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(o.code()).isEqualTo(ExitCode.USAGE);
         assertThat(o.err()).contains("--init-from");
     }
 }

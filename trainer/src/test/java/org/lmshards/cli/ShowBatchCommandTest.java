@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,16 +106,16 @@ class ShowBatchCommandTest {
     @Test
     void failuresMapToExitCodes() {
         CliRun.Result missing = CliRun.run("show-batch", "--data", tmp.resolve("nope").toString());
-        assertThat(missing.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(missing.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(missing.err()).contains("nope");
         CliRun.Result noSplit = CliRun.run("show-batch", "--data", dataset.toString(), "--split", "test");
-        assertThat(noSplit.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(noSplit.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(noSplit.err()).contains("'test' does not exist");
         CliRun.Result tooBig = CliRun.run("show-batch", "--data", dataset.toString(), "--split", "valid", "--bs", "500");
-        assertThat(tooBig.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(tooBig.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(tooBig.err()).contains("too few for batch size 500");
         CliRun.Result usage = CliRun.run("show-batch", "--data", dataset.toString(), "--max-n", "0");
-        assertThat(usage.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(usage.code()).isEqualTo(ExitCode.USAGE);
         assertThat(Files.exists(dataset)).isTrue();
     }
 }

@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -42,7 +43,7 @@ class TokenizeCommandTest {
     void tokenizesOneDocumentPerLine() {
         String input = "This isn't a problem\n = Homarus gammarus = \n\nI'M SHOUTING about first @-@ class <unk> .\n";
         Result r = run(input.getBytes(StandardCharsets.UTF_8));
-        assertThat(r.exit()).isEqualTo(ExitCodes.OK);
+        assertThat(r.exit()).isEqualTo(ExitCode.OK);
         assertThat(r.out().split("\n", -1)).containsExactly(
                 "xxbos xxmaj this is n't a problem",
                 "xxbos = xxmaj homarus gammarus =",
@@ -56,7 +57,7 @@ class TokenizeCommandTest {
         // fix_html turns a literal backslash-n into a newline; " \n " after "a" becomes the token "\n▁",
         // and spec_add_spaces makes the backslash a token of its own
         Result r = run("a \\n b \\\\ c\tz\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(r.exit()).isEqualTo(ExitCodes.OK);
+        assertThat(r.exit()).isEqualTo(ExitCode.OK);
         List<String> expected = FastaiTokenizer.defaults().tokenize("a \\n b \\\\ c\tz");
         assertThat(expected).contains("\n\u2581", "\\", "\t");
         String line = r.out().substring(0, r.out().length() - 1);
@@ -77,7 +78,7 @@ class TokenizeCommandTest {
     @Test
     void invalidUtf8IsBadInput() {
         Result r = run(new byte[] {'o', 'k', '\n', (byte) 0xC3, (byte) 0x28, '\n'});
-        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.exit()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).contains("stdin").contains("line 2 (byte offset 3)").contains("UTF-8");
     }
 }

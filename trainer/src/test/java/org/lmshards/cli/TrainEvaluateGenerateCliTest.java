@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,11 +99,11 @@ class TrainEvaluateGenerateCliTest {
         Vocabulary v2 = WikiTextDatasets.build(other, 3, 1, 1);
         assertThat(v2.size()).isNotEqualTo(vocab.size());
         CliRun.Result e = CliRun.run("evaluate", "--model", run.toString(), "--data", other.toString());
-        assertThat(e.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(e.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(e.err()).contains(other.toString()).contains("vocabulary size " + v2.size())
                 .contains(String.valueOf(vocab.size()));
         CliRun.Result r = CliRun.run("train", "--resume", "--out", run.toString(), "--data", other.toString(), "--epochs", "3");
-        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).contains("vocabulary size");
     }
 
@@ -115,24 +116,24 @@ class TrainEvaluateGenerateCliTest {
             ch.truncate(ch.size() - 10);
         }
         CliRun.Result e = CliRun.run("evaluate", "--model", run.toString(), "--data", corrupt.toString());
-        assertThat(e.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(e.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(e.err()).contains("tokens-00000.npy");
 
         Path incomplete = tmp.resolve("incomplete");
         WikiTextDatasets.build(incomplete, 3, 1, 2);
         Files.delete(incomplete.resolve("_SUCCESS"));
         CliRun.Result t = CliRun.run("train", "--data", incomplete.toString(), "--out", tmp.resolve("run2").toString());
-        assertThat(t.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(t.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(t.err()).contains("_SUCCESS");
     }
 
     @Test
     void trainRefusesToOverwriteARunAndBadOptionsAreUsageErrors() {
         CliRun.Result o = CliRun.run("train", "--data", data.toString(), "--out", run.toString(), "--epochs", "1");
-        assertThat(o.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(o.code()).isEqualTo(ExitCode.USAGE);
         assertThat(o.err()).contains("--resume");
         CliRun.Result bad = CliRun.run("train", "--data", data.toString(), "--out", tmp.resolve("x").toString(), "--input-p", "1.5");
-        assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
         assertThat(bad.err()).contains("dropout");
     }
 
@@ -143,7 +144,7 @@ class TrainEvaluateGenerateCliTest {
         CliRun.Result held = CliRun.run("train", "--data", data.toString(), "--out", run.toString());
         CliRun.Result noCheckpoint = CliRun.run("train", "--resume", "--out", tmp.resolve("never-trained").toString());
         for (CliRun.Result r : List.of(typed, held, noCheckpoint)) {
-            assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.code()).isEqualTo(ExitCode.USAGE);
             assertThat(r.err()).doesNotContain("Usage:").doesNotContain("--seq-len")
                     .endsWith("Run 'trainer.jar train --help' for the options." + System.lineSeparator());
             assertThat(r.err().lines()).hasSizeLessThanOrEqualTo(3);
@@ -153,7 +154,7 @@ class TrainEvaluateGenerateCliTest {
         assertThat(noCheckpoint.err()).contains("checkpoint.zip does not exist");
         // a mistyped option still gets picocli's suggestion
         CliRun.Result typo = CliRun.run("train", "--data", data.toString(), "--out", tmp.resolve("y").toString(), "--epoch", "2");
-        assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(typo.code()).isEqualTo(ExitCode.USAGE);
         assertThat(typo.err()).contains("--epoch").contains("--epochs").doesNotContain("Usage:");
     }
 
@@ -164,7 +165,7 @@ class TrainEvaluateGenerateCliTest {
         for (String command : List.of("evaluate", "generate")) {
             CliRun.Result r = command.equals("evaluate") ? CliRun.run(command, "--model", nope.toString(), "--data", data.toString())
                     : CliRun.run(command, "--model", nope.toString(), "--prompt", "The");
-            assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(r.err()).startsWith("error: " + nope + ": no such directory").doesNotContain("did training finish");
         }
         CliRun.Result byFolder = CliRun.run("generate", "--model", run.toString(), "--prompt", "The album", "--tokens", "10");
@@ -173,7 +174,7 @@ class TrainEvaluateGenerateCliTest {
         assertThat(byFile.code()).as(byFile.err()).isZero();
         assertThat(byFile.out()).isEqualTo(byFolder.out());
         CliRun.Result otherFile = CliRun.run("generate", "--model", run.resolve(RunFiles.CONFIG).toString(), "--prompt", "The");
-        assertThat(otherFile.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(otherFile.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(otherFile.err()).contains("pass the directory holding model.zip");
     }
 

@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ class TrainUiPortTest {
         // --data need not exist: the check comes before any data is read or any file written
         CliRun.Result r = CliRun.run("train", "--data", tmp.resolve("no-such-dataset").toString(), "--out", runDir.toString(),
                 "--ui-port", "9123");
-        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).contains("--ui-port needs the UI build: mvn -Pcpu,ui -DskipTests package (or -Pcuda,ui)");
         assertThat(runDir).doesNotExist();
     }
@@ -29,7 +30,7 @@ class TrainUiPortTest {
     @Test
     void portOutOfRangeIsAUsageError() {
         CliRun.Result r = CliRun.run("train", "--data", tmp.toString(), "--out", tmp.resolve("run").toString(), "--ui-port", "70000");
-        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).contains("--ui-port must be in 1..65535, got 70000");
     }
 }

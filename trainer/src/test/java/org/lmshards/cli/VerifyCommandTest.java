@@ -1,5 +1,6 @@
 package org.lmshards.cli;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -51,7 +52,7 @@ class VerifyCommandTest {
     @Test
     void goodDatasetGivesExitZeroAndOneSummaryLine() {
         CliRun.Result r = CliRun.run("verify", "--data", dir.toString());
-        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.OK);
         assertThat(r.out().lines()).singleElement().asString()
                 .isEqualTo(dir + ": ok: 2 splits (train 390 tokens / 20 docs, valid 4 tokens / 1 docs), "
                         + "8 shards, vocab 40"); // train: 7 shards of >= 50 tokens at document boundaries, valid: 1
@@ -65,7 +66,7 @@ class VerifyCommandTest {
             ch.write(ByteBuffer.wrap(new byte[] {1}), 200); // a data byte: only the checksum notices
         }
         CliRun.Result r = CliRun.run("verify", "--data", dir.toString());
-        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).startsWith("error: " + shard + ": checksum mismatch");
         assertThat(r.out()).isEmpty();
     }
@@ -74,7 +75,7 @@ class VerifyCommandTest {
     void incompleteDatasetGivesExitThree() throws IOException {
         Files.delete(dir.resolve("_SUCCESS"));
         CliRun.Result r = CliRun.run("verify", "--data", dir.toString());
-        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).contains(dir.resolve("_SUCCESS") + ": _SUCCESS missing");
     }
 
@@ -82,7 +83,7 @@ class VerifyCommandTest {
     void missingDirectoryGivesExitThree() {
         Path nowhere = tmp.resolve("nowhere");
         CliRun.Result r = CliRun.run("verify", "--data", nowhere.toString());
-        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).contains(nowhere + ": no such directory");
     }
 
@@ -91,7 +92,7 @@ class VerifyCommandTest {
         Path corpus = Files.createDirectories(tmp.resolve("corpus"));
         Files.writeString(corpus.resolve("train.csv"), "\"An article.\"\n");
         CliRun.Result r = CliRun.run("verify", "--data", corpus.toString());
-        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).startsWith("error: " + corpus + ": not a dataset (no meta.json, vocab.json or _SUCCESS)")
                 .contains("./submit.sh --train " + corpus).doesNotContain("incomplete");
     }
@@ -99,7 +100,7 @@ class VerifyCommandTest {
     @Test
     void missingOptionIsAUsageError() {
         CliRun.Result r = CliRun.run("verify");
-        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).contains("--data");
     }
 }

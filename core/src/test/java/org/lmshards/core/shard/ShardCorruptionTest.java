@@ -361,7 +361,7 @@ class ShardCorruptionTest {
     @Test
     void everyCorruptionIsBadInput() throws IOException {
         patch(tokens0, 0, (byte) 0);
-        assertThatThrownBy(() -> DatasetVerifier.verify(dir)).isInstanceOf(org.lmshards.core.BadInputException.class);
+        assertThatThrownBy(() -> DatasetVerifier.verify(dir)).isInstanceOf(org.lmshards.core.BadInput.class);
     }
 
     @Test

@@ -16,7 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.lmshards.core.tokenize.SpecialTokens;
 import org.lmshards.core.vocab.Vocabulary;
-import org.lmshards.spark.BadInputError;
+import org.lmshards.spark.support.BadInputException;
 
 /**
  * The vocabulary of {@code --vocab}: a {@code vocab.json} on any Hadoop filesystem, its bytes
@@ -40,7 +40,7 @@ public final class GivenVocabulary {
         this.vocab = vocab;
     }
 
-    /** Reads and validates {@code spec}; a missing, oversized or malformed file is a {@link BadInputError} naming it. */
+    /** Reads and validates {@code spec}; a missing, oversized or malformed file is a {@link BadInputException} naming it. */
     public static GivenVocabulary read(String spec, Configuration conf) throws IOException {
         Path path = new Path(spec);
         FileSystem fs = Fs.of(path, conf);
@@ -48,14 +48,14 @@ public final class GivenVocabulary {
         try {
             st = fs.getFileStatus(path);
         } catch (FileNotFoundException e) {
-            throw new BadInputError("--vocab " + spec + ": no such file");
+            throw new BadInputException("--vocab " + spec + ": no such file");
         }
         String uri = st.getPath().toString();
         if (!st.isFile()) {
-            throw new BadInputError("--vocab " + uri + ": not a file (give the vocab.json of a dataset)");
+            throw new BadInputException("--vocab " + uri + ": not a file (give the vocab.json of a dataset)");
         }
         if (st.getLen() > MAX_BYTES) {
-            throw new BadInputError("--vocab " + uri + ": " + st.getLen() + " bytes, too large for a vocab.json (at most "
+            throw new BadInputException("--vocab " + uri + ": " + st.getLen() + " bytes, too large for a vocab.json (at most "
                     + MAX_BYTES + ")");
         }
         byte[] bytes;
@@ -68,7 +68,7 @@ public final class GivenVocabulary {
         try {
             vocab = Vocabulary.read(new ByteArrayInputStream(bytes), uri);
         } catch (org.lmshards.core.ShardFormatException e) {
-            throw new BadInputError("--vocab " + e.getMessage());
+            throw new BadInputException("--vocab " + e.getMessage());
         }
         return new GivenVocabulary(new InputFile(uri, st.getLen(), st.getModificationTime()), bytes, vocab);
     }

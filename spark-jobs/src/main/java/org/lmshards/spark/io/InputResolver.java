@@ -17,7 +17,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.lmshards.spark.BadInputError;
+import org.lmshards.spark.support.BadInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +50,7 @@ public final class InputResolver {
         FileStatus literal = statusOrNull(fs, path);
         FileStatus[] matches = literal != null ? new FileStatus[] {literal} : fs.globStatus(path);
         if (matches == null || matches.length == 0) {
-            throw new BadInputError(option + " " + spec + ": " + (isGlob(spec) ? "the pattern matches no file" : "no such file or directory"));
+            throw new BadInputException(option + " " + spec + ": " + (isGlob(spec) ? "the pattern matches no file" : "no such file or directory"));
         }
         TreeMap<String, InputFile> files = new TreeMap<>();
         for (FileStatus st : matches) {
@@ -77,7 +77,7 @@ public final class InputResolver {
                             + (skipped.size() > SKIPPED_NAMED ? " and " + (skipped.size() - SKIPPED_NAMED) + " more" : ""));
                 }
                 if (files.size() == before && matches.length == 1) {
-                    throw new BadInputError(option + " " + spec + ": the directory " + st.getPath() + " contains no .csv file");
+                    throw new BadInputException(option + " " + spec + ": the directory " + st.getPath() + " contains no .csv file");
                 }
             } else {
                 refuseUnusable(option, spec, st.getPath());
@@ -85,7 +85,7 @@ public final class InputResolver {
             }
         }
         if (files.isEmpty()) {
-            throw new BadInputError(option + " " + spec + ": no .csv file found");
+            throw new BadInputException(option + " " + spec + ": no .csv file found");
         }
         return new ArrayList<>(files.values());
     }
@@ -138,7 +138,7 @@ public final class InputResolver {
             problem = "is not readable (permission denied)";
         }
         if (problem != null) {
-            throw new BadInputError(option + " " + spec + ": " + p + " " + problem + "; refusing to read it"
+            throw new BadInputException(option + " " + spec + ": " + p + " " + problem + "; refusing to read it"
                     + " (remove it, or name the files to read)");
         }
     }

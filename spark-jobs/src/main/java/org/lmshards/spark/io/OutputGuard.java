@@ -1,5 +1,6 @@
 package org.lmshards.spark.io;
 
+import org.lmshards.spark.support.UsageError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
@@ -9,7 +10,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.SplitMeta;
-import org.lmshards.spark.JobExitCodes;
 
 /**
  * Decides whether {@code --output} may be replaced. A rebuild deletes the old output, so only
@@ -24,7 +24,7 @@ public final class OutputGuard {
     private OutputGuard() {
     }
 
-    /** Throws {@link JobExitCodes.UsageError} unless {@code output} is absent, empty or one of this tool's datasets. */
+    /** Throws {@link UsageError} unless {@code output} is absent, empty or one of this tool's datasets. */
     public static void requireReplaceable(FileSystem fs, Path output, Collection<InputFile> inputs) throws IOException {
         String out = output.toString();
         for (InputFile in : inputs) {
@@ -56,8 +56,8 @@ public final class OutputGuard {
         }
     }
 
-    private static JobExitCodes.UsageError refuse(Path output, String why) {
-        return new JobExitCodes.UsageError("--output " + output + " exists and is not a dataset this job may replace: " + why
+    private static UsageError refuse(Path output, String why) {
+        return new UsageError("--output " + output + " exists and is not a dataset this job may replace: " + why
                 + "; refusing to touch it (choose another --output, or empty it yourself)");
     }
 

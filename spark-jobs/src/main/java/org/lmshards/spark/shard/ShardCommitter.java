@@ -10,7 +10,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.ShardMeta;
-import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.support.FaultInjection;
 import org.lmshards.spark.io.StagingFence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

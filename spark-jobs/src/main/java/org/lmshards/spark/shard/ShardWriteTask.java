@@ -14,7 +14,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.lmshards.core.shard.NpyArrayWriter;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.TokenDtype;
-import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.support.FaultInjection;
 import org.lmshards.spark.io.FileIoError;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.HadoopConf;

@@ -10,7 +10,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 import org.lmshards.core.tokenize.ChunkMemo;
 import org.lmshards.core.tokenize.FastaiTokenizer;
-import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.support.FaultInjection;
 import org.lmshards.spark.csv.ParsedRow;
 import org.lmshards.spark.csv.Reject;
 import org.lmshards.spark.csv.RejectSpool;

@@ -13,7 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmshards.spark.FaultInjection;
+import org.lmshards.spark.support.FaultInjection;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 

@@ -1,5 +1,6 @@
 package org.lmshards.spark.reliability;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class ErrorMessageTest {
         for (String partitions : new String[] {"1", "3"}) {     // read units as they are, and repartitioned
             SparkTestSupport.Run r = SparkTestSupport.run("--train", uri, "--output", tmp.resolve("out").toString(),
                     "--partitions", partitions, "--on-bad-row", "skip");
-            assertThat(r.code()).isEqualTo(JobExitCodes.INTERNAL);     // an environment failure, not bad input
+            assertThat(r.code()).isEqualTo(ExitCode.INTERNAL);     // an environment failure, not bad input
             assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
             assertThat(r.err()).startsWith("error: " + FailingReadFileSystem.SCHEME + ":" + csv + ": read failed at byte ")
                     .contains("Input/output error").doesNotContain("Job aborted").doesNotContain("\tat ");

@@ -1,5 +1,6 @@
 package org.lmshards.spark.reliability;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ class InputEdgeCaseTest {
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
         for (String spec : new String[] {in.toString(), fifo.toString(), in + "/*.csv"}) {
             SparkTestSupport.Run r = SparkTestSupport.run("--train", spec, "--output", tmp.resolve("out").toString());
-            assertThat(r.code()).as(r.err()).isEqualTo(JobExitCodes.BAD_INPUT);
+            assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
             assertThat(r.err()).contains(fifo.toString()).contains("is not a regular file (a FIFO");
         }
         assertThat(tmp.resolve("out")).doesNotExist();
@@ -50,7 +51,7 @@ class InputEdgeCaseTest {
         Path in = dirWithOneGoodCsv();
         Files.createSymbolicLink(in.resolve("gone.csv"), tmp.resolve("deleted-long-ago.csv"));
         SparkTestSupport.Run r = SparkTestSupport.run("--train", in.toString(), "--output", tmp.resolve("out").toString());
-        assertThat(r.code()).as(r.err()).isEqualTo(JobExitCodes.BAD_INPUT);
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).contains("gone.csv is a broken symbolic link; refusing to read it");
         assertThat(tmp.resolve("out")).doesNotExist();
     }
@@ -84,7 +85,7 @@ class InputEdgeCaseTest {
         for (String n : new String[] {"1", "8"}) {
             SparkTestSupport.Run r = SparkTestSupport.run("--train", in.toString(), "--output", tmp.resolve("out").toString(),
                     "--max-vocab", n);
-            assertThat(r.code()).isEqualTo(JobExitCodes.USAGE);
+            assertThat(r.code()).isEqualTo(ExitCode.USAGE);
             assertThat(r.err()).contains("--max-vocab " + n + " is too small").contains("at least 9");
             assertThat(r.out()).doesNotContain("building");
         }
@@ -99,7 +100,7 @@ class InputEdgeCaseTest {
         Path a = in.resolve("a.csv");
         for (String[] tv : new String[][] {{a.toString(), a.toString()}, {in.toString(), a.toUri().toString()}}) {
             SparkTestSupport.Run r = SparkTestSupport.run("--train", tv[0], "--valid", tv[1], "--output", tmp.resolve("out").toString());
-            assertThat(r.code()).isEqualTo(JobExitCodes.USAGE);
+            assertThat(r.code()).isEqualTo(ExitCode.USAGE);
             assertThat(r.err()).contains("both hold file:" + a).contains("must not contain training data");
         }
         assertThat(tmp.resolve("out")).doesNotExist();

@@ -1,5 +1,6 @@
 package org.lmshards.spark.reliability;
 
+import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class OutputSafetyTest {
     }
 
     private static void assertRefused(SparkTestSupport.Run r, Path output, Map<String, String> before, String why) throws IOException {
-        assertThat(r.code()).as(r.err()).isEqualTo(JobExitCodes.USAGE);
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).contains("error: --output " + uri(output))
                 .contains("refusing to touch it").contains(why);
         assertThat(r.err().strip().lines()).hasSize(1);
@@ -69,7 +70,7 @@ class OutputSafetyTest {
         Path csv = Files.copy(data.resolve("test.csv"), dir.resolve("t.csv"));
         Map<String, String> before = SparkTestSupport.contents(dir);
         SparkTestSupport.Run same = job("--train", csv.toString(), "--output", csv.toString());
-        assertThat(same.code()).isEqualTo(JobExitCodes.USAGE);
+        assertThat(same.code()).isEqualTo(ExitCode.USAGE);
         assertThat(same.err()).contains("is the input file " + uri(csv));
         assertRefused(job("--train", dir.toString(), "--output", dir.toString()), dir, before, "contains the input file");
         assertThat(SparkTestSupport.contents(dir)).isEqualTo(before);

@@ -1,9 +1,9 @@
 package org.lmshards.trainer.train;
 
-import org.lmshards.core.BadInputException;
+import org.lmshards.core.BadInput;
 
 /** A dataset that does not fit the model (vocabulary) or holds ids outside its vocabulary. */
-public final class DataMismatchException extends RuntimeException implements BadInputException {
+public final class DataMismatchException extends RuntimeException implements BadInput {
     private static final long serialVersionUID = 1L;
 
     public DataMismatchException(String message) {

@@ -1,4 +1,4 @@
-package org.lmshards.spark;
+package org.lmshards.spark.support;
 
 import java.io.Serializable;
 import java.util.HashSet;

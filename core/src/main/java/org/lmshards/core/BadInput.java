@@ -5,5 +5,5 @@ package org.lmshards.core;
  * unknown column), as opposed to bugs or environment problems. Command-line tools map it to
  * the "bad input" exit code.
  */
-public interface BadInputException {
+public interface BadInput {
 }

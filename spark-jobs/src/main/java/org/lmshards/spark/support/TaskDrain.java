@@ -1,4 +1,4 @@
-package org.lmshards.spark;
+package org.lmshards.spark.support;
 
 import java.time.Duration;
 
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * as settled once the tracker has seen it end (its end event follows every start event of its
  * tasks) and its stages report no active task.
  */
-final class TaskDrain {
+public final class TaskDrain {
     private static final Logger LOG = LoggerFactory.getLogger(TaskDrain.class);
     private static final long POLL_MILLIS = 50;
 
@@ -29,7 +29,7 @@ final class TaskDrain {
     }
 
     /** Returns true when every job of {@code group} has ended with no running attempt; false on timeout. */
-    static boolean await(JavaSparkContext jsc, String group, Duration timeout) {
+    public static boolean await(JavaSparkContext jsc, String group, Duration timeout) {
         JavaSparkStatusTracker tracker = jsc.statusTracker();
         long deadline = System.nanoTime() + timeout.toNanos();
         int running;
