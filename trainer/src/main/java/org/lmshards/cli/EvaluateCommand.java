@@ -12,7 +12,7 @@ import org.lmshards.trainer.train.Json;
 import org.lmshards.trainer.train.LossEvaluator;
 import org.lmshards.trainer.train.PassProgress;
 import org.lmshards.trainer.train.ProgressMode;
-import org.lmshards.trainer.train.RunData;
+import org.lmshards.trainer.train.TrainingDataset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,7 +38,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RunDirectory run = RunDirectory.open(model);
         LossEvaluator.Result r;
-        try (RunData dataset = RunData.open(data)) {
+        try (TrainingDataset dataset = TrainingDataset.open(data)) {
             dataset.requireVocabulary(run.vocab(), model.toString());
             try (BatchSource batches = dataset.batches(split, run.settings().batchSize(), run.settings().seqLen(),
                     run.settings().model().seed(), 0)) {

@@ -15,7 +15,7 @@ import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.BatchSource;
 import org.lmshards.trainer.train.Json;
 import org.lmshards.trainer.train.LrFinder;
-import org.lmshards.trainer.train.RunData;
+import org.lmshards.trainer.train.TrainingDataset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,7 +45,7 @@ final class LrFindCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (RunData run = RunData.open(data)) {
+        try (TrainingDataset run = TrainingDataset.open(data)) {
             LmHyperParams hp;
             LrFinder.Result r;
             try (BatchSource train = run.batches("train", model.bs, model.seqLen, model.seed, 0)) {

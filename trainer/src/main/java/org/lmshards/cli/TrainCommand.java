@@ -10,7 +10,7 @@ import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.BatchSource;
-import org.lmshards.trainer.train.RunData;
+import org.lmshards.trainer.train.TrainingDataset;
 import org.lmshards.trainer.train.RunFileReader;
 import org.lmshards.trainer.train.RunFiles;
 import org.lmshards.trainer.train.RunLock;
@@ -125,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             settings = null;
         }
-        try (RunData run = RunData.open(data)) {
+        try (TrainingDataset run = TrainingDataset.open(data)) {
             // the default split may be absent (no evaluation); a split the user named must exist
             if (spec.commandLine().getParseResult().hasMatchedOption("--valid-split") && !run.hasSplit(validSplit)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--valid-split " + validSplit + ": " + data

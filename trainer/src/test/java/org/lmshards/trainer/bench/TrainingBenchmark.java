@@ -13,7 +13,7 @@ import org.lmshards.trainer.testing.WikiTextDatasets;
 import org.lmshards.trainer.train.BatchSource;
 import org.lmshards.trainer.train.EpochMetrics;
 import org.lmshards.trainer.train.Json;
-import org.lmshards.trainer.train.RunData;
+import org.lmshards.trainer.train.TrainingDataset;
 import org.lmshards.trainer.train.TrainSettings;
 import org.lmshards.trainer.train.Trainer;
 
@@ -81,7 +81,7 @@ class TrainingBenchmark {
         long cpu0 = os.getProcessCpuTime();
         long start = System.nanoTime();
         Trainer.Result r;
-        try (RunData rd = RunData.open(data);
+        try (TrainingDataset rd = TrainingDataset.open(data);
              BatchSource train = rd.batches("train", s.batchSize(), s.seqLen(), 42, 1);
              BatchSource valid = rd.batches("valid", s.batchSize(), s.seqLen(), 42, 0)) {
             r = new Trainer(s, train, valid, run, System.out).run(false);

@@ -16,7 +16,7 @@ import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.testing.DatasetSwap;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.train.BatchSource;
-import org.lmshards.trainer.train.RunData;
+import org.lmshards.trainer.train.TrainingDataset;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 18 item 4, trainer side: {@code train} opened the dataset, read its vocabulary, and
  * mapped the shards only later, by path, when it asked for batches; a rebuild swapping another
  * dataset in meanwhile (two vocabularies of the same size) gave a run trained on the new ids and
- * saved with the old vocabulary. {@link RunData#open} now maps every split at once, inside the
+ * saved with the old vocabulary. {@link TrainingDataset#open} now maps every split at once, inside the
  * generation check, so what it opened stays one dataset whatever is swapped in afterwards.
  * (The generation check itself, with a swap in the middle of the read: core's
  * {@code DatasetGenerationTest}.)
@@ -69,7 +69,7 @@ class DatasetSwapTest {
         return vocab;
     }
 
-    private static INDArray firstBatch(RunData run, String split) throws IOException {
+    private static INDArray firstBatch(TrainingDataset run, String split) throws IOException {
         try (BatchSource s = run.batches(split, 4, 10, 3, 0)) {
             return s.next().getFeatures().dup();
         }
@@ -78,7 +78,7 @@ class DatasetSwapTest {
     @Test
     void aSwapAfterOpeningChangesNeitherTheVocabularyNorTheIdsOfTheOpenedRun() throws IOException {
         INDArray trainA, validA, trainB;
-        try (RunData ra = RunData.open(a); RunData rb = RunData.open(b)) {
+        try (TrainingDataset ra = TrainingDataset.open(a); TrainingDataset rb = TrainingDataset.open(b)) {
             trainA = firstBatch(ra, "train");
             validA = firstBatch(ra, "valid");
             trainB = firstBatch(rb, "train");
@@ -87,14 +87,14 @@ class DatasetSwapTest {
 
         Path dir = tmp.resolve("data");
         DatasetSwap.swapIn(a, dir);
-        try (RunData run = RunData.open(dir)) {
+        try (TrainingDataset run = TrainingDataset.open(dir)) {
             DatasetSwap.swapIn(b, dir);
             // what train does next: save the vocabulary, then ask for batches
             assertThat(run.vocab()).isEqualTo(vocabA);
             assertThat(firstBatch(run, "train")).isEqualTo(trainA);
             assertThat(firstBatch(run, "valid")).isEqualTo(validA);
         }
-        try (RunData next = RunData.open(dir)) {
+        try (TrainingDataset next = TrainingDataset.open(dir)) {
             assertThat(next.vocab()).isEqualTo(vocabB);
             assertThat(firstBatch(next, "train")).isEqualTo(trainB);
         }

@@ -20,20 +20,20 @@ import org.lmshards.trainer.data.LmStreamIterator;
  * dataset meanwhile can never pair one dataset's vocabulary with another's ids. Also checks that
  * the dataset's vocabulary is the model's.
  */
-public final class RunData implements Closeable {
+public final class TrainingDataset implements Closeable {
     private final Dataset dataset;
     private final Map<String, TokenStore> splits;
 
-    private RunData(Dataset dataset, Map<String, TokenStore> splits) {
+    private TrainingDataset(Dataset dataset, Map<String, TokenStore> splits) {
         this.dataset = dataset;
         this.splits = splits;
     }
 
-    public static RunData open(Path datasetDir) throws IOException {
+    public static TrainingDataset open(Path datasetDir) throws IOException {
         return DatasetGeneration.read(datasetDir, () -> openOnce(datasetDir));
     }
 
-    private static RunData openOnce(Path datasetDir) throws IOException {
+    private static TrainingDataset openOnce(Path datasetDir) throws IOException {
         // The full check (every checksum and every id < vocab size; CRC32C reads at disk speed):
         // opening alone checks only the structure, so a flipped byte would be trained on silently.
         DatasetVerifier.verify(datasetDir);
@@ -44,7 +44,7 @@ public final class RunData implements Closeable {
             for (String split : dataset.splits()) {
                 splits.put(split, dataset.split(split));
             }
-            return new RunData(dataset, splits);
+            return new TrainingDataset(dataset, splits);
         } catch (IOException | RuntimeException e) {
             dataset.close();
             throw e;
