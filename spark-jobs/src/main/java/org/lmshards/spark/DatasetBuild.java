@@ -339,8 +339,8 @@ final class DatasetBuild {
         int[] counts = new int[units.size()];
         List<RejectBatch> rejectBatches = new ArrayList<>();
         for (BlockSummary s : summaries) {
-            for (int i = 0; i < s.files().length; i++) {
-                counts[s.files()[i]] = (int) Math.max(counts[s.files()[i]], s.ordinals()[i] + 1);
+            for (int i = 0; i < s.units().length; i++) {
+                counts[s.units()[i]] = (int) Math.max(counts[s.units()[i]], s.ordinals()[i] + 1);
             }
             rejectBatches.add(s.rejects());   // collect() keeps partition order, and a partition's blocks are in order
         }
@@ -350,11 +350,11 @@ final class DatasetBuild {
             java.util.Arrays.fill(lengths[f], -1);
         }
         for (BlockSummary s : summaries) {
-            for (int i = 0; i < s.files().length; i++) {
-                int[] l = lengths[s.files()[i]];
+            for (int i = 0; i < s.units().length; i++) {
+                int[] l = lengths[s.units()[i]];
                 int o = (int) s.ordinals()[i];
                 if (l[o] != -1) {
-                    throw new IllegalStateException(split + ": document " + o + " of unit " + units.get(s.files()[i]) + " seen twice");
+                    throw new IllegalStateException(split + ": document " + o + " of unit " + units.get(s.units()[i]) + " seen twice");
                 }
                 l[o] = s.lengths()[i];
             }
@@ -392,7 +392,7 @@ final class DatasetBuild {
             unitBase[u] = fileBase[units.get(u).file()];
         }
         long splitBytes = files.stream().mapToLong(InputFile::size).sum();
-        return rows.mapToPair(r -> new Tuple2<>(unitBase[r.file()] + r.offset(), r))
+        return rows.mapToPair(r -> new Tuple2<>(unitBase[r.unit()] + r.offset(), r))
                 .repartitionAndSortWithinPartitions(new RowRangePartitioner(parts, splitBytes))
                 .values();
     }
@@ -409,8 +409,8 @@ final class DatasetBuild {
         java.util.Arrays.fill(first, -1);
         for (BlockSummary s : summaries) {
             int p = s.partition();
-            for (int i = 0; i < s.files().length; i++) {
-                long doc = plan.docNumber(s.files()[i], s.ordinals()[i]);
+            for (int i = 0; i < s.units().length; i++) {
+                long doc = plan.docNumber(s.units()[i], s.ordinals()[i]);
                 if (first[p] < 0) {
                     first[p] = doc;
                 } else if (doc != end[p]) {
@@ -451,24 +451,24 @@ final class DatasetBuild {
     }
 
     /** Per-block facts the driver needs: the block's partition, document keys and lengths, and the rejects. */
-    record BlockSummary(int partition, int[] files, long[] ordinals, int[] lengths, RejectBatch rejects)
+    record BlockSummary(int partition, int[] units, long[] ordinals, int[] lengths, RejectBatch rejects)
             implements java.io.Serializable {
         static BlockSummary of(int partition, TokenBlock b) {
-            return new BlockSummary(partition, b.files(), b.ordinals(), b.lengths(), b.rejects());
+            return new BlockSummary(partition, b.units(), b.ordinals(), b.lengths(), b.rejects());
         }
     }
 
     private void checkUsable(SplitData d) {
         if (d.rejects().count() > 0 && opt.onBadRow == PreprocessJob.BadRowPolicy.fail) {
             Reject r = d.rejects().first();
-            throw new BadInputException(d.pathOf(r.file()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
+            throw new BadInputException(d.pathOf(r.unit()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
                     + " [--" + d.name() + " input; rerun with --on-bad-row skip to leave bad rows out and list them in rejects/]");
         }
         long docs = java.util.Arrays.stream(d.lengths()).mapToLong(l -> l.length).sum();
         if (docs == 0) {
             throw new BadInputException("--" + d.name() + " " + (d.name().equals("train") ? opt.train : opt.valid) + ": no documents ("
                     + (d.rejects().count() == 0 ? "the input is empty" : "all " + d.rejects().count() + " rows were rejected, the first: "
-                    + d.pathOf(d.rejects().first().file()) + " row " + d.rejects().first().row() + ": " + d.rejects().first().reason())
+                    + d.pathOf(d.rejects().first().unit()) + " row " + d.rejects().first().row() + ": " + d.rejects().first().reason())
                     + ")");
         }
     }

@@ -21,7 +21,7 @@ import org.lmshards.spark.io.InputFile;
 
 /**
  * Reads the {@link InputUnit}s whose indices a partition holds (the job gives each unit its own
- * partition) and streams their rows in file order; a row's {@code file} is its unit index.
+ * partition) and streams their rows in file order; a row's {@code unit} is its unit index.
  */
 public final class ReadTask implements FlatMapFunction<Iterator<Integer>, ParsedRow> {
     private static final long serialVersionUID = 1L;

@@ -29,7 +29,7 @@ public final class RejectSpool implements Serializable {
 
     /**
      * @param dir       the fenced directory
-     * @param unitPaths the file URI of each read unit (a reject's {@code file} is its unit index)
+     * @param unitPaths the file URI of each read unit (a reject's {@code unit})
      */
     public RejectSpool(String dir, List<String> unitPaths, HadoopConf conf) {
         this.dir = dir;
@@ -60,7 +60,7 @@ public final class RejectSpool implements Serializable {
                     out = new BufferedWriter(new OutputStreamWriter(StagingFence.create(fs, path), StandardCharsets.UTF_8), 1 << 16);
                     first = r;
                 }
-                out.write(line(unitPaths.get(r.file()), r));
+                out.write(line(unitPaths.get(r.unit()), r));
                 count++;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write rejected rows to " + path + ": " + e.getMessage(), e);

@@ -14,14 +14,14 @@ import java.util.List;
 public final class ShardPlan implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final long[] fileOffsets;   // global number of each file's first document
+    private final long[] unitOffsets;   // global number of each read unit's first document
     private final long[] firstDoc;
     private final long[] numDocs;
     private final long[] firstToken;
     private final long[] numTokens;
 
-    private ShardPlan(long[] fileOffsets, long[] firstDoc, long[] numDocs, long[] firstToken, long[] numTokens) {
-        this.fileOffsets = fileOffsets;
+    private ShardPlan(long[] unitOffsets, long[] firstDoc, long[] numDocs, long[] firstToken, long[] numTokens) {
+        this.unitOffsets = unitOffsets;
         this.firstDoc = firstDoc;
         this.numDocs = numDocs;
         this.firstToken = firstToken;
@@ -29,20 +29,20 @@ public final class ShardPlan implements Serializable {
     }
 
     /**
-     * @param lengths     per input file (sorted order), the token count of each accepted document in row order
+     * @param lengths     per read unit (sorted input order), the token count of each accepted document in row order
      * @param shardTokens the target shard size
      */
     public static ShardPlan plan(int[][] lengths, long shardTokens) {
         if (shardTokens < 1) {
             throw new IllegalArgumentException("shard tokens must be positive: " + shardTokens);
         }
-        long[] fileOffsets = new long[lengths.length];
+        long[] unitOffsets = new long[lengths.length];
         List<long[]> shards = new ArrayList<>();   // {firstDoc, numDocs, firstToken, numTokens}
         long doc = 0;
         long token = 0;
         long[] open = null;
         for (int f = 0; f < lengths.length; f++) {
-            fileOffsets[f] = doc;
+            unitOffsets[f] = doc;
             for (int len : lengths[f]) {
                 if (open == null) {
                     open = new long[] {doc, 0, token, 0};
@@ -72,15 +72,16 @@ public final class ShardPlan implements Serializable {
             ft[i] = s[2];
             nt[i] = s[3];
         }
-        return new ShardPlan(fileOffsets, fd, nd, ft, nt);
+        return new ShardPlan(unitOffsets, fd, nd, ft, nt);
     }
 
     public int numShards() {
         return firstDoc.length;
     }
 
-    public long docNumber(int file, long ordinal) {
-        return fileOffsets[file] + ordinal;
+    /** The global number of the {@code ordinal}-th accepted document of read unit {@code unit}. */
+    public long docNumber(int unit, long ordinal) {
+        return unitOffsets[unit] + ordinal;
     }
 
     /** The shard holding global document {@code doc}. */

@@ -97,7 +97,7 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBl
                     continue;
                 }
                 // The block's documents are consecutive (checked below): the shard takes a range of them.
-                long blockFirst = p.docNumber(b.files()[0], b.ordinals()[0]);
+                long blockFirst = p.docNumber(b.units()[0], b.ordinals()[0]);
                 int from = (int) Math.min(b.numDocs(), Math.max(0, firstDoc - blockFirst));
                 int to = (int) Math.min(b.numDocs(), Math.max(0, endDoc - blockFirst));
                 if (from >= to) {
@@ -108,9 +108,9 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBl
                             + " but got " + (blockFirst + from) + " (documents lost or duplicated)");
                 }
                 for (int d = from; d < to; d++) {
-                    if (p.docNumber(b.files()[d], b.ordinals()[d]) != blockFirst + d) {
+                    if (p.docNumber(b.units()[d], b.ordinals()[d]) != blockFirst + d) {
                         throw new IllegalStateException("shard " + shard + " of " + split + ": a token block's documents are not"
-                                + " consecutive (document " + p.docNumber(b.files()[d], b.ordinals()[d]) + " after "
+                                + " consecutive (document " + p.docNumber(b.units()[d], b.ordinals()[d]) + " after "
                                 + (blockFirst + d - 1) + ")");
                     }
                     tokens += b.length(d);

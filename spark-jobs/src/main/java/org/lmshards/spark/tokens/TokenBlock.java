@@ -16,7 +16,7 @@ import org.lmshards.spark.csv.RejectBatch;
  * arrays, copied as survivors, slowed concurrent tasks measurably). The block's rejected rows
  * are in a spool file ({@code rejects}), not in memory.
  */
-public record TokenBlock(TokenStrings table, int[] counts, int[] files, long[] ordinals, int[] docEnds, int[] ids,
+public record TokenBlock(TokenStrings table, int[] counts, int[] units, long[] ordinals, int[] docEnds, int[] ids,
                          RejectBatch rejects) implements Serializable {
 
     public int numDocs() {

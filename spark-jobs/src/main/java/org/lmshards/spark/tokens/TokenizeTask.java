@@ -69,7 +69,7 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                List<Integer> files = new ArrayList<>();
+                List<Integer> units = new ArrayList<>();
                 List<Long> ordinals = new ArrayList<>();
                 List<Integer> ends = new ArrayList<>();
                 RejectSpool.BlockRejects rejects = rejectSpool.open(attempt + "-b" + block++ + ".csv");
@@ -77,16 +77,16 @@ public final class TokenizeTask implements FlatMapFunction<Iterator<ParsedRow>, 
                 while (rows.hasNext() && encoder.size() < BLOCK_TOKENS) {
                     ParsedRow r = rows.next();
                     if (!r.accepted()) {
-                        rejects.add(new Reject(r.file(), r.row(), r.line(), r.reject()));
+                        rejects.add(new Reject(r.unit(), r.row(), r.line(), r.reject()));
                         continue;
                     }
                     encoder.add(r.text());
                     ends.add(encoder.size());
-                    files.add(r.file());
+                    units.add(r.unit());
                     ordinals.add(r.ordinal());
                 }
                 tokensOut.add(encoder.size());
-                return new TokenBlock(encoder.strings(), encoder.counts(), files.stream().mapToInt(Integer::intValue).toArray(),
+                return new TokenBlock(encoder.strings(), encoder.counts(), units.stream().mapToInt(Integer::intValue).toArray(),
                         ordinals.stream().mapToLong(Long::longValue).toArray(), ends.stream().mapToInt(Integer::intValue).toArray(),
                         encoder.ids(), rejects.finish());
             }

@@ -140,7 +140,7 @@ class StrictCsvReaderTest {
         assertThat(got.get(5).reject()).contains("malformed CSV");
         assertThat(got.get(6).text()).isEqualTo("last");
         assertThat(got.get(6).ordinal()).isEqualTo(1);
-        assertThat(got).allMatch(r -> r.file() == 7);
+        assertThat(got).allMatch(r -> r.unit() == 7);
     }
 
     @Test
