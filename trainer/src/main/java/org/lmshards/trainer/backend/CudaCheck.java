@@ -46,11 +46,15 @@ final class CudaCheck {
 
     /** Every reason the CUDA backend cannot run here; empty when it can (as far as can be told). */
     static List<String> problems(SystemProbe probe) {
+        return problems(probe, listGpus(probe));
+    }
+
+    /** The same, with the GPUs already listed (nvidia-smi can take seconds to answer). */
+    static List<String> problems(SystemProbe probe, GpuListing listing) {
         List<String> problems = new ArrayList<>();
         if (probe.findLibrary(DRIVER_LIBRARY).isEmpty()) {
             problems.add(noDriver(probe));
         }
-        GpuListing listing = listGpus(probe);
         listing.problem().ifPresent(problems::add);
         for (GpuInfo gpu : listing.gpus()) {
             unsupported(gpu).ifPresent(problems::add);

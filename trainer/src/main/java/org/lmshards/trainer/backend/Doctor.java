@@ -43,9 +43,10 @@ public final class Doctor {
         lines.add(new Line("cpu features", cpuFeatures(probe)));
         lines.add(new Line("threads", threads(probe, jvmProcessors)));
 
-        boolean driverLibrary = probe.findLibrary(CudaCheck.DRIVER_LIBRARY).isPresent();
+        Optional<Path> driver = probe.findLibrary(CudaCheck.DRIVER_LIBRARY);
+        boolean driverLibrary = driver.isPresent();
         lines.add(new Line("nvidia driver", driverLibrary
-                ? CudaCheck.DRIVER_LIBRARY + " at " + probe.findLibrary(CudaCheck.DRIVER_LIBRARY).get()
+                ? CudaCheck.DRIVER_LIBRARY + " at " + driver.get()
                         + driverVersion(probe).map(v -> ", version " + v).orElse("")
                 : "none (" + CudaCheck.DRIVER_LIBRARY + " is not on the loader's path)"));
         CudaCheck.GpuListing listing = CudaCheck.listGpus(probe);
@@ -62,7 +63,7 @@ public final class Doctor {
         lines.add(new Line("gpus", gpus));
         lines.add(new Line("cuda 11 libraries", cudaLibraries(probe)));
 
-        List<String> problems = CudaCheck.problems(probe);
+        List<String> problems = CudaCheck.problems(probe, listing);
         boolean cudaBuildRuns = problems.isEmpty() && driverLibrary;
         String verdict;
         if (cudaBuildRuns && listing.gpus().isEmpty()) {

@@ -56,6 +56,8 @@ class DoctorTest {
                 ? new SystemProbe.CommandResult(true, 0, java.util.List.of("580.159.04"))
                 : new SystemProbe.CommandResult(true, 0, java.util.List.of(H200));
         assertThat(value(examine(probe), "nvidia driver")).endsWith("version 580.159.04");
+        // the GPU list is asked for once, for both the report and the verdict
+        assertThat(probe.smiCalls).filteredOn(CudaCheck.NVIDIA_SMI_QUERY::equals).hasSize(1);
     }
 
     @Test
