@@ -59,6 +59,9 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     /** For the ablation of docs/MODEL.md only: DL4J's own backward pass, with the bug described above. */
     private static final boolean DL4J_BACKPROP = Boolean.getBoolean("lmshards.ablation.dl4jBackprop");
 
+    /** For speed comparisons only: DL4J's own LSTM implementation instead of {@link FusedLstmLayer}. */
+    private static final boolean DL4J_LSTM = Boolean.getBoolean("lmshards.bench.dl4jLstm");
+
     private boolean carryState = true;
     private double lastLossSum = Double.NaN;
     private long lastTokens;
@@ -70,19 +73,28 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     }
 
     /**
-     * DL4J's initialisation, then {@link RowMajorRnnOutputLayer} in place of the stock output
-     * layer (same configuration and parameter views; only its pre-output is computed faster).
+     * DL4J's initialisation, then {@link FusedLstmLayer} in place of each stock LSTM and
+     * {@link RowMajorRnnOutputLayer} in place of the stock output layer (same configuration and
+     * parameter views; only the computation is faster).
      */
     @Override
     public void init(INDArray parameters, boolean cloneParametersArray) {
         super.init(parameters, cloneParametersArray);
+        for (int i = 0; i < layers.length; i++) {
+            if (!DL4J_LSTM && FusedLstmLayer.isStock(layers[i])) {
+                replace(i, FusedLstmLayer.replacing((org.deeplearning4j.nn.layers.recurrent.LSTM) layers[i]));
+            }
+        }
         int last = layers.length - 1;
         if (RowMajorRnnOutputLayer.isStock(layers[last])) {
-            Layer stock = layers[last];
-            Layer replacement = RowMajorRnnOutputLayer.replacing((org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer) stock);
-            layers[last] = replacement;
-            layerMap.replaceAll((name, layer) -> layer == stock ? replacement : layer);
+            replace(last, RowMajorRnnOutputLayer.replacing((org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer) layers[last]));
         }
+    }
+
+    private void replace(int index, Layer replacement) {
+        Layer stock = layers[index];
+        layers[index] = replacement;
+        layerMap.replaceAll((name, layer) -> layer == stock ? replacement : layer);
     }
 
     /** Whether {@code fit} keeps the recurrent state between calls (default true). */

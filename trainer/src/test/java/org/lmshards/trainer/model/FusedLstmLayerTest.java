@@ -1,0 +1,99 @@
+package org.lmshards.trainer.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.LSTM;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The fused LSTM computes what DL4J's own LSTM layer computes on the training path, in float64:
+ * the same outputs and carried state from a non-zero starting state, the same gradients for the
+ * input and for every parameter, with and without input dropout and weight dropout (whose masks
+ * both implementations draw in the same order from ND4J's generator).
+ */
+class FusedLstmLayerTest {
+    private static final int BATCH = 3, STEPS = 7;
+
+    @ParameterizedTest(name = "dropout: {0}")
+    @ValueSource(booleans = {false, true})
+    void sameOutputsStateAndGradientsAsDl4jsLstm(boolean dropout) {
+        double p = dropout ? 0.3 : 0;
+        LmHyperParams hp = new LmHyperParams(13, 5, 9, 2, p, 0, p, 0, p, 1e-2, 0, 0, 11);
+        StatefulLmNetwork net = new StatefulLmNetwork(LmNetworks.configuration(hp, STEPS, DataType.DOUBLE));
+        net.init();
+        LmInitializer.apply(net, hp);
+        net.initGradientsView();
+        for (int index : new int[] {1, 2}) { // 5 -> 9 units, then 9 -> 5
+            Layer layer = net.getLayer(index);
+            assertThat(layer).isInstanceOf(FusedLstmLayer.class);
+            FusedLstmLayer fused = (FusedLstmLayer) layer;
+            LSTM stock = new LSTM(fused.conf(), DataType.DOUBLE);
+            stock.setParamsViewArray(fused.params());
+            stock.setParamTable(fused.paramTable());
+            stock.setBackpropGradientsViewArray(Nd4j.create(DataType.DOUBLE, fused.getGradientsViewArray().shape()));
+            compare(fused, stock, index);
+        }
+    }
+
+    private static void compare(FusedLstmLayer fused, LSTM stock, int seed) {
+        long nIn = fused.getParam("W").size(0), units = fused.getParam("RW").size(0);
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, BATCH, nIn, STEPS);
+        INDArray h0 = Nd4j.randn(DataType.DOUBLE, BATCH, units).muli(0.5);
+        INDArray c0 = Nd4j.randn(DataType.DOUBLE, BATCH, units);
+        INDArray epsilon = Nd4j.randn(DataType.DOUBLE, BATCH, units, STEPS);
+
+        Pass a = run(fused, x, h0, c0, epsilon, seed);
+        Pass b = run(stock, x, h0, c0, epsilon, seed);
+        assertClose(a.output, b.output, "output");
+        assertClose(a.lastH, b.lastH, "carried h");
+        assertClose(a.lastC, b.lastC, "carried c");
+        assertClose(a.inputGrad, b.inputGrad, "input gradient");
+        assertThat(a.gradient.gradientForVariable().keySet())
+                .containsExactlyElementsOf(b.gradient.gradientForVariable().keySet());
+        for (String key : b.gradient.gradientForVariable().keySet()) {
+            assertClose(a.gradient.getGradientFor(key), b.gradient.getGradientFor(key), key);
+        }
+    }
+
+    private record Pass(INDArray output, INDArray lastH, INDArray lastC, INDArray inputGrad, Gradient gradient) {
+    }
+
+    private static Pass run(LSTM layer, INDArray x, INDArray h0, INDArray c0, INDArray epsilon, long seed) {
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        layer.rnnSetTBPTTState(state(h0, c0));
+        layer.rnnSetPreviousState(state(h0, c0));
+        Nd4j.getRandom().setSeed(seed + 100); // the same dropout masks for both
+        INDArray out = layer.rnnActivateUsingStoredState(x.dup(), true, true, mgr).dup();
+        INDArray lastH = layer.rnnGetTBPTTState().get(LSTM.STATE_KEY_PREV_ACTIVATION).dup();
+        INDArray lastC = layer.rnnGetTBPTTState().get(LSTM.STATE_KEY_PREV_MEMCELL).dup();
+        Pair<Gradient, INDArray> backward = layer.tbpttBackpropGradient(epsilon.dup(), STEPS, mgr);
+        Gradient copy = new org.deeplearning4j.nn.gradient.DefaultGradient();
+        backward.getFirst().gradientForVariable().forEach((k, v) -> copy.gradientForVariable().put(k, v.dup()));
+        return new Pass(out, lastH, lastC, backward.getSecond().dup(), copy);
+    }
+
+    private static Map<String, INDArray> state(INDArray h, INDArray c) {
+        Map<String, INDArray> m = new HashMap<>();
+        m.put(LSTM.STATE_KEY_PREV_ACTIVATION, h.dup());
+        m.put(LSTM.STATE_KEY_PREV_MEMCELL, c.dup());
+        return m;
+    }
+
+    private static void assertClose(INDArray actual, INDArray expected, String what) {
+        assertThat(actual.shape()).as(what).isEqualTo(expected.shape());
+        double scale = expected.amaxNumber().doubleValue();
+        assertThat(scale).as(what + " is not trivially zero").isGreaterThan(1e-6);
+        assertThat(actual.sub(expected).amaxNumber().doubleValue()).as(what).isLessThan(1e-12 * scale);
+    }
+}
