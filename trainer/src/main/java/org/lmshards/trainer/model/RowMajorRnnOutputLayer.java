@@ -15,6 +15,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * DL4J's {@link RnnOutputLayer} with a faster language-model output: the logits are computed
@@ -120,7 +121,15 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
         if (!fusable()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
-        INDArray logits = preOutput2d(true, workspaceMgr);
+        INDArray weights = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+        INDArray input2d = TimeSeriesUtils.reshape3dTo2d(input, workspaceMgr, ArrayType.BP_WORKING_MEM)
+                .castTo(weights.dataType());
+        // [x | 1] times [W ; b]: the bias rides in the products, so that neither adding it to the
+        // logits nor summing the gradient's columns for it is a pass of its own over [rows, vocabulary]
+        INDArray augmented = hasBias() ? withOnesColumn(input2d, workspaceMgr) : input2d;
+        INDArray logits = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
+                input2d.size(0), weights.size(1));
+        Nd4j.gemm(augmented, hasBias() ? withBiasRow(weights, workspaceMgr) : weights, logits, false, false, 1.0, 0.0);
         INDArray labels2d = getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM);
         double loss = ((TokenMeanSparseCrossEntropy) layerConf().getLossFn())
                 .gradientInPlace(labels2d, logits, layerConf().getActivationFn(), maskArray);
@@ -129,16 +138,22 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
         }
         INDArray delta = logits; // now (rows x) d(loss)/d(logits): the 1/rows goes into the products below
         double scale = 1.0 / TokenMeanSparseCrossEntropy.rows(delta);
-        INDArray weights = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);
-        INDArray input2d = TimeSeriesUtils.reshape3dTo2d(input, workspaceMgr, ArrayType.BP_WORKING_MEM);
         Gradient gradient = new DefaultGradient();
         INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
-        Nd4j.gemm(input2d.castTo(weightGrad.dataType()), delta, weightGrad, true, false, scale, 0.0);
-        gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         if (hasBias()) {
+            // [x | 1]^T delta: the weights' gradient, then the bias gradient (delta's column sums) as the last row
+            INDArray both = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(),
+                    new long[] {augmented.size(1), delta.size(1)}, 'c');
+            Nd4j.gemm(augmented, delta, both, true, false, scale, 0.0);
+            long nIn = weights.size(0);
+            weightGrad.assign(both.get(NDArrayIndex.interval(0, nIn), NDArrayIndex.all()));
             INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
-            delta.sum(biasGrad, 0).muli(scale);
+            biasGrad.assign(both.get(NDArrayIndex.interval(nIn, nIn + 1), NDArrayIndex.all()).reshape(biasGrad.shape()));
+            gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
             gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
+        } else {
+            Nd4j.gemm(input2d, delta, weightGrad, true, false, scale, 0.0);
+            gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         }
         INDArray epsilon2d = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[] {delta.size(0), weights.size(0)}, 'f');
@@ -172,6 +187,27 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
         if (hasBias()) {
             out.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
         }
+    }
+
+    /** {@code [x | 1]}: the rows with a column of ones appended. */
+    private static INDArray withOnesColumn(INDArray rows, LayerWorkspaceMgr workspaceMgr) {
+        long n = rows.size(1);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, rows.dataType(),
+                new long[] {rows.size(0), n + 1}, 'c');
+        out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, n)).assign(rows);
+        out.get(NDArrayIndex.all(), NDArrayIndex.point(n)).assign(1.0);
+        return out;
+    }
+
+    /** {@code [W ; b]}: the weights with the bias appended as a last row. */
+    private INDArray withBiasRow(INDArray weights, LayerWorkspaceMgr workspaceMgr) {
+        INDArray bias = getParamWithNoise(DefaultParamInitializer.BIAS_KEY, true, workspaceMgr);
+        long n = weights.size(0);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, weights.dataType(),
+                new long[] {n + 1, weights.size(1)}, 'c');
+        out.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).assign(weights);
+        out.get(NDArrayIndex.interval(n, n + 1), NDArrayIndex.all()).assign(bias.reshape(1, weights.size(1)));
+        return out;
     }
 
     /** Whether the layer's data is {@code [batch, features, time]} (NCW, DL4J's default). */
