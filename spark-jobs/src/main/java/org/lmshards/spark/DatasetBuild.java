@@ -50,7 +50,6 @@ import org.lmshards.spark.csv.Reject;
 import org.lmshards.spark.csv.RejectBatch;
 import org.lmshards.spark.csv.RejectSpool;
 import org.lmshards.spark.csv.RowRangePartitioner;
-import org.lmshards.spark.csv.TextColumn;
 import org.lmshards.spark.io.DatasetCache;
 import org.lmshards.spark.io.FileIoError;
 import org.lmshards.spark.io.Fs;
@@ -93,22 +92,18 @@ final class DatasetBuild {
     private static final List<String> SPLITS = List.of("train", "valid");
     static final String FAULT_CONF = "spark.lmshards.fault.failFirstAttempt";
     static final String SLOW_CONF = "spark.lmshards.fault.slowFirstAttempt";
-    /** The count a train token needs to join a given vocabulary with --vocab-extend: a built vocabulary's default. */
-    static final int EXTEND_MIN_FREQ = Vocabulary.DEFAULT_MIN_FREQ;
     /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
     private final JavaSparkContext jsc;
-    private final PreprocessJob opt;
-    private final TextColumn column;
+    private final BuildSettings settings;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     /** The Spark job group of this run's actions, so that their leftover task attempts can be drained. */
     private final String jobGroup = "lmshards-preprocess-" + runId;
 
-    DatasetBuild(SparkContext sc, PreprocessJob opt, TextColumn column) {
+    DatasetBuild(SparkContext sc, BuildSettings settings) {
         this.jsc = JavaSparkContext.fromSparkContext(sc);
-        this.opt = opt;
-        this.column = column;
+        this.settings = settings;
     }
 
     /**
@@ -142,21 +137,21 @@ final class DatasetBuild {
         long t0 = System.nanoTime();
         Configuration hconf = jsc.hadoopConfiguration();
         Map<String, List<InputFile>> inputs = new LinkedHashMap<>();
-        inputs.put("train", InputResolver.resolve("--train", opt.train, hconf));
-        if (opt.valid != null) {
-            inputs.put("valid", InputResolver.resolve("--valid", opt.valid, hconf));
+        inputs.put("train", InputResolver.resolve("--train", settings.train(), hconf));
+        if (settings.valid() != null) {
+            inputs.put("valid", InputResolver.resolve("--valid", settings.valid(), hconf));
             // Validating on training data measures nothing: almost always a mistyped option.
             java.util.Set<String> trainFiles = new java.util.HashSet<>();
             inputs.get("train").forEach(f -> trainFiles.add(f.path()));
             for (InputFile f : inputs.get("valid")) {
                 if (trainFiles.contains(f.path())) {
-                    throw new UsageError("--train " + opt.train + " and --valid " + opt.valid + " both hold " + f.path()
+                    throw new UsageError("--train " + settings.train() + " and --valid " + settings.valid() + " both hold " + f.path()
                             + ": the validation split must not contain training data");
                 }
             }
         }
-        GivenVocabulary given = opt.vocab == null ? null : GivenVocabulary.read(opt.vocab, hconf);
-        Path output = new Path(opt.output);
+        GivenVocabulary given = settings.vocab() == null ? null : GivenVocabulary.read(settings.vocab(), hconf);
+        Path output = new Path(settings.output());
         FileSystem fs = Fs.of(output, hconf);
         output = fs.makeQualified(output);
         List<InputFile> allInputs = new ArrayList<>(inputs.values().stream().flatMap(List::stream).toList());
@@ -169,15 +164,15 @@ final class DatasetBuild {
         Map<String, Object> tokenizerInfo = new LinkedHashMap<>();
         tokenizerInfo.put("name", tokenizer.name());
         tokenizerInfo.put("settings", tokenizer.settings());
-        Map<String, Object> settings = settings(given);
+        Map<String, Object> metaSettings = settings.metaSettings(given);
         List<DatasetCache.Expected> expected = new ArrayList<>();
         inputs.forEach((split, files) -> expected.add(
-                new DatasetCache.Expected(split, source(files), settings, tokenizerInfo, LmShardsVersion.get())));
+                new DatasetCache.Expected(split, source(files), metaSettings, tokenizerInfo, LmShardsVersion.get())));
 
         try (OutputLock lock = OutputLock.acquire(fs, output)) {
             FaultInjection.haltPoint("locked");
             recoverAndClean(fs, output);
-            if (opt.force) {
+            if (settings.force()) {
                 LOG.info("--force: rebuilding {}", output);
             } else {
                 String why = DatasetCache.mismatch(fs, output, expected, SPLITS);
@@ -193,7 +188,7 @@ final class DatasetBuild {
             fs.mkdirs(staging);
             jsc.setJobGroup(jobGroup, "lmshards preprocess into " + output, false);
             try {
-                Summary summary = build(fs, staging, inputs, given, tokenizerInfo, settings, expected);
+                Summary summary = build(fs, staging, inputs, given, tokenizerInfo, metaSettings, expected);
                 FaultInjection.haltPoint("staged");
                 // Again just before the old output goes: files may have been added to it while the job ran.
                 OutputGuard.requireReplaceable(fs, output, allInputs);
@@ -246,12 +241,12 @@ final class DatasetBuild {
     }
 
     private Summary build(FileSystem fs, Path staging, Map<String, List<InputFile>> inputs, GivenVocabulary given,
-                          Map<String, Object> tokenizerInfo, Map<String, Object> settings, List<DatasetCache.Expected> expected)
+                          Map<String, Object> tokenizerInfo, Map<String, Object> metaSettings, List<DatasetCache.Expected> expected)
             throws IOException {
         FaultInjection fault = FaultInjection.fromSettings(jsc.getConf().get(FAULT_CONF, ""), jsc.getConf().get(SLOW_CONF, ""));
         Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
         long totalBytes = inputs.values().stream().flatMap(List::stream).mapToLong(InputFile::size).sum();
-        int parts = opt.partitions != null ? opt.partitions
+        int parts = settings.partitions() != null ? settings.partitions()
                 : (int) Math.max(jsc.defaultParallelism(), Math.min(10_000, (totalBytes + (64 << 20) - 1) / (64 << 20)));
         LongAccumulator bytesRead = jsc.sc().longAccumulator("bytes read");
         LongAccumulator rowsRead = jsc.sc().longAccumulator("rows read");
@@ -301,7 +296,7 @@ final class DatasetBuild {
             Summary summary = new Summary(vocab.size(), vocabSource, totalBytes);
             for (SplitData d : data) {
                 summary.add(d.name(), writeSplit(fs, staging, d, vocabJson, dtype, vocab.size(), conf, fault, written,
-                        tokenizerInfo, settings, vocabSource, expected));
+                        tokenizerInfo, metaSettings, vocabSource, expected));
             }
             writeRejects(fs, staging, data);
             FaultInjection.haltPoint("before-success");
@@ -317,12 +312,12 @@ final class DatasetBuild {
 
     private SplitData tokenize(String split, List<InputFile> files, int parts, HadoopConf conf, Path spoolDir, FaultInjection fault,
                                LongAccumulator bytesRead, LongAccumulator rowsRead, LongAccumulator tokens) {
-        boolean failFast = opt.onBadRow == PreprocessJob.BadRowPolicy.fail;
+        boolean failFast = settings.onBadRow() == BadRowPolicy.fail;
         List<InputUnit> units = units(split, files, conf, parts);
         List<Integer> indices = IntStream.range(0, units.size()).boxed().toList();
         // One partition per unit: a whole file, or a range of a large file between record boundaries.
         JavaRDD<ParsedRow> rows = jsc.parallelize(indices, units.size())
-                .mapPartitions(new ReadTask(split + "-read", files, units, conf, opt.header, column, failFast, fault, bytesRead, rowsRead));
+                .mapPartitions(new ReadTask(split + "-read", files, units, conf, settings.header(), settings.column(), failFast, fault, bytesRead, rowsRead));
         if (units.size() < parts) {
             rows = spreadInByteRanges(rows, files, units, parts);
         }
@@ -366,7 +361,7 @@ final class DatasetBuild {
                 }
             }
         }
-        ShardPlan plan = ShardPlan.plan(lengths, opt.shardTokens);
+        ShardPlan plan = ShardPlan.plan(lengths, settings.shardTokens());
         long[][] ranges = partitionDocRanges(split, summaries, plan, blocks.getNumPartitions());
         Rejects rejects = Rejects.of(rejectBatches);
         long bytes = files.stream().mapToLong(InputFile::size).sum();
@@ -430,7 +425,7 @@ final class DatasetBuild {
      */
     private List<InputUnit> units(String split, List<InputFile> files, HadoopConf conf, int parts) {
         long splitBytes = files.stream().mapToLong(InputFile::size).sum();
-        long chunk = opt.readChunkBytes != null ? opt.readChunkBytes
+        long chunk = settings.readChunkBytes() != null ? settings.readChunkBytes()
                 : Math.max(8L << 20, Math.min(64L << 20, splitBytes / (2L * parts)));
         List<Integer> large = IntStream.range(0, files.size()).filter(i -> files.get(i).size() > chunk + chunk / 2).boxed().toList();
         Map<Integer, List<InputUnit>> cut = new HashMap<>();
@@ -459,14 +454,14 @@ final class DatasetBuild {
     }
 
     private void checkUsable(SplitData d) {
-        if (d.rejects().count() > 0 && opt.onBadRow == PreprocessJob.BadRowPolicy.fail) {
+        if (d.rejects().count() > 0 && settings.onBadRow() == BadRowPolicy.fail) {
             Reject r = d.rejects().first();
             throw new BadInputException(d.pathOf(r.unit()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
                     + " [--" + d.name() + " input; rerun with --on-bad-row skip to leave bad rows out and list them in rejects/]");
         }
         long docs = java.util.Arrays.stream(d.lengths()).mapToLong(l -> l.length).sum();
         if (docs == 0) {
-            throw new BadInputException("--" + d.name() + " " + (d.name().equals("train") ? opt.train : opt.valid) + ": no documents ("
+            throw new BadInputException("--" + d.name() + " " + (d.name().equals("train") ? settings.train() : settings.valid()) + ": no documents ("
                     + (d.rejects().count() == 0 ? "the input is empty" : "all " + d.rejects().count() + " rows were rejected, the first: "
                     + d.pathOf(d.rejects().first().unit()) + " row " + d.rejects().first().row() + ": " + d.rejects().first().reason())
                     + ")");
@@ -475,16 +470,16 @@ final class DatasetBuild {
 
     /**
      * The vocabulary of {@code --vocab}, with {@code --vocab-extend}'s new tokens: those of the
-     * train split that a built vocabulary would admit ({@link #EXTEND_MIN_FREQ}), most common first.
+     * train split that a built vocabulary would admit ({@link BuildSettings#EXTEND_MIN_FREQ}), most common first.
      */
     private Vocabulary givenVocabulary(GivenVocabulary given, JavaRDD<TokenBlock> train, int parts) {
-        int extend = opt.vocabExtend == null ? 0 : opt.vocabExtend;
+        int extend = settings.vocabExtend();
         if (extend == 0) {
             LOG.info("Vocabulary: {} tokens, given by {}", given.vocab().size(), given.file().path());
             return given.vocab();
         }
-        Map<String, Long> frequent = TokenCounts.frequent(train, parts, EXTEND_MIN_FREQ);
-        Vocabulary vocab = given.vocab().extend(frequent, EXTEND_MIN_FREQ, extend,
+        Map<String, Long> frequent = TokenCounts.frequent(train, parts, BuildSettings.EXTEND_MIN_FREQ);
+        Vocabulary vocab = given.vocab().extend(frequent, BuildSettings.EXTEND_MIN_FREQ, extend,
                 (int) Math.min(Integer.MAX_VALUE, (long) given.vocab().maxVocab() + extend));
         LOG.info("Vocabulary: {} tokens, given by {} ({} entries) and extended with {} new train token(s) (at most {})",
                 vocab.size(), given.file().path(), given.vocab().size(), given.addedTokens(vocab), extend);
@@ -493,16 +488,16 @@ final class DatasetBuild {
 
     private Vocabulary buildVocabulary(JavaRDD<TokenBlock> train, int parts) {
         // Tokens under min_freq can never enter the vocabulary, so they stay on the executors.
-        Map<String, Long> frequent = TokenCounts.frequent(train, parts, opt.minFreq);
-        int minFreq = opt.minFreq;
-        Vocabulary vocab = Vocabulary.build(frequent, opt.minFreq, opt.maxVocab);
+        Map<String, Long> frequent = TokenCounts.frequent(train, parts, settings.minFreq());
+        int minFreq = settings.minFreq();
+        Vocabulary vocab = Vocabulary.build(frequent, settings.minFreq(), settings.maxVocab());
         LOG.info("Vocabulary: {} tokens ({} train tokens occur at least {} times)", vocab.size(), frequent.size(), minFreq);
         return vocab;
     }
 
     private SplitStats writeSplit(FileSystem fs, Path staging, SplitData d, Broadcast<byte[]> vocabJson, TokenDtype dtype,
                                   int vocabSize, Broadcast<HadoopConf> conf, FaultInjection fault, LongAccumulator written,
-                                  Map<String, Object> tokenizerInfo, Map<String, Object> settings, Map<String, Object> vocabSource,
+                                  Map<String, Object> tokenizerInfo, Map<String, Object> metaSettings, Map<String, Object> vocabSource,
                                   List<DatasetCache.Expected> expected) throws IOException {
         ShardPlan plan = d.plan();
         Broadcast<ShardPlan> bplan = jsc.broadcast(plan);
@@ -525,7 +520,7 @@ final class DatasetBuild {
         long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();
         DatasetCache.Expected e = expected.stream().filter(x -> x.split().equals(d.name())).findFirst().orElseThrow();
         SplitMeta meta = SplitMeta.ofCurrentFormat(d.name(), dtype.metaName(), vocabSize, plan.totalTokens(),
-                plan.totalDocs(), shards, tokenizerInfo, e.source(), settings, d.rejects().count(), Instant.now().toString(),
+                plan.totalDocs(), shards, tokenizerInfo, e.source(), metaSettings, d.rejects().count(), Instant.now().toString(),
                 LmShardsVersion.get());
         writeAtomically(fs, new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
         FaultInjection.haltPoint(d.name() + "-meta-written");
@@ -562,31 +557,6 @@ final class DatasetBuild {
             }
             fs.delete(spool, true);
         }
-    }
-
-    /**
-     * meta.json's {@code settings}, which the cache check compares: with {@code --vocab} the given
-     * file's SHA-256 and {@code --vocab-extend} instead of the build's {@code min_freq} and
-     * {@code max_vocab} ({@code min_freq} stays when new tokens may be added: it admits them).
-     * Without {@code --vocab} the keys are those of earlier versions, so their datasets stay cache hits.
-     */
-    private Map<String, Object> settings(GivenVocabulary given) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        if (given == null) {
-            s.put("min_freq", opt.minFreq);
-            s.put("max_vocab", opt.maxVocab);
-        } else {
-            s.put("vocab_sha256", given.sha256());
-            s.put("vocab_extend", opt.vocabExtend == null ? 0 : opt.vocabExtend);
-            if (opt.vocabExtend != null && opt.vocabExtend > 0) {
-                s.put("min_freq", EXTEND_MIN_FREQ);
-            }
-        }
-        s.put("shard_tokens", opt.shardTokens);
-        s.put("text_column", column.toString());
-        s.put("header", opt.header);
-        s.put("on_bad_row", opt.onBadRow.name());
-        return s;
     }
 
     private static Map<String, Object> source(List<InputFile> files) {
