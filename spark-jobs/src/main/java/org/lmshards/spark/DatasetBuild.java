@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
@@ -52,13 +51,12 @@ import org.lmshards.spark.csv.RejectSpool;
 import org.lmshards.spark.csv.RowRangePartitioner;
 import org.lmshards.spark.io.DatasetCache;
 import org.lmshards.spark.io.FileIoError;
-import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.GivenVocabulary;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 import org.lmshards.spark.io.InputResolver;
-import org.lmshards.spark.io.OutputGuard;
 import org.lmshards.spark.io.OutputLock;
+import org.lmshards.spark.io.StagedOutput;
 import org.lmshards.spark.io.StagingFence;
 import org.lmshards.spark.shard.ShardCommitter;
 import org.lmshards.spark.shard.ShardGroups;
@@ -151,14 +149,14 @@ final class DatasetBuild {
             }
         }
         GivenVocabulary given = settings.vocab() == null ? null : GivenVocabulary.read(settings.vocab(), hconf);
-        Path output = new Path(settings.output());
-        FileSystem fs = Fs.of(output, hconf);
-        output = fs.makeQualified(output);
         List<InputFile> allInputs = new ArrayList<>(inputs.values().stream().flatMap(List::stream).toList());
         if (given != null) {
             allInputs.add(given.file());   // a rebuild would delete a --vocab inside the output
         }
-        OutputGuard.requireReplaceable(fs, output, allInputs);
+        StagedOutput out = new StagedOutput(settings.output(), runId, allInputs, hconf);
+        FileSystem fs = out.fs();
+        Path output = out.output();
+        out.requireReplaceable();
 
         FastaiTokenizer tokenizer = TokenizeTask.tokenizer();
         Map<String, Object> tokenizerInfo = new LinkedHashMap<>();
@@ -171,7 +169,7 @@ final class DatasetBuild {
 
         try (OutputLock lock = OutputLock.acquire(fs, output)) {
             FaultInjection.haltPoint("locked");
-            recoverAndClean(fs, output);
+            out.recoverAndClean();
             if (settings.force()) {
                 LOG.info("--force: rebuilding {}", output);
             } else {
@@ -184,20 +182,19 @@ final class DatasetBuild {
                 LOG.debug("Building {}: {}", output, why);
                 System.out.println("building " + output + ": " + why);
             }
-            Path staging = sibling(output, ".staging-" + runId);
-            fs.mkdirs(staging);
+            out.createStaging();
             jsc.setJobGroup(jobGroup, "lmshards preprocess into " + output, false);
             try {
-                Summary summary = build(fs, staging, inputs, given, tokenizerInfo, metaSettings, expected);
+                Summary summary = build(out, inputs, given, tokenizerInfo, metaSettings, expected);
                 FaultInjection.haltPoint("staged");
                 // Again just before the old output goes: files may have been added to it while the job ran.
-                OutputGuard.requireReplaceable(fs, output, allInputs);
-                swap(fs, staging, output);
+                out.requireReplaceable();
+                out.swapIn();
                 summary.print(output, (System.nanoTime() - t0) / 1e9);
             } catch (Throwable e) {
                 // Throwable, not IOException | RuntimeException: a failed Spark action throws the checked
                 // SparkException undeclared, and the staging directory must go in that case too.
-                deleteStaging(fs, staging, e);
+                out.deleteStaging(e, () -> TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT));
                 throw e;
             } finally {
                 jsc.clearJobGroup();
@@ -207,42 +204,11 @@ final class DatasetBuild {
         }
     }
 
-    /**
-     * After a failure: closes the fences of the directories task attempts write into, so that an
-     * attempt Spark is still stopping deletes whatever it creates from now on, waits for such
-     * attempts, then deletes the staging directory (again if a late file made a pass fail).
-     */
-    private void deleteStaging(FileSystem fs, Path staging, Throwable failure) {
-        boolean drained = false;
-        try {
-            if (fs.exists(staging)) {
-                for (FileStatus st : fs.listStatus(staging, p -> p.getName().startsWith("_temporary-") || p.getName().startsWith("_rejects-"))) {
-                    StagingFence.close(fs, st.getPath());
-                }
-            }
-            drained = TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT);
-            for (int pass = 1; fs.exists(staging); pass++) {
-                if (fs.delete(staging, true) || !fs.exists(staging)) {
-                    break;
-                }
-                if (pass == 5) {
-                    throw new IOException("cannot delete the staging directory " + staging);
-                }
-                Thread.sleep(200L * pass);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure.addSuppressed(e);
-        } catch (IOException cleanup) {
-            failure.addSuppressed(cleanup);
-            LOG.warn("The staging directory {} is left for the next run to delete{}: {}", staging,
-                    drained ? "" : " (task attempts were still running)", cleanup.toString());
-        }
-    }
-
-    private Summary build(FileSystem fs, Path staging, Map<String, List<InputFile>> inputs, GivenVocabulary given,
+    private Summary build(StagedOutput out, Map<String, List<InputFile>> inputs, GivenVocabulary given,
                           Map<String, Object> tokenizerInfo, Map<String, Object> metaSettings, List<DatasetCache.Expected> expected)
             throws IOException {
+        FileSystem fs = out.fs();
+        Path staging = out.staging();
         FaultInjection fault = FaultInjection.fromSettings(jsc.getConf().get(FAULT_CONF, ""), jsc.getConf().get(SLOW_CONF, ""));
         Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
         long totalBytes = inputs.values().stream().flatMap(List::stream).mapToLong(InputFile::size).sum();
@@ -287,7 +253,7 @@ final class DatasetBuild {
                 vocab.write(b);
                 vocabBytes = b.toByteArray();
             }
-            writeAtomically(fs, new Path(staging, ShardLayout.VOCAB), vocabBytes);
+            out.writeAtomically(new Path(staging, ShardLayout.VOCAB), vocabBytes);
             FaultInjection.haltPoint("vocab-written");
             Broadcast<byte[]> vocabJson = jsc.broadcast(vocabBytes);
             TokenDtype dtype = TokenDtype.forVocabSize(vocab.size());
@@ -295,12 +261,12 @@ final class DatasetBuild {
 
             Summary summary = new Summary(vocab.size(), vocabSource, totalBytes);
             for (SplitData d : data) {
-                summary.add(d.name(), writeSplit(fs, staging, d, vocabJson, dtype, vocab.size(), conf, fault, written,
+                summary.add(d.name(), writeSplit(out, d, vocabJson, dtype, vocab.size(), conf, fault, written,
                         tokenizerInfo, metaSettings, vocabSource, expected));
             }
             writeRejects(fs, staging, data);
             FaultInjection.haltPoint("before-success");
-            writeAtomically(fs, new Path(staging, ShardLayout.SUCCESS), new byte[0]);
+            out.writeAtomically(new Path(staging, ShardLayout.SUCCESS), new byte[0]);
             return summary;
         } finally {
             progress.shutdownNow();
@@ -495,10 +461,12 @@ final class DatasetBuild {
         return vocab;
     }
 
-    private SplitStats writeSplit(FileSystem fs, Path staging, SplitData d, Broadcast<byte[]> vocabJson, TokenDtype dtype,
+    private SplitStats writeSplit(StagedOutput out, SplitData d, Broadcast<byte[]> vocabJson, TokenDtype dtype,
                                   int vocabSize, Broadcast<HadoopConf> conf, FaultInjection fault, LongAccumulator written,
                                   Map<String, Object> tokenizerInfo, Map<String, Object> metaSettings, Map<String, Object> vocabSource,
                                   List<DatasetCache.Expected> expected) throws IOException {
+        FileSystem fs = out.fs();
+        Path staging = out.staging();
         ShardPlan plan = d.plan();
         Broadcast<ShardPlan> bplan = jsc.broadcast(plan);
         Path splitDir = new Path(staging, d.name());
@@ -522,7 +490,7 @@ final class DatasetBuild {
         SplitMeta meta = SplitMeta.ofCurrentFormat(d.name(), dtype.metaName(), vocabSize, plan.totalTokens(),
                 plan.totalDocs(), shards, tokenizerInfo, e.source(), metaSettings, d.rejects().count(), Instant.now().toString(),
                 LmShardsVersion.get());
-        writeAtomically(fs, new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
+        out.writeAtomically(new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
         FaultInjection.haltPoint(d.name() + "-meta-written");
         return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().count());
     }
@@ -571,75 +539,6 @@ final class DatasetBuild {
         Map<String, Object> src = new LinkedHashMap<>();
         src.put("files", list);
         return src;
-    }
-
-    static Path sibling(Path output, String suffix) {
-        return new Path(output.getParent(), "." + output.getName() + suffix);
-    }
-
-    /**
-     * Under the lock: puts back a complete dataset that an interrupted swap left aside (killed
-     * between its two renames), then deletes staging and set-aside directories of earlier runs.
-     */
-    private static void recoverAndClean(FileSystem fs, Path output) throws IOException {
-        String prefix = "." + output.getName() + ".";
-        FileStatus[] siblings = fs.listStatus(output.getParent(),
-                p -> p.getName().startsWith(prefix + "staging-") || p.getName().startsWith(prefix + "old-"));
-        if (!fs.exists(output)) {
-            for (FileStatus s : siblings) {
-                if (s.getPath().getName().startsWith(prefix + "old-") && fs.exists(new Path(s.getPath(), ShardLayout.SUCCESS))) {
-                    LOG.warn("Restoring the dataset {} that an interrupted run had moved aside", s.getPath());
-                    if (!fs.rename(s.getPath(), output)) {
-                        throw new IOException("cannot restore " + s.getPath() + " to " + output);
-                    }
-                    break;
-                }
-            }
-        }
-        for (FileStatus s : siblings) {
-            if (fs.exists(s.getPath())) {
-                LOG.info("Deleting {} left by an interrupted run", s.getPath());
-                fs.delete(s.getPath(), true);
-            }
-        }
-    }
-
-    /** Replaces the output by the complete staging directory; the old dataset is deleted only once the new one is in place. */
-    private void swap(FileSystem fs, Path staging, Path output) throws IOException {
-        Path old = sibling(output, ".old-" + runId);
-        boolean hadOld = fs.exists(output);
-        if (hadOld) {
-            if (!fs.rename(output, old)) {
-                throw new IOException("cannot move the previous dataset " + output + " aside to " + old);
-            }
-            FaultInjection.haltPoint("old-moved-aside");
-        }
-        fs.mkdirs(output.getParent());
-        if (!fs.rename(staging, output)) {
-            if (hadOld) {
-                fs.rename(old, output);
-            }
-            throw new IOException("cannot move the new dataset " + staging + " to " + output);
-        }
-        FaultInjection.haltPoint("swapped");
-        if (hadOld) {
-            fs.delete(old, true);
-        }
-    }
-
-    private static void writeAtomically(FileSystem fs, Path target, byte[] content) throws IOException {
-        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(content);
-        } catch (IOException e) {
-            throw new FileIoError(tmp.toString(), "cannot write", e);
-        }
-        if (fs.exists(target)) {
-            fs.delete(target, false);
-        }
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("cannot rename " + tmp + " to " + target);
-        }
     }
 
     record SplitStats(long docs, long tokens, long unknown, int shards, long rejected) {
