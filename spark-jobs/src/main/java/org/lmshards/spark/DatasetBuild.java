@@ -46,8 +46,9 @@ import org.lmshards.spark.csv.ParsedRow;
 import org.lmshards.spark.csv.ReadTask;
 import org.lmshards.spark.csv.ScanTask;
 import org.lmshards.spark.csv.Reject;
-import org.lmshards.spark.csv.RejectBatch;
 import org.lmshards.spark.csv.RejectSpool;
+import org.lmshards.spark.csv.RejectsFile;
+import org.lmshards.spark.csv.SplitRejects;
 import org.lmshards.spark.csv.RowRangePartitioner;
 import org.lmshards.spark.io.DatasetCache;
 import org.lmshards.spark.io.FileIoError;
@@ -58,6 +59,9 @@ import org.lmshards.spark.io.InputResolver;
 import org.lmshards.spark.io.OutputLock;
 import org.lmshards.spark.io.StagedOutput;
 import org.lmshards.spark.io.StagingFence;
+import org.lmshards.spark.shard.BlockSummary;
+import org.lmshards.spark.shard.DocumentLengths;
+import org.lmshards.spark.shard.PartitionDocRanges;
 import org.lmshards.spark.shard.ShardCommitter;
 import org.lmshards.spark.shard.ShardGroups;
 import org.lmshards.spark.shard.ShardPlan;
@@ -104,29 +108,12 @@ final class DatasetBuild {
         this.settings = settings;
     }
 
-    /**
-     * A split's tokenized blocks (cached) and what the driver learned from them: its shard plan,
-     * and that partition {@code p} of the blocks holds the consecutive documents
-     * {@code [partFirstDoc[p], partEndDoc[p])} (first -1: none).
-     */
+    /** A split's tokenized blocks (cached) and what the driver learned from them. */
     private record SplitData(String name, List<InputFile> files, List<InputUnit> units, JavaRDD<TokenBlock> blocks,
-                             int[][] lengths, ShardPlan plan, long[] partFirstDoc, long[] partEndDoc, Rejects rejects,
-                             long bytes) {
+                             long docs, ShardPlan plan, PartitionDocRanges ranges, SplitRejects rejects) {
         /** The file a row (identified by its unit index) comes from. */
         String pathOf(int unit) {
             return files.get(units.get(unit).file()).path();
-        }
-    }
-
-    /**
-     * A split's rejected rows as the driver knows them: the executors' spool files in input order
-     * (partition, then block), their total and the first one; never the rows themselves.
-     */
-    record Rejects(List<RejectBatch> batches, long count, Reject first) {
-        static Rejects of(List<RejectBatch> inOrder) {
-            List<RejectBatch> kept = inOrder.stream().filter(b -> b.count() > 0).toList();
-            Reject first = kept.stream().map(RejectBatch::first).min(Reject::compareTo).orElse(null);
-            return new Rejects(kept, kept.stream().mapToLong(RejectBatch::count).sum(), first);
         }
     }
 
@@ -165,7 +152,7 @@ final class DatasetBuild {
         Map<String, Object> metaSettings = settings.metaSettings(given);
         List<DatasetCache.Expected> expected = new ArrayList<>();
         inputs.forEach((split, files) -> expected.add(
-                new DatasetCache.Expected(split, source(files), metaSettings, tokenizerInfo, LmShardsVersion.get())));
+                new DatasetCache.Expected(split, DatasetCache.source(files), metaSettings, tokenizerInfo, LmShardsVersion.get())));
 
         try (OutputLock lock = OutputLock.acquire(fs, output)) {
             FaultInjection.haltPoint("locked");
@@ -234,7 +221,7 @@ final class DatasetBuild {
             LOG.info("Reading {} input file(s), {} MB, with {} tokenizing partition(s)", inputs.values().stream().mapToInt(List::size).sum(),
                     String.format(Locale.ROOT, "%.1f", totalBytes / 1e6), parts);
             for (Map.Entry<String, List<InputFile>> e : inputs.entrySet()) {
-                Path spool = new Path(staging, "_rejects-" + e.getKey());
+                Path spool = RejectsFile.spoolDir(staging, e.getKey());
                 StagingFence.open(fs, spool);
                 data.add(tokenize(e.getKey(), e.getValue(), parts, conf.value(), spool, fault, bytesRead, rowsRead, tokens));
             }
@@ -264,7 +251,9 @@ final class DatasetBuild {
                 summary.add(d.name(), writeSplit(out, d, vocabJson, dtype, vocab.size(), conf, fault, written,
                         tokenizerInfo, metaSettings, vocabSource, expected));
             }
-            writeRejects(fs, staging, data);
+            for (SplitData d : data) {
+                RejectsFile.write(fs, staging, d.name(), d.rejects());
+            }
             FaultInjection.haltPoint("before-success");
             out.writeAtomically(new Path(staging, ShardLayout.SUCCESS), new byte[0]);
             return summary;
@@ -292,49 +281,16 @@ final class DatasetBuild {
                         new RejectSpool(spoolDir.toString(), units.stream().map(u -> files.get(u.file()).path()).toList(), conf)))
                 .setName(split + " token blocks")
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        List<BlockSummary> summaries = blocks.mapPartitionsWithIndex((p, it) -> {
-            List<BlockSummary> l = new ArrayList<>();
-            it.forEachRemaining(b -> l.add(BlockSummary.of(p, b)));
-            return l.iterator();
-        }, true).collect();
-        int[] counts = new int[units.size()];
-        List<RejectBatch> rejectBatches = new ArrayList<>();
-        for (BlockSummary s : summaries) {
-            for (int i = 0; i < s.units().length; i++) {
-                counts[s.units()[i]] = (int) Math.max(counts[s.units()[i]], s.ordinals()[i] + 1);
-            }
-            rejectBatches.add(s.rejects());   // collect() keeps partition order, and a partition's blocks are in order
-        }
-        int[][] lengths = new int[units.size()][];
-        for (int f = 0; f < units.size(); f++) {
-            lengths[f] = new int[counts[f]];
-            java.util.Arrays.fill(lengths[f], -1);
-        }
-        for (BlockSummary s : summaries) {
-            for (int i = 0; i < s.units().length; i++) {
-                int[] l = lengths[s.units()[i]];
-                int o = (int) s.ordinals()[i];
-                if (l[o] != -1) {
-                    throw new IllegalStateException(split + ": document " + o + " of unit " + units.get(s.units()[i]) + " seen twice");
-                }
-                l[o] = s.lengths()[i];
-            }
-        }
-        for (int f = 0; f < units.size(); f++) {
-            for (int o = 0; o < lengths[f].length; o++) {
-                if (lengths[f][o] < 0) {
-                    throw new IllegalStateException(split + ": document " + o + " of unit " + units.get(f) + " is missing");
-                }
-            }
-        }
+        List<BlockSummary> summaries = BlockSummary.collect(blocks);
+        int[][] lengths = DocumentLengths.of(split, units, summaries);
         ShardPlan plan = ShardPlan.plan(lengths, settings.shardTokens());
-        long[][] ranges = partitionDocRanges(split, summaries, plan, blocks.getNumPartitions());
-        Rejects rejects = Rejects.of(rejectBatches);
-        long bytes = files.stream().mapToLong(InputFile::size).sum();
-        long docs = java.util.Arrays.stream(lengths).mapToLong(l -> l.length).sum();
+        PartitionDocRanges ranges = PartitionDocRanges.of(split, summaries, plan, blocks.getNumPartitions());
+        // collect() keeps partition order, and a partition's blocks are in order: so are the rejects.
+        SplitRejects rejects = SplitRejects.of(summaries.stream().map(BlockSummary::rejects).toList());
+        long docs = DocumentLengths.count(lengths);
         LOG.info("{}: {} file(s) in {} read unit(s), {} document(s), {} rejected row(s)", split, files.size(), units.size(), docs,
                 rejects.count());
-        return new SplitData(split, files, units, blocks, lengths, plan, ranges[0], ranges[1], rejects, bytes);
+        return new SplitData(split, files, units, blocks, docs, plan, ranges, rejects);
     }
 
     /**
@@ -356,32 +312,6 @@ final class DatasetBuild {
         return rows.mapToPair(r -> new Tuple2<>(unitBase[r.unit()] + r.offset(), r))
                 .repartitionAndSortWithinPartitions(new RowRangePartitioner(parts, splitBytes))
                 .values();
-    }
-
-    /**
-     * The global numbers ({@link ShardPlan#docNumber}) of each block partition's first document
-     * and one past its last ({@code {first, end}}, first -1 for a partition without documents),
-     * checking that every partition holds consecutive documents: otherwise the write stage could
-     * not cut shards from its blocks.
-     */
-    private static long[][] partitionDocRanges(String split, List<BlockSummary> summaries, ShardPlan plan, int numParts) {
-        long[] first = new long[numParts];
-        long[] end = new long[numParts];
-        java.util.Arrays.fill(first, -1);
-        for (BlockSummary s : summaries) {
-            int p = s.partition();
-            for (int i = 0; i < s.units().length; i++) {
-                long doc = plan.docNumber(s.units()[i], s.ordinals()[i]);
-                if (first[p] < 0) {
-                    first[p] = doc;
-                } else if (doc != end[p]) {
-                    throw new IllegalStateException(split + ": partition " + p + " holds document " + doc + " after "
-                            + (end[p] - 1) + " (not consecutive)");
-                }
-                end[p] = doc + 1;
-            }
-        }
-        return new long[][] {first, end};
     }
 
     /**
@@ -411,22 +341,13 @@ final class DatasetBuild {
         return units;
     }
 
-    /** Per-block facts the driver needs: the block's partition, document keys and lengths, and the rejects. */
-    record BlockSummary(int partition, int[] units, long[] ordinals, int[] lengths, RejectBatch rejects)
-            implements java.io.Serializable {
-        static BlockSummary of(int partition, TokenBlock b) {
-            return new BlockSummary(partition, b.units(), b.ordinals(), b.lengths(), b.rejects());
-        }
-    }
-
     private void checkUsable(SplitData d) {
         if (d.rejects().count() > 0 && settings.onBadRow() == BadRowPolicy.fail) {
             Reject r = d.rejects().first();
             throw new BadInputException(d.pathOf(r.unit()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
                     + " [--" + d.name() + " input; rerun with --on-bad-row skip to leave bad rows out and list them in rejects/]");
         }
-        long docs = java.util.Arrays.stream(d.lengths()).mapToLong(l -> l.length).sum();
-        if (docs == 0) {
+        if (d.docs() == 0) {
             throw new BadInputException("--" + d.name() + " " + (d.name().equals("train") ? settings.train() : settings.valid()) + ": no documents ("
                     + (d.rejects().count() == 0 ? "the input is empty" : "all " + d.rejects().count() + " rows were rejected, the first: "
                     + d.pathOf(d.rejects().first().unit()) + " row " + d.rejects().first().row() + ": " + d.rejects().first().reason())
@@ -473,7 +394,7 @@ final class DatasetBuild {
         Path tmp = new Path(staging, "_temporary-" + d.name());
         StagingFence.open(fs, tmp);
         // One task per shard reads the cached blocks holding its documents (a narrow dependency: no shuffle).
-        ShardGroups groups = ShardGroups.of(plan, d.partFirstDoc(), d.partEndDoc());
+        ShardGroups groups = ShardGroups.of(plan, d.ranges().first(), d.ranges().end());
         RDD<TokenBlock> byShard = d.blocks().rdd().coalesce(groups.numShards(), false, Option.apply(groups), null);
         List<ShardResult> results = JavaRDD.fromRDD(byShard, d.blocks().classTag())
                 .mapPartitionsWithIndex(new ShardWriteTask(d.name(), tmp.toString(), dtype, vocabJson, bplan, conf, fault, written), false)
@@ -493,52 +414,6 @@ final class DatasetBuild {
         out.writeAtomically(new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
         FaultInjection.haltPoint(d.name() + "-meta-written");
         return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().count());
-    }
-
-    /**
-     * Writes {@code rejects/<split>.csv} by streaming the executors' spool files into it in
-     * order (bounded driver memory whatever the number of rows), then deletes the spool directories.
-     */
-    private void writeRejects(FileSystem fs, Path staging, List<SplitData> data) throws IOException {
-        for (SplitData d : data) {
-            Path spool = new Path(staging, "_rejects-" + d.name());
-            StagingFence.close(fs, spool);
-            if (d.rejects().count() > 0) {
-                Path dir = new Path(staging, ShardLayout.REJECTS);
-                fs.mkdirs(dir);
-                Path target = new Path(dir, d.name() + ".csv");
-                Path tmp = new Path(dir, "." + target.getName() + ".tmp");
-                try (OutputStream out = fs.create(tmp, true)) {
-                    out.write(RejectSpool.HEADER.getBytes(StandardCharsets.UTF_8));
-                    for (RejectBatch b : d.rejects().batches()) {
-                        try (java.io.InputStream in = fs.open(new Path(b.file()))) {
-                            in.transferTo(out);
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new FileIoError(tmp.toString(), "cannot write the rejected rows", e);
-                }
-                if (!fs.rename(tmp, target)) {
-                    throw new IOException("cannot rename " + tmp + " to " + target);
-                }
-                LOG.warn("{}: {} row(s) rejected, listed in rejects/{}.csv", d.name(), d.rejects().count(), d.name());
-            }
-            fs.delete(spool, true);
-        }
-    }
-
-    private static Map<String, Object> source(List<InputFile> files) {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (InputFile f : files) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("path", f.path());
-            m.put("size", f.size());
-            m.put("modified", f.modified());
-            list.add(m);
-        }
-        Map<String, Object> src = new LinkedHashMap<>();
-        src.put("files", list);
-        return src;
     }
 
     record SplitStats(long docs, long tokens, long unknown, int shards, long rejected) {
