@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
-import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.spark.csv.TextColumn;
 import org.lmshards.spark.io.GivenVocabulary;
+import org.lmshards.spark.tokens.TrainVocabulary;
 
 /**
  * What one run of the job is asked to do: the command line once {@link PreprocessJob} has
@@ -23,9 +23,6 @@ import org.lmshards.spark.io.GivenVocabulary;
 public record BuildSettings(String train, String valid, String output, TextColumn column, boolean header, int minFreq,
                             int maxVocab, String vocab, int vocabExtend, long shardTokens, Integer partitions,
                             BadRowPolicy onBadRow, Long readChunkBytes, boolean force) {
-    /** The count a train token needs to join a given vocabulary with --vocab-extend: a built vocabulary's default. */
-    public static final int EXTEND_MIN_FREQ = Vocabulary.DEFAULT_MIN_FREQ;
-
     public BuildSettings {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(output, "output");
@@ -54,7 +51,7 @@ public record BuildSettings(String train, String valid, String output, TextColum
             s.put("vocab_sha256", given.sha256());
             s.put("vocab_extend", vocabExtend);
             if (vocabExtend > 0) {
-                s.put("min_freq", EXTEND_MIN_FREQ);
+                s.put("min_freq", TrainVocabulary.EXTEND_MIN_FREQ);
             }
         }
         s.put("shard_tokens", shardTokens);
