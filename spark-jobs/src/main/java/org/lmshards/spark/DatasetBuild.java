@@ -1,40 +1,23 @@
 package org.lmshards.spark;
 
-import org.lmshards.core.ExitCode;
-import org.lmshards.spark.support.UsageError;
-import org.lmshards.spark.support.BadInputException;
-import org.lmshards.spark.support.TaskDrain;
-import org.lmshards.spark.support.FaultInjection;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
-import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.LongAccumulator;
+import org.lmshards.core.ExitCode;
 import org.lmshards.core.LmShardsVersion;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.ShardMeta;
@@ -42,24 +25,15 @@ import org.lmshards.core.shard.SplitMeta;
 import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.core.vocab.Vocabulary;
-import org.lmshards.spark.csv.InputUnit;
-import org.lmshards.spark.csv.ParsedRow;
-import org.lmshards.spark.csv.ReadTask;
-import org.lmshards.spark.csv.ScanTask;
-import org.lmshards.spark.csv.Reject;
-import org.lmshards.spark.csv.RejectBatch;
-import org.lmshards.spark.csv.RejectSpool;
-import org.lmshards.spark.csv.RowRangePartitioner;
-import org.lmshards.spark.csv.TextColumn;
+import org.lmshards.spark.BuildSummary.SplitStats;
+import org.lmshards.spark.csv.RejectsFile;
 import org.lmshards.spark.io.DatasetCache;
-import org.lmshards.spark.io.FileIoError;
-import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.GivenVocabulary;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 import org.lmshards.spark.io.InputResolver;
-import org.lmshards.spark.io.OutputGuard;
 import org.lmshards.spark.io.OutputLock;
+import org.lmshards.spark.io.StagedOutput;
 import org.lmshards.spark.io.StagingFence;
 import org.lmshards.spark.shard.ShardCommitter;
 import org.lmshards.spark.shard.ShardGroups;
@@ -67,142 +41,79 @@ import org.lmshards.spark.shard.ShardPlan;
 import org.lmshards.spark.shard.ShardResult;
 import org.lmshards.spark.shard.ShardWriteTask;
 import org.lmshards.spark.shard.SplitMetaJson;
+import org.lmshards.spark.support.FaultInjection;
+import org.lmshards.spark.support.TaskDrain;
 import org.lmshards.spark.tokens.TokenBlock;
-import org.lmshards.spark.tokens.TokenCounts;
 import org.lmshards.spark.tokens.TokenizeTask;
+import org.lmshards.spark.tokens.TrainVocabulary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
-import scala.Tuple2;
 
 /**
  * One run of the job: resolve inputs, claim the output, reuse it on a cache hit, otherwise
- * build the dataset in a staging directory next to the output and swap it into place.
+ * build the dataset in a staging directory next to the output and swap it into place
+ * ({@link StagedOutput}).
  *
- * <p>Pipeline per split: read (one task per read unit, strict CSV) → range repartition when
- * there are too few units → tokenize into cached {@link TokenBlock}s, each partition holding
- * consecutive documents → collect per-document token counts → plan shards on the driver → one
- * task per shard numericalizes its documents from the cached blocks ({@link ShardGroups}, no
- * shuffle) and writes the shard → the driver commits one attempt per shard and writes
- * {@code meta.json}. The vocabulary comes
- * from a distributed count over the train blocks, or from {@code --vocab} (optionally extended
- * by that count). {@code _SUCCESS} is written last.
+ * <p>Pipeline per split ({@link #build}): read (one task per read unit, strict CSV) → range
+ * repartition when there are too few units → tokenize into cached {@link TokenBlock}s, each
+ * partition holding consecutive documents → collect per-document token counts → plan shards on
+ * the driver → one task per shard numericalizes its documents from the cached blocks
+ * ({@link ShardGroups}, no shuffle) and writes the shard → the driver commits one attempt per
+ * shard and writes {@code meta.json}. The vocabulary comes from a distributed count over the
+ * train blocks, or from {@code --vocab} (optionally extended by that count). {@code _SUCCESS}
+ * is written last.
  */
 final class DatasetBuild {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetBuild.class);
     private static final List<String> SPLITS = List.of("train", "valid");
-    static final String FAULT_CONF = "spark.lmshards.fault.failFirstAttempt";
-    static final String SLOW_CONF = "spark.lmshards.fault.slowFirstAttempt";
-    /** The count a train token needs to join a given vocabulary with --vocab-extend: a built vocabulary's default. */
-    static final int EXTEND_MIN_FREQ = Vocabulary.DEFAULT_MIN_FREQ;
     /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
     private final JavaSparkContext jsc;
-    private final PreprocessJob opt;
-    private final TextColumn column;
+    private final BuildSettings settings;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     /** The Spark job group of this run's actions, so that their leftover task attempts can be drained. */
     private final String jobGroup = "lmshards-preprocess-" + runId;
 
-    DatasetBuild(SparkContext sc, PreprocessJob opt, TextColumn column) {
+    DatasetBuild(SparkContext sc, BuildSettings settings) {
         this.jsc = JavaSparkContext.fromSparkContext(sc);
-        this.opt = opt;
-        this.column = column;
-    }
-
-    /**
-     * A split's tokenized blocks (cached) and what the driver learned from them: its shard plan,
-     * and that partition {@code p} of the blocks holds the consecutive documents
-     * {@code [partFirstDoc[p], partEndDoc[p])} (first -1: none).
-     */
-    private record SplitData(String name, List<InputFile> files, List<InputUnit> units, JavaRDD<TokenBlock> blocks,
-                             int[][] lengths, ShardPlan plan, long[] partFirstDoc, long[] partEndDoc, Rejects rejects,
-                             long bytes) {
-        /** The file a row (identified by its unit index) comes from. */
-        String pathOf(int unit) {
-            return files.get(units.get(unit).file()).path();
-        }
-    }
-
-    /**
-     * A split's rejected rows as the driver knows them: the executors' spool files in input order
-     * (partition, then block), their total and the first one; never the rows themselves.
-     */
-    record Rejects(List<RejectBatch> batches, long count, Reject first) {
-        static Rejects of(List<RejectBatch> inOrder) {
-            List<RejectBatch> kept = inOrder.stream().filter(b -> b.count() > 0).toList();
-            Reject first = kept.stream().map(RejectBatch::first).min(Reject::compareTo).orElse(null);
-            return new Rejects(kept, kept.stream().mapToLong(RejectBatch::count).sum(), first);
-        }
+        this.settings = settings;
     }
 
     @SuppressWarnings("try") // the output lock is held, not used
     int run() throws IOException {
         long t0 = System.nanoTime();
         Configuration hconf = jsc.hadoopConfiguration();
-        Map<String, List<InputFile>> inputs = new LinkedHashMap<>();
-        inputs.put("train", InputResolver.resolve("--train", opt.train, hconf));
-        if (opt.valid != null) {
-            inputs.put("valid", InputResolver.resolve("--valid", opt.valid, hconf));
-            // Validating on training data measures nothing: almost always a mistyped option.
-            java.util.Set<String> trainFiles = new java.util.HashSet<>();
-            inputs.get("train").forEach(f -> trainFiles.add(f.path()));
-            for (InputFile f : inputs.get("valid")) {
-                if (trainFiles.contains(f.path())) {
-                    throw new UsageError("--train " + opt.train + " and --valid " + opt.valid + " both hold " + f.path()
-                            + ": the validation split must not contain training data");
-                }
-            }
-        }
-        GivenVocabulary given = opt.vocab == null ? null : GivenVocabulary.read(opt.vocab, hconf);
-        Path output = new Path(opt.output);
-        FileSystem fs = Fs.of(output, hconf);
-        output = fs.makeQualified(output);
+        Map<String, List<InputFile>> inputs = InputResolver.resolveSplits(settings.train(), settings.valid(), hconf);
+        GivenVocabulary given = settings.vocab() == null ? null : GivenVocabulary.read(settings.vocab(), hconf);
         List<InputFile> allInputs = new ArrayList<>(inputs.values().stream().flatMap(List::stream).toList());
         if (given != null) {
             allInputs.add(given.file());   // a rebuild would delete a --vocab inside the output
         }
-        OutputGuard.requireReplaceable(fs, output, allInputs);
+        StagedOutput out = new StagedOutput(settings.output(), runId, allInputs, hconf);
+        out.requireReplaceable();
+        List<DatasetCache.Expected> expected = expected(inputs, given);
 
-        FastaiTokenizer tokenizer = TokenizeTask.tokenizer();
-        Map<String, Object> tokenizerInfo = new LinkedHashMap<>();
-        tokenizerInfo.put("name", tokenizer.name());
-        tokenizerInfo.put("settings", tokenizer.settings());
-        Map<String, Object> settings = settings(given);
-        List<DatasetCache.Expected> expected = new ArrayList<>();
-        inputs.forEach((split, files) -> expected.add(
-                new DatasetCache.Expected(split, source(files), settings, tokenizerInfo, LmShardsVersion.get())));
-
-        try (OutputLock lock = OutputLock.acquire(fs, output)) {
+        try (OutputLock lock = OutputLock.acquire(out.fs(), out.output())) {
             FaultInjection.haltPoint("locked");
-            recoverAndClean(fs, output);
-            if (opt.force) {
-                LOG.info("--force: rebuilding {}", output);
-            } else {
-                String why = DatasetCache.mismatch(fs, output, expected, SPLITS);
-                if (why == null) {
-                    LOG.debug("Cache hit: {} already holds this dataset (same inputs, sizes, modification times and settings)", output);
-                    System.out.println("cache hit: " + output + " is up to date (use --force to rebuild)");
-                    return ExitCode.OK;
-                }
-                LOG.debug("Building {}: {}", output, why);
-                System.out.println("building " + output + ": " + why);
+            out.recoverAndClean();
+            if (isCacheHit(out, expected)) {
+                return ExitCode.OK;
             }
-            Path staging = sibling(output, ".staging-" + runId);
-            fs.mkdirs(staging);
-            jsc.setJobGroup(jobGroup, "lmshards preprocess into " + output, false);
+            out.createStaging();
+            jsc.setJobGroup(jobGroup, "lmshards preprocess into " + out.output(), false);
             try {
-                Summary summary = build(fs, staging, inputs, given, tokenizerInfo, settings, expected);
+                BuildSummary summary = build(out, inputs, given, expected);
                 FaultInjection.haltPoint("staged");
                 // Again just before the old output goes: files may have been added to it while the job ran.
-                OutputGuard.requireReplaceable(fs, output, allInputs);
-                swap(fs, staging, output);
-                summary.print(output, (System.nanoTime() - t0) / 1e9);
+                out.requireReplaceable();
+                out.swapIn();
+                summary.print(out.output(), (System.nanoTime() - t0) / 1e9);
             } catch (Throwable e) {
                 // Throwable, not IOException | RuntimeException: a failed Spark action throws the checked
                 // SparkException undeclared, and the staging directory must go in that case too.
-                deleteStaging(fs, staging, e);
+                out.deleteStaging(e, () -> TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT));
                 throw e;
             } finally {
                 jsc.clearJobGroup();
@@ -212,308 +123,97 @@ final class DatasetBuild {
         }
     }
 
-    /**
-     * After a failure: closes the fences of the directories task attempts write into, so that an
-     * attempt Spark is still stopping deletes whatever it creates from now on, waits for such
-     * attempts, then deletes the staging directory (again if a late file made a pass fail).
-     */
-    private void deleteStaging(FileSystem fs, Path staging, Throwable failure) {
-        boolean drained = false;
-        try {
-            if (fs.exists(staging)) {
-                for (FileStatus st : fs.listStatus(staging, p -> p.getName().startsWith("_temporary-") || p.getName().startsWith("_rejects-"))) {
-                    StagingFence.close(fs, st.getPath());
-                }
-            }
-            drained = TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT);
-            for (int pass = 1; fs.exists(staging); pass++) {
-                if (fs.delete(staging, true) || !fs.exists(staging)) {
-                    break;
-                }
-                if (pass == 5) {
-                    throw new IOException("cannot delete the staging directory " + staging);
-                }
-                Thread.sleep(200L * pass);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure.addSuppressed(e);
-        } catch (IOException cleanup) {
-            failure.addSuppressed(cleanup);
-            LOG.warn("The staging directory {} is left for the next run to delete{}: {}", staging,
-                    drained ? "" : " (task attempts were still running)", cleanup.toString());
-        }
+    /** What each split's meta.json must record for the output to be reused, and what this build writes there. */
+    private List<DatasetCache.Expected> expected(Map<String, List<InputFile>> inputs, GivenVocabulary given) {
+        FastaiTokenizer tokenizer = TokenizeTask.tokenizer();
+        Map<String, Object> tokenizerInfo = new LinkedHashMap<>();
+        tokenizerInfo.put("name", tokenizer.name());
+        tokenizerInfo.put("settings", tokenizer.settings());
+        Map<String, Object> metaSettings = settings.metaSettings(given);
+        List<DatasetCache.Expected> expected = new ArrayList<>();
+        inputs.forEach((split, files) -> expected.add(new DatasetCache.Expected(split, DatasetCache.source(files), metaSettings,
+                tokenizerInfo, LmShardsVersion.get())));
+        return expected;
     }
 
-    private Summary build(FileSystem fs, Path staging, Map<String, List<InputFile>> inputs, GivenVocabulary given,
-                          Map<String, Object> tokenizerInfo, Map<String, Object> settings, List<DatasetCache.Expected> expected)
-            throws IOException {
-        FaultInjection fault = FaultInjection.fromSettings(jsc.getConf().get(FAULT_CONF, ""), jsc.getConf().get(SLOW_CONF, ""));
+    /** Whether the output already holds this dataset (never with --force); says so, or why it is rebuilt, on stdout. */
+    private boolean isCacheHit(StagedOutput out, List<DatasetCache.Expected> expected) throws IOException {
+        if (settings.force()) {
+            LOG.info("--force: rebuilding {}", out.output());
+            return false;
+        }
+        String why = DatasetCache.mismatch(out.fs(), out.output(), expected, SPLITS);
+        if (why == null) {
+            LOG.debug("Cache hit: {} already holds this dataset (same inputs, sizes, modification times and settings)", out.output());
+            System.out.println("cache hit: " + out.output() + " is up to date (use --force to rebuild)");
+            return true;
+        }
+        LOG.debug("Building {}: {}", out.output(), why);
+        System.out.println("building " + out.output() + ": " + why);
+        return false;
+    }
+
+    /** The pipeline, stage by stage, into the staging directory; {@code _SUCCESS} last. */
+    private BuildSummary build(StagedOutput out, Map<String, List<InputFile>> inputs, GivenVocabulary given,
+                               List<DatasetCache.Expected> expected) throws IOException {
+        FaultInjection fault = FaultInjection.fromSparkConf(jsc.getConf());
         Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
         long totalBytes = inputs.values().stream().flatMap(List::stream).mapToLong(InputFile::size).sum();
-        int parts = opt.partitions != null ? opt.partitions
+        int parts = settings.partitions() != null ? settings.partitions()
                 : (int) Math.max(jsc.defaultParallelism(), Math.min(10_000, (totalBytes + (64 << 20) - 1) / (64 << 20)));
-        LongAccumulator bytesRead = jsc.sc().longAccumulator("bytes read");
-        LongAccumulator rowsRead = jsc.sc().longAccumulator("rows read");
-        LongAccumulator tokens = jsc.sc().longAccumulator("tokens");
-        LongAccumulator written = jsc.sc().longAccumulator("tokens written");
-        long start = System.nanoTime();
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lmshards-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        progress.scheduleAtFixedRate(() -> {
-            double s = (System.nanoTime() - start) / 1e9;
-            LOG.info(String.format(Locale.ROOT, "progress: %,d rows, %.1f MB read (%.1f MB/s), %,d tokens, %,d tokens written",
-                    rowsRead.value(), bytesRead.value() / 1e6, bytesRead.value() / 1e6 / s, tokens.value(), written.value()));
-        }, 10, 10, TimeUnit.SECONDS);
-        List<SplitData> data = new ArrayList<>();
-        try {
+        List<TokenizedSplit> splits = new ArrayList<>();
+        try (BuildProgress progress = new BuildProgress(jsc)) {
             LOG.info("Reading {} input file(s), {} MB, with {} tokenizing partition(s)", inputs.values().stream().mapToInt(List::size).sum(),
                     String.format(Locale.ROOT, "%.1f", totalBytes / 1e6), parts);
+            SplitTokenizer tokenizer = new SplitTokenizer(jsc, settings, conf.value(), parts, fault, progress);
             for (Map.Entry<String, List<InputFile>> e : inputs.entrySet()) {
-                Path spool = new Path(staging, "_rejects-" + e.getKey());
-                StagingFence.open(fs, spool);
-                data.add(tokenize(e.getKey(), e.getValue(), parts, conf.value(), spool, fault, bytesRead, rowsRead, tokens));
+                Path spool = RejectsFile.spoolDir(out.staging(), e.getKey());
+                StagingFence.open(out.fs(), spool);
+                splits.add(tokenizer.tokenize(e.getKey(), e.getValue(), spool));
             }
-            for (SplitData d : data) {
-                checkUsable(d);
-            }
+            splits.forEach(s -> s.requireUsable(settings));
             FaultInjection.haltPoint("tokenized");
 
-            Vocabulary vocab = given == null ? buildVocabulary(data.get(0).blocks(), parts)
-                    : givenVocabulary(given, data.get(0).blocks(), parts);
-            byte[] vocabBytes;
-            if (given != null && vocab == given.vocab()) {
-                vocabBytes = given.bytes();   // the dataset's vocab.json is a byte copy of the given one
-            } else {
-                ByteArrayOutputStream b = new ByteArrayOutputStream();
-                vocab.write(b);
-                vocabBytes = b.toByteArray();
-            }
-            writeAtomically(fs, new Path(staging, ShardLayout.VOCAB), vocabBytes);
+            JavaRDD<TokenBlock> train = splits.get(0).blocks();
+            Vocabulary vocab = given == null ? TrainVocabulary.build(train, parts, settings.minFreq(), settings.maxVocab())
+                    : TrainVocabulary.given(given, train, parts, settings.vocabExtend());
+            byte[] vocabJson = TrainVocabulary.json(vocab, given);
+            out.writeAtomically(new Path(out.staging(), ShardLayout.VOCAB), vocabJson);
             FaultInjection.haltPoint("vocab-written");
-            Broadcast<byte[]> vocabJson = jsc.broadcast(vocabBytes);
-            TokenDtype dtype = TokenDtype.forVocabSize(vocab.size());
-            Map<String, Object> vocabSource = given == null ? null : given.source(vocab);
 
-            Summary summary = new Summary(vocab.size(), vocabSource, totalBytes);
-            for (SplitData d : data) {
-                summary.add(d.name(), writeSplit(fs, staging, d, vocabJson, dtype, vocab.size(), conf, fault, written,
-                        tokenizerInfo, settings, vocabSource, expected));
+            Broadcast<byte[]> vocabBroadcast = jsc.broadcast(vocabJson);
+            Map<String, Object> vocabSource = given == null ? null : given.source(vocab);
+            BuildSummary summary = new BuildSummary(vocab.size(), vocabSource, totalBytes);
+            for (TokenizedSplit split : splits) {
+                DatasetCache.Expected meta = expected.stream().filter(x -> x.split().equals(split.name())).findFirst().orElseThrow();
+                summary.add(split.name(), writeSplit(out, split, vocabBroadcast, vocab.size(), vocabSource, meta, conf, fault, progress));
             }
-            writeRejects(fs, staging, data);
+            for (TokenizedSplit split : splits) {
+                RejectsFile.write(out.fs(), out.staging(), split.name(), split.rejects());
+            }
             FaultInjection.haltPoint("before-success");
-            writeAtomically(fs, new Path(staging, ShardLayout.SUCCESS), new byte[0]);
+            out.writeAtomically(new Path(out.staging(), ShardLayout.SUCCESS), new byte[0]);
             return summary;
         } finally {
-            progress.shutdownNow();
-            for (SplitData d : data) {
-                d.blocks().unpersist(false);
-            }
+            splits.forEach(s -> s.blocks().unpersist(false));
         }
     }
 
-    private SplitData tokenize(String split, List<InputFile> files, int parts, HadoopConf conf, Path spoolDir, FaultInjection fault,
-                               LongAccumulator bytesRead, LongAccumulator rowsRead, LongAccumulator tokens) {
-        boolean failFast = opt.onBadRow == PreprocessJob.BadRowPolicy.fail;
-        List<InputUnit> units = units(split, files, conf, parts);
-        List<Integer> indices = IntStream.range(0, units.size()).boxed().toList();
-        // One partition per unit: a whole file, or a range of a large file between record boundaries.
-        JavaRDD<ParsedRow> rows = jsc.parallelize(indices, units.size())
-                .mapPartitions(new ReadTask(split + "-read", files, units, conf, opt.header, column, failFast, fault, bytesRead, rowsRead));
-        if (units.size() < parts) {
-            rows = spreadInByteRanges(rows, files, units, parts);
-        }
-        JavaRDD<TokenBlock> blocks = rows
-                .mapPartitions(new TokenizeTask(split + "-tokenize", fault, tokens,
-                        new RejectSpool(spoolDir.toString(), units.stream().map(u -> files.get(u.file()).path()).toList(), conf)))
-                .setName(split + " token blocks")
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        List<BlockSummary> summaries = blocks.mapPartitionsWithIndex((p, it) -> {
-            List<BlockSummary> l = new ArrayList<>();
-            it.forEachRemaining(b -> l.add(BlockSummary.of(p, b)));
-            return l.iterator();
-        }, true).collect();
-        int[] counts = new int[units.size()];
-        List<RejectBatch> rejectBatches = new ArrayList<>();
-        for (BlockSummary s : summaries) {
-            for (int i = 0; i < s.units().length; i++) {
-                counts[s.units()[i]] = (int) Math.max(counts[s.units()[i]], s.ordinals()[i] + 1);
-            }
-            rejectBatches.add(s.rejects());   // collect() keeps partition order, and a partition's blocks are in order
-        }
-        int[][] lengths = new int[units.size()][];
-        for (int f = 0; f < units.size(); f++) {
-            lengths[f] = new int[counts[f]];
-            java.util.Arrays.fill(lengths[f], -1);
-        }
-        for (BlockSummary s : summaries) {
-            for (int i = 0; i < s.units().length; i++) {
-                int[] l = lengths[s.units()[i]];
-                int o = (int) s.ordinals()[i];
-                if (l[o] != -1) {
-                    throw new IllegalStateException(split + ": document " + o + " of unit " + units.get(s.units()[i]) + " seen twice");
-                }
-                l[o] = s.lengths()[i];
-            }
-        }
-        for (int f = 0; f < units.size(); f++) {
-            for (int o = 0; o < lengths[f].length; o++) {
-                if (lengths[f][o] < 0) {
-                    throw new IllegalStateException(split + ": document " + o + " of unit " + units.get(f) + " is missing");
-                }
-            }
-        }
-        ShardPlan plan = ShardPlan.plan(lengths, opt.shardTokens);
-        long[][] ranges = partitionDocRanges(split, summaries, plan, blocks.getNumPartitions());
-        Rejects rejects = Rejects.of(rejectBatches);
-        long bytes = files.stream().mapToLong(InputFile::size).sum();
-        long docs = java.util.Arrays.stream(lengths).mapToLong(l -> l.length).sum();
-        LOG.info("{}: {} file(s) in {} read unit(s), {} document(s), {} rejected row(s)", split, files.size(), units.size(), docs,
-                rejects.count());
-        return new SplitData(split, files, units, blocks, lengths, plan, ranges[0], ranges[1], rejects, bytes);
-    }
-
-    /**
-     * Too few read units to keep every core busy: spreads the rows (a shuffle of the text) over
-     * {@code parts} contiguous ranges of the split's bytes, sorted by position, so that every
-     * partition still holds consecutive documents, as a unit does (the write stage relies on it).
-     */
-    private static JavaRDD<ParsedRow> spreadInByteRanges(JavaRDD<ParsedRow> rows, List<InputFile> files, List<InputUnit> units,
-                                                         int parts) {
-        long[] fileBase = new long[files.size()];
-        for (int f = 1; f < files.size(); f++) {
-            fileBase[f] = fileBase[f - 1] + files.get(f - 1).size();
-        }
-        long[] unitBase = new long[units.size()];
-        for (int u = 0; u < units.size(); u++) {
-            unitBase[u] = fileBase[units.get(u).file()];
-        }
-        long splitBytes = files.stream().mapToLong(InputFile::size).sum();
-        return rows.mapToPair(r -> new Tuple2<>(unitBase[r.unit()] + r.offset(), r))
-                .repartitionAndSortWithinPartitions(new RowRangePartitioner(parts, splitBytes))
-                .values();
-    }
-
-    /**
-     * The global numbers ({@link ShardPlan#docNumber}) of each block partition's first document
-     * and one past its last ({@code {first, end}}, first -1 for a partition without documents),
-     * checking that every partition holds consecutive documents: otherwise the write stage could
-     * not cut shards from its blocks.
-     */
-    private static long[][] partitionDocRanges(String split, List<BlockSummary> summaries, ShardPlan plan, int numParts) {
-        long[] first = new long[numParts];
-        long[] end = new long[numParts];
-        java.util.Arrays.fill(first, -1);
-        for (BlockSummary s : summaries) {
-            int p = s.partition();
-            for (int i = 0; i < s.units().length; i++) {
-                long doc = plan.docNumber(s.units()[i], s.ordinals()[i]);
-                if (first[p] < 0) {
-                    first[p] = doc;
-                } else if (doc != end[p]) {
-                    throw new IllegalStateException(split + ": partition " + p + " holds document " + doc + " after "
-                            + (end[p] - 1) + " (not consecutive)");
-                }
-                end[p] = doc + 1;
-            }
-        }
-        return new long[][] {first, end};
-    }
-
-    /**
-     * The read units of a split: whole files, except that files over 1.5 read chunks are cut at
-     * record boundaries found by a scanning pass (one task per large file), so that one huge
-     * file is parsed by several tasks.
-     */
-    private List<InputUnit> units(String split, List<InputFile> files, HadoopConf conf, int parts) {
-        long splitBytes = files.stream().mapToLong(InputFile::size).sum();
-        long chunk = opt.readChunkBytes != null ? opt.readChunkBytes
-                : Math.max(8L << 20, Math.min(64L << 20, splitBytes / (2L * parts)));
-        List<Integer> large = IntStream.range(0, files.size()).filter(i -> files.get(i).size() > chunk + chunk / 2).boxed().toList();
-        Map<Integer, List<InputUnit>> cut = new HashMap<>();
-        if (!large.isEmpty()) {
-            List<List<InputUnit>> scanned = jsc.parallelize(large, large.size()).map(new ScanTask(files, conf, chunk)).collect();
-            for (List<InputUnit> l : scanned) {
-                cut.put(l.get(0).file(), l);
-            }
-        }
-        List<InputUnit> units = new ArrayList<>();
-        for (int f = 0; f < files.size(); f++) {
-            units.addAll(cut.getOrDefault(f, List.of(InputUnit.wholeFile(f))));
-        }
-        if (!large.isEmpty()) {
-            LOG.info("{}: {} large file(s) cut into {} read units at record boundaries", split, large.size(), units.size());
-        }
-        return units;
-    }
-
-    /** Per-block facts the driver needs: the block's partition, document keys and lengths, and the rejects. */
-    record BlockSummary(int partition, int[] units, long[] ordinals, int[] lengths, RejectBatch rejects)
-            implements java.io.Serializable {
-        static BlockSummary of(int partition, TokenBlock b) {
-            return new BlockSummary(partition, b.units(), b.ordinals(), b.lengths(), b.rejects());
-        }
-    }
-
-    private void checkUsable(SplitData d) {
-        if (d.rejects().count() > 0 && opt.onBadRow == PreprocessJob.BadRowPolicy.fail) {
-            Reject r = d.rejects().first();
-            throw new BadInputException(d.pathOf(r.unit()) + ": row " + r.row() + " (line " + r.line() + "): " + r.reason()
-                    + " [--" + d.name() + " input; rerun with --on-bad-row skip to leave bad rows out and list them in rejects/]");
-        }
-        long docs = java.util.Arrays.stream(d.lengths()).mapToLong(l -> l.length).sum();
-        if (docs == 0) {
-            throw new BadInputException("--" + d.name() + " " + (d.name().equals("train") ? opt.train : opt.valid) + ": no documents ("
-                    + (d.rejects().count() == 0 ? "the input is empty" : "all " + d.rejects().count() + " rows were rejected, the first: "
-                    + d.pathOf(d.rejects().first().unit()) + " row " + d.rejects().first().row() + ": " + d.rejects().first().reason())
-                    + ")");
-        }
-    }
-
-    /**
-     * The vocabulary of {@code --vocab}, with {@code --vocab-extend}'s new tokens: those of the
-     * train split that a built vocabulary would admit ({@link #EXTEND_MIN_FREQ}), most common first.
-     */
-    private Vocabulary givenVocabulary(GivenVocabulary given, JavaRDD<TokenBlock> train, int parts) {
-        int extend = opt.vocabExtend == null ? 0 : opt.vocabExtend;
-        if (extend == 0) {
-            LOG.info("Vocabulary: {} tokens, given by {}", given.vocab().size(), given.file().path());
-            return given.vocab();
-        }
-        Map<String, Long> frequent = TokenCounts.frequent(train, parts, EXTEND_MIN_FREQ);
-        Vocabulary vocab = given.vocab().extend(frequent, EXTEND_MIN_FREQ, extend,
-                (int) Math.min(Integer.MAX_VALUE, (long) given.vocab().maxVocab() + extend));
-        LOG.info("Vocabulary: {} tokens, given by {} ({} entries) and extended with {} new train token(s) (at most {})",
-                vocab.size(), given.file().path(), given.vocab().size(), given.addedTokens(vocab), extend);
-        return vocab;
-    }
-
-    private Vocabulary buildVocabulary(JavaRDD<TokenBlock> train, int parts) {
-        // Tokens under min_freq can never enter the vocabulary, so they stay on the executors.
-        Map<String, Long> frequent = TokenCounts.frequent(train, parts, opt.minFreq);
-        int minFreq = opt.minFreq;
-        Vocabulary vocab = Vocabulary.build(frequent, opt.minFreq, opt.maxVocab);
-        LOG.info("Vocabulary: {} tokens ({} train tokens occur at least {} times)", vocab.size(), frequent.size(), minFreq);
-        return vocab;
-    }
-
-    private SplitStats writeSplit(FileSystem fs, Path staging, SplitData d, Broadcast<byte[]> vocabJson, TokenDtype dtype,
-                                  int vocabSize, Broadcast<HadoopConf> conf, FaultInjection fault, LongAccumulator written,
-                                  Map<String, Object> tokenizerInfo, Map<String, Object> settings, Map<String, Object> vocabSource,
-                                  List<DatasetCache.Expected> expected) throws IOException {
+    /** One task per shard writes it from the cached blocks; the driver commits one attempt each, then meta.json. */
+    private SplitStats writeSplit(StagedOutput out, TokenizedSplit d, Broadcast<byte[]> vocabJson, int vocabSize,
+                                  Map<String, Object> vocabSource, DatasetCache.Expected e, Broadcast<HadoopConf> conf,
+                                  FaultInjection fault, BuildProgress progress) throws IOException {
         ShardPlan plan = d.plan();
-        Broadcast<ShardPlan> bplan = jsc.broadcast(plan);
-        Path splitDir = new Path(staging, d.name());
-        Path tmp = new Path(staging, "_temporary-" + d.name());
-        StagingFence.open(fs, tmp);
-        // One task per shard reads the cached blocks holding its documents (a narrow dependency: no shuffle).
-        ShardGroups groups = ShardGroups.of(plan, d.partFirstDoc(), d.partEndDoc());
+        TokenDtype dtype = TokenDtype.forVocabSize(vocabSize);
+        Path splitDir = new Path(out.staging(), d.name());
+        Path tmp = new Path(out.staging(), "_temporary-" + d.name());
+        StagingFence.open(out.fs(), tmp);
+        // A narrow dependency, no shuffle: each shard's task reads only the cached blocks that hold its documents.
+        ShardGroups groups = ShardGroups.of(plan, d.ranges().first(), d.ranges().end());
         RDD<TokenBlock> byShard = d.blocks().rdd().coalesce(groups.numShards(), false, Option.apply(groups), null);
         List<ShardResult> results = JavaRDD.fromRDD(byShard, d.blocks().classTag())
-                .mapPartitionsWithIndex(new ShardWriteTask(d.name(), tmp.toString(), dtype, vocabJson, bplan, conf, fault, written), false)
+                .mapPartitionsWithIndex(new ShardWriteTask(d.name(), tmp.toString(), dtype, vocabJson, jsc.broadcast(plan), conf,
+                        fault, progress.written), false)
                 .collect();
         // A speculative attempt that lost (or a sibling of a retried one) may still be running: it
         // writes only attempt-unique files, but must be done before the temporary directory goes.
@@ -521,193 +221,12 @@ final class DatasetBuild {
             LOG.warn("{}: committing while unneeded task attempts are still running; their files are discarded", d.name());
         }
         FaultInjection.haltPoint(d.name() + "-shards-written");
-        List<ShardMeta> shards = ShardCommitter.commit(fs, splitDir, tmp, plan, results);
+        List<ShardMeta> shards = ShardCommitter.commit(out.fs(), splitDir, tmp, plan, results);
         long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();
-        DatasetCache.Expected e = expected.stream().filter(x -> x.split().equals(d.name())).findFirst().orElseThrow();
-        SplitMeta meta = SplitMeta.ofCurrentFormat(d.name(), dtype.metaName(), vocabSize, plan.totalTokens(),
-                plan.totalDocs(), shards, tokenizerInfo, e.source(), settings, d.rejects().count(), Instant.now().toString(),
-                LmShardsVersion.get());
-        writeAtomically(fs, new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
+        SplitMeta meta = SplitMeta.ofCurrentFormat(d.name(), dtype.metaName(), vocabSize, plan.totalTokens(), plan.totalDocs(),
+                shards, e.tokenizer(), e.source(), e.settings(), d.rejects().count(), Instant.now().toString(), LmShardsVersion.get());
+        out.writeAtomically(new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
         FaultInjection.haltPoint(d.name() + "-meta-written");
         return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().count());
-    }
-
-    /**
-     * Writes {@code rejects/<split>.csv} by streaming the executors' spool files into it in
-     * order (bounded driver memory whatever the number of rows), then deletes the spool directories.
-     */
-    private void writeRejects(FileSystem fs, Path staging, List<SplitData> data) throws IOException {
-        for (SplitData d : data) {
-            Path spool = new Path(staging, "_rejects-" + d.name());
-            StagingFence.close(fs, spool);
-            if (d.rejects().count() > 0) {
-                Path dir = new Path(staging, ShardLayout.REJECTS);
-                fs.mkdirs(dir);
-                Path target = new Path(dir, d.name() + ".csv");
-                Path tmp = new Path(dir, "." + target.getName() + ".tmp");
-                try (OutputStream out = fs.create(tmp, true)) {
-                    out.write(RejectSpool.HEADER.getBytes(StandardCharsets.UTF_8));
-                    for (RejectBatch b : d.rejects().batches()) {
-                        try (java.io.InputStream in = fs.open(new Path(b.file()))) {
-                            in.transferTo(out);
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new FileIoError(tmp.toString(), "cannot write the rejected rows", e);
-                }
-                if (!fs.rename(tmp, target)) {
-                    throw new IOException("cannot rename " + tmp + " to " + target);
-                }
-                LOG.warn("{}: {} row(s) rejected, listed in rejects/{}.csv", d.name(), d.rejects().count(), d.name());
-            }
-            fs.delete(spool, true);
-        }
-    }
-
-    /**
-     * meta.json's {@code settings}, which the cache check compares: with {@code --vocab} the given
-     * file's SHA-256 and {@code --vocab-extend} instead of the build's {@code min_freq} and
-     * {@code max_vocab} ({@code min_freq} stays when new tokens may be added: it admits them).
-     * Without {@code --vocab} the keys are those of earlier versions, so their datasets stay cache hits.
-     */
-    private Map<String, Object> settings(GivenVocabulary given) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        if (given == null) {
-            s.put("min_freq", opt.minFreq);
-            s.put("max_vocab", opt.maxVocab);
-        } else {
-            s.put("vocab_sha256", given.sha256());
-            s.put("vocab_extend", opt.vocabExtend == null ? 0 : opt.vocabExtend);
-            if (opt.vocabExtend != null && opt.vocabExtend > 0) {
-                s.put("min_freq", EXTEND_MIN_FREQ);
-            }
-        }
-        s.put("shard_tokens", opt.shardTokens);
-        s.put("text_column", column.toString());
-        s.put("header", opt.header);
-        s.put("on_bad_row", opt.onBadRow.name());
-        return s;
-    }
-
-    private static Map<String, Object> source(List<InputFile> files) {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (InputFile f : files) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("path", f.path());
-            m.put("size", f.size());
-            m.put("modified", f.modified());
-            list.add(m);
-        }
-        Map<String, Object> src = new LinkedHashMap<>();
-        src.put("files", list);
-        return src;
-    }
-
-    static Path sibling(Path output, String suffix) {
-        return new Path(output.getParent(), "." + output.getName() + suffix);
-    }
-
-    /**
-     * Under the lock: puts back a complete dataset that an interrupted swap left aside (killed
-     * between its two renames), then deletes staging and set-aside directories of earlier runs.
-     */
-    private static void recoverAndClean(FileSystem fs, Path output) throws IOException {
-        String prefix = "." + output.getName() + ".";
-        FileStatus[] siblings = fs.listStatus(output.getParent(),
-                p -> p.getName().startsWith(prefix + "staging-") || p.getName().startsWith(prefix + "old-"));
-        if (!fs.exists(output)) {
-            for (FileStatus s : siblings) {
-                if (s.getPath().getName().startsWith(prefix + "old-") && fs.exists(new Path(s.getPath(), ShardLayout.SUCCESS))) {
-                    LOG.warn("Restoring the dataset {} that an interrupted run had moved aside", s.getPath());
-                    if (!fs.rename(s.getPath(), output)) {
-                        throw new IOException("cannot restore " + s.getPath() + " to " + output);
-                    }
-                    break;
-                }
-            }
-        }
-        for (FileStatus s : siblings) {
-            if (fs.exists(s.getPath())) {
-                LOG.info("Deleting {} left by an interrupted run", s.getPath());
-                fs.delete(s.getPath(), true);
-            }
-        }
-    }
-
-    /** Replaces the output by the complete staging directory; the old dataset is deleted only once the new one is in place. */
-    private void swap(FileSystem fs, Path staging, Path output) throws IOException {
-        Path old = sibling(output, ".old-" + runId);
-        boolean hadOld = fs.exists(output);
-        if (hadOld) {
-            if (!fs.rename(output, old)) {
-                throw new IOException("cannot move the previous dataset " + output + " aside to " + old);
-            }
-            FaultInjection.haltPoint("old-moved-aside");
-        }
-        fs.mkdirs(output.getParent());
-        if (!fs.rename(staging, output)) {
-            if (hadOld) {
-                fs.rename(old, output);
-            }
-            throw new IOException("cannot move the new dataset " + staging + " to " + output);
-        }
-        FaultInjection.haltPoint("swapped");
-        if (hadOld) {
-            fs.delete(old, true);
-        }
-    }
-
-    private static void writeAtomically(FileSystem fs, Path target, byte[] content) throws IOException {
-        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(content);
-        } catch (IOException e) {
-            throw new FileIoError(tmp.toString(), "cannot write", e);
-        }
-        if (fs.exists(target)) {
-            fs.delete(target, false);
-        }
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("cannot rename " + tmp + " to " + target);
-        }
-    }
-
-    record SplitStats(long docs, long tokens, long unknown, int shards, long rejected) {
-    }
-
-    /** The end-of-run report. */
-    static final class Summary {
-        private final int vocabSize;
-        private final Map<String, Object> vocabSource;
-        private final long inputBytes;
-        private final Map<String, SplitStats> splits = new LinkedHashMap<>();
-
-        /** @param vocabSource meta.json's {@code vocab_source}, null for a built vocabulary */
-        Summary(int vocabSize, Map<String, Object> vocabSource, long inputBytes) {
-            this.vocabSize = vocabSize;
-            this.vocabSource = vocabSource;
-            this.inputBytes = inputBytes;
-        }
-
-        void add(String split, SplitStats s) {
-            splits.put(split, s);
-        }
-
-        void print(Path output, double seconds) {
-            StringBuilder b = new StringBuilder();
-            b.append("lmshards preprocess: wrote ").append(output).append('\n');
-            splits.forEach((name, s) -> b.append(String.format(Locale.ROOT,
-                    "  %-5s: %,d documents, %,d tokens, %d shard(s), out-of-vocabulary rate %.3f%% (%,d xxunk), %,d rejected row(s)%n",
-                    name, s.docs(), s.tokens(), s.shards(), 100.0 * SplitMetaJson.oovRate(s.unknown(), s.tokens()), s.unknown(),
-                    s.rejected())));
-            b.append(String.format(Locale.ROOT, "  vocabulary: %,d tokens%s%n", vocabSize, vocabSource == null ? ""
-                    : String.format(Locale.ROOT, ", given by %s (%,d entries, %,d new token(s) added)", vocabSource.get("path"),
-                    (Integer) vocabSource.get("size"), (Long) vocabSource.get("added_tokens"))));
-            b.append(String.format(Locale.ROOT, "  time: %.1f s, input %.1f MB, %.2f MB/s%n", seconds, inputBytes / 1e6,
-                    inputBytes / 1e6 / Math.max(seconds, 1e-9)));
-            System.out.print(b);
-            System.out.flush();
-            LOG.debug("{}", b.toString().trim()); // printed once, on stdout
-        }
     }
 }

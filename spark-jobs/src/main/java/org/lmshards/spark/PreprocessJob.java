@@ -87,9 +87,6 @@ public final class PreprocessJob implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** What to do with a malformed, undecodable or empty row. */
-    public enum BadRowPolicy { fail, skip }
-
     public static void main(String[] args) {
         FatalErrorHalt.install();
         System.exit(run(args));
@@ -131,6 +128,32 @@ public final class PreprocessJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BuildSettings settings = settings();
+        SparkSession session = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
+                : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        SparkContext sc;
+        if (session != null) {
+            sc = session.sparkContext();
+        } else {
+            SparkConf conf = new SparkConf().setAppName("lmshards-preprocess");
+            if (!conf.contains("spark.master")) {
+                conf.setMaster("local[*]");
+            }
+            // A plain SparkContext: the job uses RDDs only, and a SparkSession (Spark SQL's
+            // catalog, session state and its classes) added 1.3 s to every run's start-up.
+            sc = SparkContext.getOrCreate(conf);
+        }
+        try {
+            return new DatasetBuild(sc, settings).run();
+        } finally {
+            if (session == null) {
+                sc.stop();
+            }
+        }
+    }
+
+    /** The options as the run's settings; a {@link UsageError} for a value or combination the job refuses. */
+    BuildSettings settings() {
         if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || (readChunkBytes != null && readChunkBytes < 1) || (partitions != null && partitions < 1)) {
             throw new UsageError("--min-freq, --max-vocab, --shard-tokens, --read-chunk-bytes and --partitions must be positive");
         }
@@ -149,27 +172,8 @@ public final class PreprocessJob implements Callable<Integer> {
         if (column.byName() && !header) {
             throw new UsageError("--text-column " + column.name() + " names a column, which needs --header");
         }
-        SparkSession session = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
-                : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
-        SparkContext sc;
-        if (session != null) {
-            sc = session.sparkContext();
-        } else {
-            SparkConf conf = new SparkConf().setAppName("lmshards-preprocess");
-            if (!conf.contains("spark.master")) {
-                conf.setMaster("local[*]");
-            }
-            // A plain SparkContext: the job uses RDDs only, and a SparkSession (Spark SQL's
-            // catalog, session state and its classes) added 1.3 s to every run's start-up.
-            sc = SparkContext.getOrCreate(conf);
-        }
-        try {
-            return new DatasetBuild(sc, this, column).run();
-        } finally {
-            if (session == null) {
-                sc.stop();
-            }
-        }
+        return new BuildSettings(train, valid, output, column, header, minFreq, maxVocab, vocab,
+                vocabExtend == null ? 0 : vocabExtend, shardTokens, partitions, onBadRow, readChunkBytes, force);
     }
 
     /**

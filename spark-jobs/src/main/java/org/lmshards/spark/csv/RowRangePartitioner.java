@@ -1,6 +1,11 @@
 package org.lmshards.spark.csv;
 
+import java.util.List;
+
 import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.lmshards.spark.io.InputFile;
+import scala.Tuple2;
 
 /**
  * Spreads rows keyed by their position in the split (the byte offset of the record in the
@@ -24,6 +29,26 @@ public final class RowRangePartitioner extends Partitioner {
         }
         this.partitions = partitions;
         this.totalBytes = Math.max(1, totalBytes);
+    }
+
+    /**
+     * Too few read units to keep every core busy: spreads the rows (a shuffle of the text) over
+     * {@code parts} contiguous ranges of the split's bytes, sorted by position, so that every
+     * partition still holds consecutive documents, as a unit does (the write stage relies on it).
+     */
+    public static JavaRDD<ParsedRow> spread(JavaRDD<ParsedRow> rows, List<InputFile> files, List<InputUnit> units, int parts) {
+        long[] fileBase = new long[files.size()];
+        for (int f = 1; f < files.size(); f++) {
+            fileBase[f] = fileBase[f - 1] + files.get(f - 1).size();
+        }
+        long[] unitBase = new long[units.size()];
+        for (int u = 0; u < units.size(); u++) {
+            unitBase[u] = fileBase[units.get(u).file()];
+        }
+        long splitBytes = files.stream().mapToLong(InputFile::size).sum();
+        return rows.mapToPair(r -> new Tuple2<>(unitBase[r.unit()] + r.offset(), r))
+                .repartitionAndSortWithinPartitions(new RowRangePartitioner(parts, splitBytes))
+                .values();
     }
 
     @Override

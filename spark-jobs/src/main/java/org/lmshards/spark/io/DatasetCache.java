@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +38,21 @@ public final class DatasetCache {
     /** What a split of the requested dataset must record. */
     public record Expected(String split, Map<String, Object> source, Map<String, Object> settings,
                            Map<String, Object> tokenizer, String toolVersion) {
+    }
+
+    /** meta.json's {@code source}: every input file's URI, size and modification time, in order. */
+    public static Map<String, Object> source(List<InputFile> files) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (InputFile f : files) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", f.path());
+            m.put("size", f.size());
+            m.put("modified", f.modified());
+            list.add(m);
+        }
+        Map<String, Object> src = new LinkedHashMap<>();
+        src.put("files", list);
+        return src;
     }
 
     /** Null on a cache hit, otherwise why the output cannot be reused. */

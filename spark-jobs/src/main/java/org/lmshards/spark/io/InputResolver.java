@@ -8,8 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -18,6 +22,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.lmshards.spark.support.BadInputException;
+import org.lmshards.spark.support.UsageError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +41,28 @@ public final class InputResolver {
     static final int SKIPPED_NAMED = 5;
 
     private InputResolver() {
+    }
+
+    /**
+     * The inputs of each split, train first: {@code --train}, and {@code --valid} when given, which
+     * must not share a file with it.
+     */
+    public static Map<String, List<InputFile>> resolveSplits(String train, String valid, Configuration conf) throws IOException {
+        Map<String, List<InputFile>> inputs = new LinkedHashMap<>();
+        inputs.put("train", resolve("--train", train, conf));
+        if (valid != null) {
+            inputs.put("valid", resolve("--valid", valid, conf));
+            // Validating on training data measures nothing: almost always a mistyped option.
+            Set<String> trainFiles = new HashSet<>();
+            inputs.get("train").forEach(f -> trainFiles.add(f.path()));
+            for (InputFile f : inputs.get("valid")) {
+                if (trainFiles.contains(f.path())) {
+                    throw new UsageError("--train " + train + " and --valid " + valid + " both hold " + f.path()
+                            + ": the validation split must not contain training data");
+                }
+            }
+        }
+        return inputs;
     }
 
     public static List<InputFile> resolve(String option, String spec, Configuration conf) throws IOException {

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.HashSet;
 import java.util.Set;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 
 /**
@@ -51,6 +52,11 @@ public final class FaultInjection implements Serializable {
     public static FaultInjection fromSettings(String failConf, String slowConf) {
         return new FaultInjection(targets(System.getProperty(FAIL_PROPERTY, ""), failConf),
                 targets(System.getProperty(SLOW_PROPERTY, ""), slowConf));
+    }
+
+    /** {@link #fromSettings} with the Spark conf values of {@code spark.}{@value #FAIL_PROPERTY} and {@code spark.}{@value #SLOW_PROPERTY}. */
+    public static FaultInjection fromSparkConf(SparkConf conf) {
+        return fromSettings(conf.get("spark." + FAIL_PROPERTY, ""), conf.get("spark." + SLOW_PROPERTY, ""));
     }
 
     private static Set<String> targets(String... values) {
