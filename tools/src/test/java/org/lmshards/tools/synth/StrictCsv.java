@@ -1,4 +1,4 @@
-package org.lmshards.core.synth;
+package org.lmshards.tools.synth;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

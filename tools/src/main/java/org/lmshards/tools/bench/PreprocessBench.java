@@ -1,4 +1,4 @@
-package org.lmshards.spark.bench;
+package org.lmshards.tools.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -16,7 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.lmshards.core.synth.SyntheticCorpus;
+import org.lmshards.tools.synth.SyntheticCorpus;
 import org.lmshards.core.tokenize.ChunkMemo;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 
@@ -26,8 +26,8 @@ import org.lmshards.core.tokenize.FastaiTokenizer;
  * Not a test: it prints figures for docs/BENCHMARKS.md.
  *
  * <pre>
- * java -Xmx3g [the job's JVM options, as in docs/BENCHMARKS.md] -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
- *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3] [--batch-mb 250] [--plain true]
+ * java -Xmx3g [the job's JVM options, as in docs/BENCHMARKS.md] -cp tools/target/lmshards-tools.jar:$(cat spark-jobs/target/spark-classpath.txt) \
+ *     org.lmshards.tools.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3] [--batch-mb 250] [--plain true]
  * </pre>
  *
  * The corpus is generated once and kept in {@code --dir}. The shared machines drift by 10-20%

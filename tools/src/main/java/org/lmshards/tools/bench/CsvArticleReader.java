@@ -1,4 +1,4 @@
-package org.lmshards.spark.bench;
+package org.lmshards.tools.bench;
 
 import java.io.BufferedReader;
 import java.io.Closeable;

@@ -1,4 +1,4 @@
-package org.lmshards.core.synth;
+package org.lmshards.tools.synth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
