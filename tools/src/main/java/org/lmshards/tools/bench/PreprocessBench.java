@@ -18,12 +18,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.lmshards.tools.synth.SyntheticCorpus;
 import org.lmshards.core.tokenize.ChunkMemo;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.spark.csv.CsvRecord;
 import org.lmshards.spark.csv.StrictCsvReader;
 import org.lmshards.spark.csv.Utf8;
+import org.lmshards.tools.synth.SyntheticCorpus;
 
 /**
  * Throughput of the Spark preprocessing job at {@code local[1]} and {@code local[2]} against
