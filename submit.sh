@@ -10,8 +10,9 @@
 #
 # Runs through spark-submit when one is on the PATH or under $SPARK_HOME, otherwise in-process
 # in Spark local mode with java (building spark-jobs/target/lmshards-spark.jar first if it is
-# missing). The job's exit code is passed through: 0 ok or cache hit, 1 internal failure,
-# 2 bad command line, 3 bad input.
+# missing; the synthetic fallback also builds its generator, tools/target/lmshards-tools.jar).
+# The job's exit code is passed through: 0 ok or cache hit, 1 internal failure, 2 bad command
+# line, 3 bad input.
 #
 # Environment:
 #   LMSHARDS_DATA          data directory with train.csv/test.csv (default data/wikitext-tiny;
@@ -30,6 +31,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONF_DIR="${LMSHARDS_CONF_DIR:-$ROOT/conf}"
 APP_JAR="$ROOT/spark-jobs/target/lmshards-spark.jar"
 CLASSPATH_FILE="$ROOT/spark-jobs/target/spark-classpath.txt"
+TOOLS_JAR="$ROOT/tools/target/lmshards-tools.jar"
 MAIN_CLASS="org.lmshards.spark.PreprocessJob"
 SYNTH_MB="${LMSHARDS_SYNTHETIC_MB:-5}"
 BUILD_LOG="$ROOT/spark-jobs/target/submit-build.log"
@@ -53,20 +55,33 @@ abs_from_root() {
   esac
 }
 
+# Builds, quietly, what this run needs and lacks: the application jar and its class path file,
+# and with "tools" also tools/target/lmshards-tools.jar (the synthetic corpus generator).
 build_if_missing() {
+  local modules=() jars=()
   if [ ! -f "$APP_JAR" ] || [ ! -f "$CLASSPATH_FILE" ]; then
-    # Maven's own output (and its colour codes) goes to a log: shown only when the build fails.
-    say "first run: building spark-jobs/target/lmshards-spark.jar with Maven (about 1 to 2 minutes on 2 cores;"
-    say "  mvn -B -ntp -DskipTests package -pl spark-jobs -am, log in ${BUILD_LOG#"$ROOT/"}) ..."
-    mkdir -p "$(dirname "$BUILD_LOG")"
-    local start=$SECONDS
-    if ! (cd "$ROOT" && mvn -B -ntp -Dstyle.color=never -DskipTests package -pl spark-jobs -am) >"$BUILD_LOG" 2>&1; then
-      tail -n 40 "$BUILD_LOG" >&2
-      say "the build failed (the last 40 lines are above; all of it: $BUILD_LOG)"
-      exit 1
-    fi
-    say "built in $((SECONDS - start)) s"
+    modules+=(spark-jobs)
+    jars+=(spark-jobs/target/lmshards-spark.jar)
   fi
+  if [ "${1:-}" = tools ] && [ ! -f "$TOOLS_JAR" ]; then
+    modules+=(tools)
+    jars+=(tools/target/lmshards-tools.jar)
+  fi
+  [ "${#modules[@]}" -gt 0 ] || return 0
+  local pl what
+  pl="$(IFS=,; echo "${modules[*]}")"
+  what="${jars[0]}${jars[1]:+ and ${jars[1]}}"
+  # Maven's own output (and its colour codes) goes to a log: shown only when the build fails.
+  say "first run: building $what with Maven (about 1 to 2 minutes on 2 cores;"
+  say "  mvn -B -ntp -DskipTests package -pl $pl -am, log in ${BUILD_LOG#"$ROOT/"}) ..."
+  mkdir -p "$(dirname "$BUILD_LOG")"
+  local start=$SECONDS
+  if ! (cd "$ROOT" && mvn -B -ntp -Dstyle.color=never -DskipTests package -pl "$pl" -am) >"$BUILD_LOG" 2>&1; then
+    tail -n 40 "$BUILD_LOG" >&2
+    say "the build failed (the last 40 lines are above; all of it: $BUILD_LOG)"
+    exit 1
+  fi
+  say "built in $((SECONDS - start)) s"
 }
 
 usage() {
@@ -86,7 +101,8 @@ Examples:
   ./submit.sh --train corpus/ --output cache/corpus   # relative paths: from the current directory
 
 Runs through spark-submit when one is on the PATH or under \$SPARK_HOME, otherwise in-process in
-Spark local mode (the first run builds spark-jobs/target/lmshards-spark.jar, 1 to 2 minutes).
+Spark local mode (the first run builds spark-jobs/target/lmshards-spark.jar, 1 to 2 minutes; the
+synthetic fallback also tools/target/lmshards-tools.jar, its generator).
 Job defaults: conf/job.conf; Spark settings: conf/spark-defaults.conf; logging: conf/log4j2.properties.
 Exit codes: 0 done or cache hit, 1 internal failure, 2 bad command line, 3 bad input.
 
@@ -191,11 +207,11 @@ EOF
          "so that you can watch the pipeline run. Models trained on it learn nothing useful." \
          "Output: cache/synthetic. Set LMSHARDS_SYNTHETIC=0 to fail instead."
     synthetic=1
-    build_if_missing
+    build_if_missing tools
     synth="$ROOT/cache/synthetic-csv"
     if [ "$SYNTH_MB" != 5 ]; then synth="$ROOT/cache/synthetic-csv-${SYNTH_MB}mb"; fi
     if [ ! -f "$synth/train.csv" ] || [ ! -f "$synth/test.csv" ]; then
-      java -cp "$APP_JAR" org.lmshards.core.synth.SyntheticCorpusMain --out "$synth" --mb "$SYNTH_MB" --seed 42
+      java -cp "$TOOLS_JAR" org.lmshards.tools.synth.SyntheticCorpusMain --out "$synth" --mb "$SYNTH_MB" --seed 42
     fi
     job_args+=(--train "$synth/train.csv")
     has_option --valid || job_args+=(--valid "$synth/test.csv")

@@ -9,7 +9,11 @@ import java.util.List;
 
 import org.lmshards.core.testing.TestData;
 
-/** Reads the text column of fastai's WIKITEXT_TINY CSVs (RFC 4180, no header, multi-line fields). */
+/**
+ * Reads the text column of fastai's WIKITEXT_TINY CSVs (RFC 4180, no header, multi-line fields).
+ * Not spark-jobs' {@code StrictCsvReader}, the project's CSV reader: core's tests cannot see
+ * spark-jobs, which depends on core.
+ */
 final class WikiTextCsv {
     private WikiTextCsv() {
     }

@@ -17,17 +17,19 @@ import org.lmshards.core.testing.TestData;
 /**
  * A copy of {@code submit.sh} with the project's {@code conf/} and parent pom in a fresh
  * directory (no data, no jar unless linked in), run with a clean environment and a {@code mvn}
- * on the PATH that only records that it was called.
+ * on the PATH that only records that it was called, and its arguments. Public for the tools
+ * module's test of the synthetic fallback.
  */
-final class SubmitScript {
-    final Path root;
-    final Path mvnCalled;
+public final class SubmitScript {
+    public final Path root;
+    /** Written by the stand-in {@code mvn}: its arguments, one line. */
+    public final Path mvnCalled;
 
     /** A finished run: exit code, stdout, stderr. */
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
     }
 
-    SubmitScript(Path root) throws IOException {
+    public SubmitScript(Path root) throws IOException {
         this.root = root;
         Path project = TestData.projectRoot();
         Files.copy(project.resolve("submit.sh"), root.resolve("submit.sh"), StandardCopyOption.COPY_ATTRIBUTES);
@@ -41,18 +43,24 @@ final class SubmitScript {
         Path bin = Files.createDirectories(root.resolve("fake-bin"));
         mvnCalled = root.resolve("mvn-was-called");
         Path mvn = bin.resolve("mvn");
-        Files.writeString(mvn, "#!/bin/sh\ntouch '" + mvnCalled + "'\necho 'fake mvn: no build here' >&2\nexit 1\n");
+        Files.writeString(mvn, "#!/bin/sh\necho \"$*\" > '" + mvnCalled + "'\necho 'fake mvn: no build here' >&2\nexit 1\n");
         Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     /** Links the application jar and its class path file of this build in, as a built checkout has them. */
-    void linkBuiltJar(Path jar, Path classpathFile) throws IOException {
+    public void linkBuiltJar(Path jar, Path classpathFile) throws IOException {
         Path target = Files.createDirectories(root.resolve("spark-jobs/target"));
         Files.createSymbolicLink(target.resolve("lmshards-spark.jar"), jar);
         Files.createSymbolicLink(target.resolve("spark-classpath.txt"), classpathFile);
     }
 
-    Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    /** Links the tools jar of this build (the synthetic corpus generator) in. */
+    public void linkToolsJar(Path jar) throws IOException {
+        Path target = Files.createDirectories(root.resolve("tools/target"));
+        Files.createSymbolicLink(target.resolve("lmshards-tools.jar"), jar);
+    }
+
+    public Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("submit.sh").toString()));
         cmd.addAll(List.of(args));
         Path out = root.resolve("stdout.txt");

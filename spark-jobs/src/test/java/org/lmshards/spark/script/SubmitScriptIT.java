@@ -4,43 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 15, items 1, 7 and 8, with the application jar of this build: {@code ./submit.sh}
- * without any data falls back to the synthetic corpus and says so in its last line, prints the
- * job's summary once, keeps internal lines out, ends with the next steps, and {@code --help}
- * appends the job's own options.
+ * Issue 15, item 8, with the application jar of this build: {@code ./submit.sh --help} appends
+ * the job's own options. (The synthetic run without data, items 1 and 7, needs the tools jar
+ * too: tools' SyntheticFallbackIT.)
  */
 class SubmitScriptIT {
     @TempDir
     Path tmp;
 
     @Test
-    void withoutDataTheSyntheticRunEndsWithTheNextStepsAndSaysSyntheticLast() throws Exception {
+    void helpAppendsTheJobsOwnOptions() throws Exception {
         SubmitScript script = new SubmitScript(Files.createDirectories(tmp.resolve("root")));
         script.linkBuiltJar(Path.of(System.getProperty("lmshards.spark.jar")), Path.of(System.getProperty("lmshards.spark.classpath")));
-        SubmitScript.Result r = script.run(Map.of("LMSHARDS_SYNTHETIC_MB", "0.3", "LMSHARDS_JAVA_OPTS", "-Xmx1g"));
-        assertThat(r.code()).as(r.out() + r.err()).isZero();
-        assertThat(script.mvnCalled).doesNotExist();
-        assertThat(script.root.resolve("cache/synthetic/_SUCCESS")).isRegularFile();
-        assertThat(r.err()).contains("NO REAL DATA FOUND").doesNotContain("committing attempt");
-        String all = r.out() + r.err();
-        assertThat(all.split("lmshards preprocess: wrote", -1)).as(all).hasSize(2); // the summary once
-        assertThat(all).doesNotContain("\u001b[");
-        List<String> lines = r.out().lines().toList();
-        assertThat(lines.get(lines.size() - 1)).startsWith("SYNTHETIC data: cache/synthetic is machine-generated filler");
-        assertThat(r.out()).contains("next steps:")
-                .contains("java -jar trainer/target/trainer.jar verify --data cache/synthetic")
-                .contains("java -jar trainer/target/trainer.jar train --data cache/synthetic --out runs/synthetic");
 
         SubmitScript.Result help = script.run(Map.of(), "--help");
         assertThat(help.code()).as(help.err()).isZero();
         assertThat(help.out()).startsWith("Usage: ./submit.sh").contains("The job's options")
                 .contains("--min-freq").contains("--on-bad-row");
+        assertThat(script.mvnCalled).doesNotExist();
     }
 }

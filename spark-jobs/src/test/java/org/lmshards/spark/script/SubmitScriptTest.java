@@ -40,6 +40,27 @@ class SubmitScriptTest {
     }
 
     @Test
+    void withoutDataTheSyntheticFallbackBuildsTheApplicationAndToolsJars() throws Exception {
+        SubmitScript.Result r = script.run(Map.of());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);   // the stand-in mvn fails
+        assertThat(r.err()).contains("NO REAL DATA FOUND")
+                .contains("building spark-jobs/target/lmshards-spark.jar and tools/target/lmshards-tools.jar with Maven")
+                .contains("the build failed");
+        assertThat(script.mvnCalled).content().contains("-DskipTests package -pl spark-jobs,tools -am");
+    }
+
+    @Test
+    void withTheApplicationJarBuiltTheSyntheticFallbackBuildsOnlyTheToolsJar() throws Exception {
+        Path target = Files.createDirectories(script.root.resolve("spark-jobs/target"));
+        Files.writeString(target.resolve("lmshards-spark.jar"), "");
+        Files.writeString(target.resolve("spark-classpath.txt"), "");
+        SubmitScript.Result r = script.run(Map.of());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("building tools/target/lmshards-tools.jar with Maven");
+        assertThat(script.mvnCalled).content().contains("-DskipTests package -pl tools -am");
+    }
+
+    @Test
     void helpDescribesTheScriptAndItsEnvironmentWithoutBuildingAnything() throws Exception {
         for (String flag : new String[] {"--help", "-h"}) {
             SubmitScript.Result r = script.run(Map.of(), flag);
@@ -53,6 +74,7 @@ class SubmitScriptTest {
             assertThat(r.err()).isEmpty();
             assertThat(script.mvnCalled).doesNotExist();
             assertThat(script.root.resolve("spark-jobs")).doesNotExist();
+            assertThat(script.root.resolve("tools")).doesNotExist();
         }
     }
 }

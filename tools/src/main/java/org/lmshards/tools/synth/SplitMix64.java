@@ -1,4 +1,4 @@
-package org.lmshards.core.synth;
+package org.lmshards.tools.synth;
 
 /**
  * The SplitMix64 generator (Steele, Lea and Flood). Implemented here rather than using

@@ -1,4 +1,4 @@
-package org.lmshards.core.synth;
+package org.lmshards.tools.synth;
 
 /**
  * Draws ranks {@code 1..n} with probability proportional to {@code (rank + shift)^-exponent}

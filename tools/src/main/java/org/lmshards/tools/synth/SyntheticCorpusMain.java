@@ -1,4 +1,4 @@
-package org.lmshards.core.synth;
+package org.lmshards.tools.synth;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,11 +10,12 @@ import java.nio.file.Paths;
  * (fastai's WikiText layout) into a directory.
  *
  * <pre>
- * java -cp core/target/classes org.lmshards.core.synth.SyntheticCorpusMain --out DIR --mb N [--seed S] [--valid-mb M]
+ * java -jar tools/target/lmshards-tools.jar --out DIR --mb N [--seed S] [--valid-mb M]
+ * java -cp tools/target/lmshards-tools.jar org.lmshards.tools.synth.SyntheticCorpusMain --out DIR ...   (the same)
  * </pre>
  *
  * Sizes are in MB of 10^6 bytes and may be fractional. Exit codes: 0 ok, 1 I/O failure,
- * 2 bad command line. Core stays free of CLI libraries, hence the hand-written parsing.
+ * 2 bad command line. The parsing is hand-written so that the generator needs only the JDK.
  */
 public final class SyntheticCorpusMain {
     static final String USAGE = "usage: SyntheticCorpusMain --out DIR --mb N [--seed S] [--valid-mb M]\n"

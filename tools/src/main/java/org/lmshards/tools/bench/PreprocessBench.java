@@ -1,6 +1,8 @@
-package org.lmshards.spark.bench;
+package org.lmshards.tools.bench;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +18,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.lmshards.core.synth.SyntheticCorpus;
 import org.lmshards.core.tokenize.ChunkMemo;
 import org.lmshards.core.tokenize.FastaiTokenizer;
+import org.lmshards.spark.csv.CsvRecord;
+import org.lmshards.spark.csv.StrictCsvReader;
+import org.lmshards.spark.csv.Utf8;
+import org.lmshards.tools.synth.SyntheticCorpus;
 
 /**
  * Throughput of the Spark preprocessing job at {@code local[1]} and {@code local[2]} against
@@ -26,8 +31,8 @@ import org.lmshards.core.tokenize.FastaiTokenizer;
  * Not a test: it prints figures for docs/BENCHMARKS.md.
  *
  * <pre>
- * java -Xmx3g [the job's JVM options, as in docs/BENCHMARKS.md] -cp spark-jobs/target/lmshards-spark.jar:$(cat spark-jobs/target/spark-classpath.txt) \
- *     org.lmshards.spark.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3] [--batch-mb 250] [--plain true]
+ * java -Xmx3g [the job's JVM options, as in docs/BENCHMARKS.md] -cp tools/target/lmshards-tools.jar:$(cat spark-jobs/target/spark-classpath.txt) \
+ *     org.lmshards.tools.bench.PreprocessBench [--mb 500] [--dir cache/bench] [--cores 1,2] [--heap 3g] [--seed 42] [--rounds 3] [--batch-mb 250] [--plain true]
  * </pre>
  *
  * The corpus is generated once and kept in {@code --dir}. The shared machines drift by 10-20%
@@ -187,7 +192,7 @@ public final class PreprocessBench {
         ChunkMemo<String[]> memo = new ChunkMemo<>();
         long[] count = new long[1];
         // warm-up on the first documents, so that the figure is the JIT-compiled speed, as in Spark
-        try (CsvArticleReader in = new CsvArticleReader(corpus)) {
+        try (Articles in = new Articles(corpus)) {
             String doc;
             for (int i = 0; i < 300 && (doc = in.next()) != null; i++) {
                 tokenizer.tokenize(doc, memo, t -> count[0]++);
@@ -197,7 +202,7 @@ public final class PreprocessBench {
         long docs = 0;
         long tokenizeNanos = 0;
         long t0 = System.nanoTime();
-        try (CsvArticleReader in = new CsvArticleReader(corpus)) {
+        try (Articles in = new Articles(corpus)) {
             String doc;
             while ((doc = in.next()) != null) {
                 long s = System.nanoTime();
@@ -208,6 +213,45 @@ public final class PreprocessBench {
         }
         double total = (System.nanoTime() - t0) / 1e9;
         return new Baseline(docs, count[0], tokenizeNanos / 1e9, total);
+    }
+
+    /**
+     * The first field of each record of a CSV file, read as the job reads its input: the job's
+     * {@link StrictCsvReader} and strict UTF-8 ({@link Utf8}). A malformed record fails the bench
+     * (the input is the generator's own output).
+     */
+    private static final class Articles implements Closeable {
+        private final Path file;
+        private final InputStream in;
+        private final StrictCsvReader reader;
+        private final Utf8 utf8 = new Utf8();
+
+        Articles(Path file) throws IOException {
+            this.file = file;
+            this.in = Files.newInputStream(file);
+            this.reader = new StrictCsvReader(in);
+        }
+
+        /** The next record's first field, or null at the end of the file. */
+        String next() throws IOException {
+            CsvRecord r = reader.next();
+            if (r == null) {
+                return null;
+            }
+            if (r.malformed() != null) {
+                throw new IOException(file + ": record " + r.row() + " (line " + r.line() + "): " + r.malformed());
+            }
+            Utf8.Decoded d = utf8.decode(r.bytes(), r.fieldStart(0), r.fieldEnd(0) - r.fieldStart(0));
+            if (d.text() == null) {
+                throw new IOException(file + ": record " + r.row() + " (line " + r.line() + "): invalid UTF-8");
+            }
+            return d.text();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     private record Ceiling(double[] memoSeconds, double plainSeconds) {
@@ -237,7 +281,7 @@ public final class PreprocessBench {
         long[] memoNanos = new long[maxThreads];
         long plainNanos = 0;
         ExecutorService pool = Executors.newFixedThreadPool(maxThreads);
-        try (CsvArticleReader in = new CsvArticleReader(corpus)) {
+        try (Articles in = new Articles(corpus)) {
             List<String> batch = new ArrayList<>();
             boolean more = true;
             while (more) {

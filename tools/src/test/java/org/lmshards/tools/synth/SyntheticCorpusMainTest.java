@@ -1,4 +1,4 @@
-package org.lmshards.core.synth;
+package org.lmshards.tools.synth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +33,7 @@ class SyntheticCorpusMainTest {
         // the validation file is its own text, not a prefix of the training file
         assertThat(new String(train, 0, 2_000, StandardCharsets.UTF_8))
                 .isNotEqualTo(new String(test, 0, 2_000, StandardCharsets.UTF_8));
-        assertThat(StrictCsv.parseSingleQuotedColumn(test)).isNotEmpty();
+        assertThat(GeneratedCsv.articles(test)).isNotEmpty();
         try (var files = Files.list(dir.resolve("a"))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("train.csv", "test.csv");
         }

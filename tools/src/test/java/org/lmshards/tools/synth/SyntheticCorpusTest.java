@@ -1,4 +1,4 @@
-package org.lmshards.core.synth;
+package org.lmshards.tools.synth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,7 +47,7 @@ class SyntheticCorpusTest {
     @Test
     void writesWellFormedWikiTextArticles() throws IOException {
         byte[] csv = generate(3, 1_500_000);
-        List<String> articles = StrictCsv.parseSingleQuotedColumn(csv);
+        List<String> articles = GeneratedCsv.articles(csv);
         assertThat(articles).hasSizeGreaterThan(30);
         int headings = 0;
         for (String article : articles) {
@@ -123,7 +123,7 @@ class SyntheticCorpusTest {
 
     private static Map<String, Long> wordCounts(byte[] csv) {
         Map<String, Long> counts = new HashMap<>();
-        for (String article : StrictCsv.parseSingleQuotedColumn(csv)) {
+        for (String article : GeneratedCsv.articles(csv)) {
             for (String token : article.split("[ \n]+")) {
                 if (!token.isEmpty() && Character.isLetter(token.charAt(0))) {
                     counts.merge(token.toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
