@@ -39,7 +39,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Only the truncated-BPTT training path ({@link #rnnActivateUsingStoredState} and
  * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds: sigmoid
  * gates, tanh cell and output activations, NCW data, no mask, no cuDNN helper, a backward
- * length covering the segment. Anything else, and inference ({@code activate},
+ * length covering the segment; and only in layers up to {@link #MAX_FUSED_WEIGHTS}, above
+ * which libnd4j's backward op is the slower one. Anything else, and inference ({@code activate},
  * {@code rnnTimeStep}), goes through DL4J's code.
  */
 public class FusedLstmLayer extends LSTM {
@@ -75,6 +76,22 @@ public class FusedLstmLayer extends LSTM {
     /** Whether {@code layer} is DL4J's own LSTM implementation, which {@link #replacing} can stand in for. */
     static boolean isStock(Layer layer) {
         return layer.getClass() == LSTM.class;
+    }
+
+    /**
+     * Largest layer, in weights ({@code 4 n (nIn + n)}), for which the fused ops are used.
+     * libnd4j's backward op is fast where DL4J's per-step calls dominate but scales worse with
+     * the layer's size: measured on 2-layer models (docs/BENCHMARKS.md), fused against DL4J was
+     * 1.26x as fast at hidden 256 / emb 64 (up to 328k weights a layer) and 0.75x at hidden 512
+     * (1.3M weights), 0.47x at the AWD-LSTM size; a layer above this bound keeps DL4J's code.
+     */
+    static final long MAX_FUSED_WEIGHTS = 1L << 19;
+
+    /** Whether a stock LSTM layer of this shape trains faster as a {@link FusedLstmLayer}. */
+    static boolean pays(LSTM stock) {
+        long nIn = stock.getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY).size(0);
+        long n = stock.getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY).size(0);
+        return 4 * n * (nIn + n) <= MAX_FUSED_WEIGHTS;
     }
 
     @Override

@@ -73,15 +73,16 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     }
 
     /**
-     * DL4J's initialisation, then {@link FusedLstmLayer} in place of each stock LSTM and
-     * {@link RowMajorRnnOutputLayer} in place of the stock output layer (same configuration and
-     * parameter views; only the computation is faster).
+     * DL4J's initialisation, then {@link FusedLstmLayer} in place of each stock LSTM small enough
+     * for it to pay and {@link RowMajorRnnOutputLayer} in place of the stock output layer (same
+     * configuration and parameter views; only the computation is faster).
      */
     @Override
     public void init(INDArray parameters, boolean cloneParametersArray) {
         super.init(parameters, cloneParametersArray);
         for (int i = 0; i < layers.length; i++) {
-            if (!DL4J_LSTM && FusedLstmLayer.isStock(layers[i])) {
+            if (!DL4J_LSTM && FusedLstmLayer.isStock(layers[i])
+                    && FusedLstmLayer.pays((org.deeplearning4j.nn.layers.recurrent.LSTM) layers[i])) {
                 replace(i, FusedLstmLayer.replacing((org.deeplearning4j.nn.layers.recurrent.LSTM) layers[i]));
             }
         }

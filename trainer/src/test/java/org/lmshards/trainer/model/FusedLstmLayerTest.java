@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.common.primitives.Pair;
@@ -43,6 +44,15 @@ class FusedLstmLayerTest {
             stock.setBackpropGradientsViewArray(Nd4j.create(DataType.DOUBLE, fused.getGradientsViewArray().shape()));
             compare(fused, stock, index);
         }
+    }
+
+    @Test
+    void layersAboveTheSizeBoundKeepDl4jsImplementation() {
+        // 64 -> 512 units: 4 * 512 * 576 weights, above the bound; 512 -> 64: 4 * 64 * 576, below
+        LmHyperParams hp = new LmHyperParams(13, 64, 512, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 11);
+        StatefulLmNetwork net = LmNetworks.build(hp, STEPS);
+        assertThat(net.getLayer(1).getClass()).isEqualTo(LSTM.class);
+        assertThat(net.getLayer(2)).isInstanceOf(FusedLstmLayer.class);
     }
 
     private static void compare(FusedLstmLayer fused, LSTM stock, int seed) {
