@@ -32,6 +32,11 @@ import org.lmshards.core.vocab.Vocabulary;
 public final class TokenStore implements Closeable {
     /** Largest single mapping: 2 GiB minus 8 bytes (a {@code ByteBuffer} holds at most {@code Integer.MAX_VALUE} bytes). */
     static final long DEFAULT_MAX_MAP_BYTES = Integer.MAX_VALUE & ~7L;
+    // The segments travel as the readers' per-read state, so the readers are constants.
+    private static final RunWalker.PieceReader<int[], TokenSegment[]> INTS =
+            (k, from, dst, off, n, segs) -> segs[k].read((int) from, dst, off, n);
+    private static final RunWalker.PieceReader<float[], TokenSegment[]> FLOATS =
+            (k, from, dst, off, n, segs) -> segs[k].read((int) from, dst, off, n);
 
     private final Path splitDir;
     private final SplitMeta meta;
@@ -251,19 +256,8 @@ public final class TokenStore implements Closeable {
     public void read(long start, int[] dst, int off, int len) {
         Objects.checkFromIndexSize(off, len, dst.length);
         Objects.checkFromIndexSize(start, len, size);
-        if (len == 0) {
-            return;
-        }
-        int k = segment(start);
-        long pos = start;
-        int done = 0;
-        while (done < len) {
-            int local = (int) (pos - segStart[k]);
-            int n = (int) Math.min(len - done, segStart[k + 1] - pos);
-            segs[k].read(local, dst, off + done, n);
-            done += n;
-            pos += n;
-            k++;
+        if (len > 0) {
+            RunWalker.read(segStart, segment(start), start, dst, off, len, INTS, segs);
         }
     }
 
@@ -276,19 +270,8 @@ public final class TokenStore implements Closeable {
     public void read(long start, float[] dst, int off, int len) {
         Objects.checkFromIndexSize(off, len, dst.length);
         Objects.checkFromIndexSize(start, len, size);
-        if (len == 0) {
-            return;
-        }
-        int k = segment(start);
-        long pos = start;
-        int done = 0;
-        while (done < len) {
-            int local = (int) (pos - segStart[k]);
-            int n = (int) Math.min(len - done, segStart[k + 1] - pos);
-            segs[k].read(local, dst, off + done, n);
-            done += n;
-            pos += n;
-            k++;
+        if (len > 0) {
+            RunWalker.read(segStart, segment(start), start, dst, off, len, FLOATS, segs);
         }
     }
 
