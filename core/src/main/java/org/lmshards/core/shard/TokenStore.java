@@ -257,7 +257,7 @@ public final class TokenStore implements Closeable {
         Objects.checkFromIndexSize(off, len, dst.length);
         Objects.checkFromIndexSize(start, len, size);
         if (len > 0) {
-            RunWalker.read(segStart, segment(start), start, dst, off, len, INTS, segs);
+            readSegments(start, dst, off, len, INTS);
         }
     }
 
@@ -271,7 +271,19 @@ public final class TokenStore implements Closeable {
         Objects.checkFromIndexSize(off, len, dst.length);
         Objects.checkFromIndexSize(start, len, size);
         if (len > 0) {
-            RunWalker.read(segStart, segment(start), start, dst, off, len, FLOATS, segs);
+            readSegments(start, dst, off, len, FLOATS);
+        }
+    }
+
+    private <D> void readSegments(long start, D dst, int off, int len, RunWalker.PieceReader<D, TokenSegment[]> reader) {
+        int k = segment(start);
+        if (start + len <= segStart[k + 1]) {
+            // Nearly every read lies in one segment (up to 2 GiB). Reading it without RunWalker keeps
+            // the hot path small enough for the JIT to inline into the batch filler: RunWalker's call
+            // to its reader is shared by all its callers, so it is compiled for all of them.
+            reader.read(k, start - segStart[k], dst, off, len, segs);
+        } else {
+            RunWalker.read(segStart, k, start, dst, off, len, reader, segs);
         }
     }
 

@@ -97,7 +97,7 @@ final class EpochStream {
             source.read(pos, dst, off, len);
             return -1;
         }
-        return RunWalker.read(streamStart, locate(pos, hint), pos, dst, off, len, intPieces, null);
+        return readShuffled(pos, dst, off, len, hint, intPieces, null);
     }
 
     /**
@@ -110,7 +110,20 @@ final class EpochStream {
             source.read(pos, dst, off, len, scratch);
             return -1;
         }
-        return RunWalker.read(streamStart, locate(pos, hint), pos, dst, off, len, floatPieces, scratch);
+        return readShuffled(pos, dst, off, len, hint, floatPieces, scratch);
+    }
+
+    private <D, W> int readShuffled(long pos, D dst, int off, int len, int hint, RunWalker.PieceReader<D, W> pieces,
+            W with) {
+        int k = locate(pos, hint);
+        if (pos + len <= streamStart[k + 1]) {
+            // Most reads lie in one document. Reading it without RunWalker keeps the hot path small
+            // enough for the JIT to inline into the batch filler: RunWalker's call to its reader is
+            // shared by all its callers (the store's segment reads too), so it is compiled for all.
+            pieces.read(k, pos - streamStart[k], dst, off, len, with);
+            return k;
+        }
+        return RunWalker.read(streamStart, k, pos, dst, off, len, pieces, with);
     }
 
     private void checkRange(long pos, int len) {
