@@ -5,6 +5,10 @@ package org.lmshards.core.shard;
  * segments, an epoch's documents in shuffled order), whatever the target array: it cuts the range
  * at run boundaries and hands each piece to a {@link PieceReader}. Callers keep their readers in
  * constants or fields, so a read allocates nothing and dispatches once per piece, not per token.
+ *
+ * <p>The call to the reader is shared by all callers, so the JIT compiles it for all of them and
+ * may then not inline it into a hot loop: a caller whose reads nearly always fit in one run (the
+ * store's segments, the stream's documents) calls its reader directly for those.
  */
 public final class RunWalker {
     private RunWalker() {
