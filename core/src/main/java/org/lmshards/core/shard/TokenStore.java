@@ -3,8 +3,6 @@ package org.lmshards.core.shard;
 import org.lmshards.core.ShardFormatException;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.IntBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -34,8 +32,11 @@ import org.lmshards.core.vocab.Vocabulary;
 public final class TokenStore implements Closeable {
     /** Largest single mapping: 2 GiB minus 8 bytes (a {@code ByteBuffer} holds at most {@code Integer.MAX_VALUE} bytes). */
     static final long DEFAULT_MAX_MAP_BYTES = Integer.MAX_VALUE & ~7L;
-    private static final int SCRATCH = 8192;
-    private static final ThreadLocal<short[]> SHORTS = ThreadLocal.withInitial(() -> new short[SCRATCH]);
+    // The segments travel as the readers' per-read state, so the readers are constants.
+    private static final RunWalker.PieceReader<int[], TokenSegment[]> INTS =
+            (k, from, dst, off, n, segs) -> segs[k].read((int) from, dst, off, n);
+    private static final RunWalker.PieceReader<float[], TokenSegment[]> FLOATS =
+            (k, from, dst, off, n, segs) -> segs[k].read((int) from, dst, off, n);
 
     private final Path splitDir;
     private final SplitMeta meta;
@@ -51,10 +52,9 @@ public final class TokenStore implements Closeable {
     private final long[] shardFirstToken;
     /** Global number of each shard's first document, plus the total at the end. */
     private final long[] shardFirstDoc;
-    /** Flattened mapping chunks of all shards: global start of each (plus the total), and typed views. */
+    /** Flattened mapping chunks of all shards: global start of each (plus the total), and their ids. */
     private final long[] segStart;
-    private final ShortBuffer[] shortSegs;
-    private final IntBuffer[] intSegs;
+    private final TokenSegment[] segs;
     private volatile boolean closed;
 
     private TokenStore(Path splitDir, SplitMeta meta, TokenDtype dtype, Path[] tokenFiles, Path[] docFiles,
@@ -72,28 +72,23 @@ public final class TokenStore implements Closeable {
         int n = tokens.length;
         shardFirstToken = new long[n + 1];
         shardFirstDoc = new long[n + 1];
-        int segs = 0;
+        int numSegs = 0;
         for (int s = 0; s < n; s++) {
             shardFirstToken[s + 1] = shardFirstToken[s] + tokens[s].length;
             shardFirstDoc[s + 1] = shardFirstDoc[s] + meta.shards().get(s).numDocs();
-            segs += tokens[s].chunks.length;
+            numSegs += tokens[s].chunks.length;
         }
-        segStart = new long[segs + 1];
-        shortSegs = dtype == TokenDtype.UINT16 ? new ShortBuffer[segs] : null;
-        intSegs = dtype == TokenDtype.INT32 ? new IntBuffer[segs] : null;
+        segStart = new long[numSegs + 1];
+        segs = new TokenSegment[numSegs];
         int k = 0;
         for (int s = 0; s < n; s++) {
             MappedArray a = tokens[s];
             for (int c = 0; c < a.chunks.length; c++, k++) {
                 segStart[k] = shardFirstToken[s] + c * a.chunkElems;
-                if (shortSegs != null) {
-                    shortSegs[k] = a.chunks[c].asShortBuffer();
-                } else {
-                    intSegs[k] = a.chunks[c].asIntBuffer();
-                }
+                segs[k] = TokenSegment.over(dtype, a.chunks[c]);
             }
         }
-        segStart[segs] = size;
+        segStart[numSegs] = size;
     }
 
     /** Opens split {@code split} of the dataset at {@code datasetDir}, validating it (cheap checks). */
@@ -254,40 +249,15 @@ public final class TokenStore implements Closeable {
         Objects.checkIndex(i, size);
         int k = segment(i);
         int local = (int) (i - segStart[k]);
-        return shortSegs != null ? Short.toUnsignedInt(shortSegs[k].get(local)) : intSegs[k].get(local);
+        return segs[k].get(local);
     }
 
     /** Copies tokens {@code [start, start+len)} into {@code dst[off, off+len)}, crossing shard boundaries. */
     public void read(long start, int[] dst, int off, int len) {
         Objects.checkFromIndexSize(off, len, dst.length);
         Objects.checkFromIndexSize(start, len, size);
-        if (len == 0) {
-            return;
-        }
-        int k = segment(start);
-        long pos = start;
-        int done = 0;
-        short[] scratch = shortSegs != null ? SHORTS.get() : null;
-        while (done < len) {
-            int local = (int) (pos - segStart[k]);
-            int n = (int) Math.min(len - done, segStart[k + 1] - pos);
-            if (scratch == null) {
-                intSegs[k].get(local, dst, off + done, n);
-            } else {
-                ShortBuffer seg = shortSegs[k];
-                for (int m = 0; m < n; ) {
-                    int c = Math.min(n - m, scratch.length);
-                    seg.get(local + m, scratch, 0, c);
-                    int base = off + done + m;
-                    for (int j = 0; j < c; j++) {
-                        dst[base + j] = scratch[j] & 0xffff;
-                    }
-                    m += c;
-                }
-            }
-            done += n;
-            pos += n;
-            k++;
+        if (len > 0) {
+            readSegments(start, dst, off, len, INTS);
         }
     }
 
@@ -300,30 +270,20 @@ public final class TokenStore implements Closeable {
     public void read(long start, float[] dst, int off, int len) {
         Objects.checkFromIndexSize(off, len, dst.length);
         Objects.checkFromIndexSize(start, len, size);
-        if (len == 0) {
-            return;
+        if (len > 0) {
+            readSegments(start, dst, off, len, FLOATS);
         }
+    }
+
+    private <D> void readSegments(long start, D dst, int off, int len, RunWalker.PieceReader<D, TokenSegment[]> reader) {
         int k = segment(start);
-        long pos = start;
-        int done = 0;
-        while (done < len) {
-            int local = (int) (pos - segStart[k]);
-            int n = (int) Math.min(len - done, segStart[k + 1] - pos);
-            int base = off + done;
-            if (shortSegs != null) {
-                ShortBuffer seg = shortSegs[k];
-                for (int j = 0; j < n; j++) {
-                    dst[base + j] = Short.toUnsignedInt(seg.get(local + j));
-                }
-            } else {
-                IntBuffer seg = intSegs[k];
-                for (int j = 0; j < n; j++) {
-                    dst[base + j] = seg.get(local + j);
-                }
-            }
-            done += n;
-            pos += n;
-            k++;
+        if (start + len <= segStart[k + 1]) {
+            // Nearly every read lies in one segment (up to 2 GiB). Reading it without RunWalker keeps
+            // the hot path small enough for the JIT to inline into the batch filler: RunWalker's call
+            // to its reader is shared by all its callers, so it is compiled for all of them.
+            reader.read(k, start - segStart[k], dst, off, len, segs);
+        } else {
+            RunWalker.read(segStart, k, start, dst, off, len, reader, segs);
         }
     }
 

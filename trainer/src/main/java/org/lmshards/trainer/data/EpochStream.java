@@ -1,6 +1,7 @@
 package org.lmshards.trainer.data;
 
 import java.util.Arrays;
+import org.lmshards.core.shard.RunWalker;
 
 /**
  * One epoch's token stream: the split's documents concatenated, in their stored order or in the
@@ -23,6 +24,9 @@ final class EpochStream {
     /** Shuffled only: stream offset of the k-th document; {@code streamStart[docs] == size}. */
     private final long[] streamStart;
     private int epoch = -1;
+    /** Shuffled only: each piece of a read lies in one document, read from where the source holds it. */
+    private final RunWalker.PieceReader<int[], Void> intPieces;
+    private final RunWalker.PieceReader<float[], int[]> floatPieces;
 
     EpochStream(TokenSource source, boolean shuffle, long seed) {
         this.source = source;
@@ -43,6 +47,8 @@ final class EpochStream {
             sourceStart = null;
             streamStart = null;
         }
+        intPieces = (k, inDoc, dst, off, n, none) -> source.read(sourceStart[k] + inDoc, dst, off, n);
+        floatPieces = (k, inDoc, dst, off, n, scratch) -> source.read(sourceStart[k] + inDoc, dst, off, n, scratch);
     }
 
     /** Builds the stream of {@code epoch} (a no-op when unshuffled or already prepared). */
@@ -86,27 +92,12 @@ final class EpochStream {
      * stream document holding the last token read ({@code -1} when unshuffled).
      */
     int read(long pos, int[] dst, int off, int len, int hint) {
-        if (pos < 0 || len < 0 || pos + len > source.size()) {
-            throw new IndexOutOfBoundsException("tokens [" + pos + ", " + (pos + len) + ") outside the stream of "
-                    + source.size() + " tokens of " + source.name());
-        }
+        checkRange(pos, len);
         if (!shuffle) {
             source.read(pos, dst, off, len);
             return -1;
         }
-        int k = locate(pos, hint);
-        while (true) {
-            long inDoc = pos - streamStart[k];
-            int n = (int) Math.min(len, streamStart[k + 1] - pos);
-            source.read(sourceStart[k] + inDoc, dst, off, n);
-            off += n;
-            len -= n;
-            pos += n;
-            if (len == 0) {
-                return k;
-            }
-            k++;
-        }
+        return readShuffled(pos, dst, off, len, hint, intPieces, null);
     }
 
     /**
@@ -114,26 +105,31 @@ final class EpochStream {
      * {@link TokenSource#read(long, float[], int, int, int[])} for {@code scratch}).
      */
     int read(long pos, float[] dst, int off, int len, int hint, int[] scratch) {
-        if (pos < 0 || len < 0 || pos + len > source.size()) {
-            throw new IndexOutOfBoundsException("tokens [" + pos + ", " + (pos + len) + ") outside the stream of "
-                    + source.size() + " tokens of " + source.name());
-        }
+        checkRange(pos, len);
         if (!shuffle) {
             source.read(pos, dst, off, len, scratch);
             return -1;
         }
+        return readShuffled(pos, dst, off, len, hint, floatPieces, scratch);
+    }
+
+    private <D, W> int readShuffled(long pos, D dst, int off, int len, int hint, RunWalker.PieceReader<D, W> pieces,
+            W with) {
         int k = locate(pos, hint);
-        while (true) {
-            long inDoc = pos - streamStart[k];
-            int n = (int) Math.min(len, streamStart[k + 1] - pos);
-            source.read(sourceStart[k] + inDoc, dst, off, n, scratch);
-            off += n;
-            len -= n;
-            pos += n;
-            if (len == 0) {
-                return k;
-            }
-            k++;
+        if (pos + len <= streamStart[k + 1]) {
+            // Most reads lie in one document. Reading it without RunWalker keeps the hot path small
+            // enough for the JIT to inline into the batch filler: RunWalker's call to its reader is
+            // shared by all its callers (the store's segment reads too), so it is compiled for all.
+            pieces.read(k, pos - streamStart[k], dst, off, len, with);
+            return k;
+        }
+        return RunWalker.read(streamStart, k, pos, dst, off, len, pieces, with);
+    }
+
+    private void checkRange(long pos, int len) {
+        if (pos < 0 || len < 0 || pos + len > source.size()) {
+            throw new IndexOutOfBoundsException("tokens [" + pos + ", " + (pos + len) + ") outside the stream of "
+                    + source.size() + " tokens of " + source.name());
         }
     }
 
