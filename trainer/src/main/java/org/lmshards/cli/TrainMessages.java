@@ -15,17 +15,17 @@ import org.lmshards.trainer.train.TrainingStoppedException;
 /** What {@code train} tells the user around the training itself: the time to expect, how to resume, what next. */
 final class TrainMessages {
     /**
-     * Seconds per token of a 2-core CPU besides the matrix products (DL4J's per-step work): a
-     * small model (--emb 32 --hidden 128 --layers 2) trains at about 4,500 tokens/s there
-     * (docs/BENCHMARKS.md, "Training").
+     * Seconds per token of a 2-core CPU besides the matrix products (per-step work, the
+     * softmax): a small model (--emb 32 --hidden 128 --layers 2) trains at about 7,000 tokens/s
+     * there (docs/BENCHMARKS.md, "Training").
      */
-    static final double TWO_CORE_OVERHEAD_S_PER_TOKEN = 0.16e-3;
+    static final double TWO_CORE_OVERHEAD_S_PER_TOKEN = 0.10e-3;
     /**
      * Training FLOPs per second of a 2-core CPU, such that the default AWD-LSTM size (27.5 M
      * parameters with wikitext-tiny's 9,008 tokens: 47.7 M forward FLOPs per token, three times
-     * that to train) comes out at the 260 tokens/s measured.
+     * that to train) comes out at the 400 tokens/s measured.
      */
-    static final double TWO_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / 260 - TWO_CORE_OVERHEAD_S_PER_TOKEN);
+    static final double TWO_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / 400 - TWO_CORE_OVERHEAD_S_PER_TOKEN);
     /** Below this an estimate is not worth a line. */
     private static final double ESTIMATE_FROM_SECONDS = 120;
     /** Above this a smaller model for a first try is worth suggesting. */

@@ -63,14 +63,14 @@ class TrainConsoleOutputTest {
         new picocli.CommandLine(train).parseArgs("--out", tmp.toString());
         LmHyperParams defaults = train.model.hyperParams(9_008); // wikitext-tiny's vocabulary
         assertThat(defaults.parameterCount()).isBetween(27_000_000L, 28_000_000L);
-        // 130 batches of 64 x 72 tokens at the 260 tokens/s measured for this size: 2,304 s
+        // 130 batches of 64 x 72 tokens at the 400 tokens/s measured for this size: 1,498 s
         String estimate = TrainMessages.epochEstimate(defaults, 130, 64, 72);
-        assertThat(estimate).contains("about 38 min per epoch").contains("599,040 tokens").contains("260 tokens/s")
+        assertThat(estimate).contains("about 25 min per epoch").contains("599,040 tokens").contains("400 tokens/s")
                 .contains("For a quick try, pass a smaller model");
-        // the README's small model: per-step overhead dominates, about 4,500 tokens/s
+        // the README's small model: per-step overhead dominates, about 7,000 tokens/s
         LmHyperParams small = new LmHyperParams(9_008, 32, 128, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 1);
-        assertThat(TrainMessages.epochEstimate(small, 250, 64, 72)).contains("about 4 min per epoch")
-                .contains("about 4,5").doesNotContain("smaller model");
+        assertThat(TrainMessages.epochEstimate(small, 250, 64, 72)).contains("about 3 min per epoch")
+                .contains("about 7,1").doesNotContain("smaller model");
         assertThat(TrainMessages.epochEstimate(small, 100, 64, 72)).isNull(); // under two minutes: no estimate
     }
 

@@ -95,6 +95,7 @@ public class FusedLstmLayer extends LSTM {
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is entered, not used
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
         if (!fusable(input)) {
