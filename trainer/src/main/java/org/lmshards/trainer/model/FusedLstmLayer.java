@@ -60,17 +60,7 @@ public class FusedLstmLayer extends LSTM {
     /** A layer of this class sharing {@code stock}'s configuration, parameters and gradient views. */
     static FusedLstmLayer replacing(LSTM stock) {
         INDArray weights = stock.getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY);
-        FusedLstmLayer layer = new FusedLstmLayer(stock.conf(), weights.dataType());
-        layer.setListeners(stock.getListeners());
-        layer.setIndex(stock.getIndex());
-        layer.setParamsViewArray(stock.params());
-        layer.setParamTable(stock.paramTable());
-        if (stock.getGradientsViewArray() != null) {
-            layer.setBackpropGradientsViewArray(stock.getGradientsViewArray());
-        }
-        layer.setIterationCount(stock.getIterationCount());
-        layer.setEpochCount(stock.getEpochCount());
-        return layer;
+        return LayerSwap.takeOver(stock, new FusedLstmLayer(stock.conf(), weights.dataType()));
     }
 
     /** Whether {@code layer} is DL4J's own LSTM implementation, which {@link #replacing} can stand in for. */

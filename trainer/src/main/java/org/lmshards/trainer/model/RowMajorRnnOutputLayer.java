@@ -55,17 +55,7 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
     /** A layer of this class sharing {@code stock}'s configuration, parameters and gradient views. */
     static RowMajorRnnOutputLayer replacing(RnnOutputLayer stock) {
         INDArray weights = stock.getParam(DefaultParamInitializer.WEIGHT_KEY);
-        RowMajorRnnOutputLayer layer = new RowMajorRnnOutputLayer(stock.conf(), weights.dataType());
-        layer.setListeners(stock.getListeners());
-        layer.setIndex(stock.getIndex());
-        layer.setParamsViewArray(stock.params());
-        layer.setParamTable(stock.paramTable());
-        if (stock.getGradientsViewArray() != null) {
-            layer.setBackpropGradientsViewArray(stock.getGradientsViewArray());
-        }
-        layer.setIterationCount(stock.getIterationCount());
-        layer.setEpochCount(stock.getEpochCount());
-        return layer;
+        return LayerSwap.takeOver(stock, new RowMajorRnnOutputLayer(stock.conf(), weights.dataType()));
     }
 
     /** Whether {@code layer} is DL4J's own RNN output layer, which {@link #replacing} can stand in for. */
