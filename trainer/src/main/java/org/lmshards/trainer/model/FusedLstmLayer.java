@@ -53,6 +53,10 @@ public class FusedLstmLayer extends LSTM {
     // gate activation 2 = sigmoid, cell and output activations 0 = tanh
     private static final int[] OP_INT_ARGS = {2, 0, 2, 0, 0};
 
+    /** The parameters in the order of the ops' weight inputs and gradient outputs. */
+    private static final String[] PARAM_KEYS = {LSTMParamInitializer.INPUT_WEIGHT_KEY,
+            LSTMParamInitializer.RECURRENT_WEIGHT_KEY, LSTMParamInitializer.BIAS_KEY};
+
     public FusedLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -114,14 +118,7 @@ public class FusedLstmLayer extends LSTM {
             lastH = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, type, batch, units);
             lastC = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, type, batch, units);
         }
-        // the builder's addInputs/addOutputs replace what an earlier call added: one call each
-        List<INDArray> inputs = new ArrayList<>(List.of(x, w[0], w[1], w[2]));
-        if (h0 != null) {
-            inputs.add(h0.castTo(type));
-        }
-        if (c0 != null) {
-            inputs.add(c0.castTo(type));
-        }
+        List<INDArray> inputs = opInputs(x, w, h0, c0);
         Nd4j.exec(DynamicCustomOp.builder("lstmLayer")
                 .addInputs(inputs.toArray(INDArray[]::new))
                 .addOutputs(out, lastH, lastC)
@@ -162,17 +159,14 @@ public class FusedLstmLayer extends LSTM {
         for (int i = 0; i < 3; i++) {
             weightGrads[i] = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, w[i].shape(), 'c');
         }
-        List<INDArray> inputs = new ArrayList<>(List.of(x, w[0], w[1], w[2]));
-        List<INDArray> outputs = new ArrayList<>(List.of(inputGrad, weightGrads[0], weightGrads[1], weightGrads[2]));
-        if (h0 != null) {
-            inputs.add(h0.castTo(type));
-            outputs.add(workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, batch, units));
-        }
-        if (c0 != null) {
-            inputs.add(c0.castTo(type));
-            outputs.add(workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, batch, units));
-        }
+        List<INDArray> inputs = opInputs(x, w, h0, c0);
         inputs.add(epsilon.castTo(type));
+        List<INDArray> outputs = new ArrayList<>(List.of(inputGrad, weightGrads[0], weightGrads[1], weightGrads[2]));
+        for (INDArray state : new INDArray[] {h0, c0}) {
+            if (state != null) { // its gradient, unused: nothing flows into the carried state
+                outputs.add(workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, batch, units));
+            }
+        }
         Nd4j.exec(DynamicCustomOp.builder("lstmLayer_bp")
                 .addInputs(inputs.toArray(INDArray[]::new))
                 .addOutputs(outputs.toArray(INDArray[]::new))
@@ -182,15 +176,27 @@ public class FusedLstmLayer extends LSTM {
                 .addFloatingPointArguments(0.0)
                 .build());
         Gradient gradient = new DefaultGradient();
-        String[] keys = {LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
-                LSTMParamInitializer.BIAS_KEY};
         for (int i = 0; i < 3; i++) {
-            INDArray view = gradientViews.get(keys[i]);
+            INDArray view = gradientViews.get(PARAM_KEYS[i]);
             toDl4jOrder(weightGrads[i].reshape(view.shape()), view);
-            gradient.gradientForVariable().put(keys[i], view);
+            gradient.gradientForVariable().put(PARAM_KEYS[i], view);
         }
         weightNoiseParams.clear();
         return new Pair<>(gradient, backpropDropOutIfPresent(inputGrad));
+    }
+
+    /**
+     * Input, weights and the initial state where there is one, as both ops take them (the
+     * builder's {@code addInputs} replaces what an earlier call added, so the list goes in at once).
+     */
+    private List<INDArray> opInputs(INDArray x, INDArray[] w, INDArray h0, INDArray c0) {
+        List<INDArray> inputs = new ArrayList<>(List.of(x, w[0], w[1], w[2]));
+        for (INDArray state : new INDArray[] {h0, c0}) {
+            if (state != null) {
+                inputs.add(state.castTo(dataType));
+            }
+        }
+        return inputs;
     }
 
     private boolean fusable(INDArray in) {
@@ -208,10 +214,8 @@ public class FusedLstmLayer extends LSTM {
     /** Input weights {@code [nIn, 4n]}, recurrent weights {@code [n, 4n]} and bias {@code [4n]}, in libnd4j's gate order. */
     private INDArray[] opWeights(boolean training, LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
         INDArray[] out = new INDArray[3];
-        String[] keys = {LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
-                LSTMParamInitializer.BIAS_KEY};
         for (int i = 0; i < 3; i++) {
-            INDArray dl4j = getParamWithNoise(keys[i], training, workspaceMgr).castTo(dataType);
+            INDArray dl4j = getParamWithNoise(PARAM_KEYS[i], training, workspaceMgr).castTo(dataType);
             INDArray matrix = dl4j.rank() == 1 ? dl4j.reshape(1, dl4j.length()) : dl4j;
             INDArray reordered = workspaceMgr.createUninitialized(arrayType, dataType, matrix.shape(), 'c');
             long n = matrix.size(1) / 4;
