@@ -67,6 +67,10 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     private long lastTokens;
     private double globalClip;
     private double lastGradientNorm = Double.NaN;
+    /** Data-parallel replicas this network trains with as replica 0, or null (it trains alone). */
+    private transient RowReplicas replicas;
+    /** The whole batch's rows of the segment being trained, while replicas compute its gradient. */
+    private transient INDArray segmentFeatures, segmentLabels;
 
     public StatefulLmNetwork(MultiLayerConfiguration conf) {
         super(conf);
@@ -96,6 +100,66 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
         Layer stock = layers[index];
         layers[index] = replacement;
         layerMap.replaceAll((name, layer) -> layer == stock ? replacement : layer);
+    }
+
+    /** The row replicas this network trains with ({@link RowReplicas#attach}), or null. */
+    public RowReplicas replicas() {
+        return replicas;
+    }
+
+    void useReplicas(RowReplicas group) {
+        this.replicas = group;
+    }
+
+    /**
+     * Seeds the dropout masks of training step {@code step} of a run with seed {@code seed}
+     * ({@link DropoutSeeds}): this thread's generator, and each replica's before its part of the step.
+     */
+    public void seedDropout(long seed, long step) {
+        if (replicas != null) {
+            replicas.seedStep(seed, step);
+        } else {
+            Nd4j.getRandom().setSeed(DropoutSeeds.forStep(seed, step));
+        }
+    }
+
+    /** The LSTM state carried into the next batch, all rows in row order (across replicas). */
+    public CarriedState carriedState() {
+        return replicas != null ? replicas.carriedState() : ownCarriedState();
+    }
+
+    /** Makes {@code state} (all rows) the state carried into the next batch, split across replicas. */
+    public void setCarriedState(CarriedState state) {
+        if (replicas != null) {
+            replicas.setCarriedState(state);
+        } else {
+            state.applyTo(this);
+        }
+    }
+
+    /** This network's own rows of the carried state (its row block when it is a replica). */
+    CarriedState ownCarriedState() {
+        return CarriedState.of(this);
+    }
+
+    void clearOwnState() {
+        super.rnnClearPreviousState();
+    }
+
+    /** Clears the carried state, of every replica when there are replicas. */
+    @Override
+    public void rnnClearPreviousState() {
+        if (replicas != null) {
+            replicas.clearState();
+        } else {
+            super.rnnClearPreviousState();
+        }
+    }
+
+    /** The rows of the whole batch while replicas train on it (the updater divides a summed loss by them). */
+    @Override
+    public int batchSize() {
+        return segmentLabels != null ? (int) segmentLabels.size(0) : super.batchSize();
     }
 
     /** Whether {@code fit} keeps the recurrent state between calls (default true). */
@@ -219,7 +283,11 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     // DL4J's computeGradientAndScore(LayerWorkspaceMgr), which the solver calls, delegates to this one.
     @Override
     public void computeGradientAndScore() {
-        super.computeGradientAndScore();
+        if (replicas != null && segmentFeatures != null) {
+            replicas.computeGradientAndScore(segmentFeatures, segmentLabels);
+        } else {
+            super.computeGradientAndScore();
+        }
         INDArray g = flattenedGradients;
         // With miniBatch on (DL4J's summed loss), the updater divides by the batch rows after this point.
         double divisor = conf().isMiniBatch() ? batchSize() : 1;
@@ -227,6 +295,11 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
         if (globalClip > 0 && lastGradientNorm > globalClip) {
             g.muli(globalClip / lastGradientNorm);
         }
+    }
+
+    /** DL4J's gradient and score of this network's own input and labels, without clipping. */
+    void computeOwnGradientAndScore() {
+        super.computeGradientAndScore();
     }
 
     /** Sum over the last fit call's tokens of the cross-entropy in nats (NaN before the first). */
@@ -259,8 +332,18 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
         double lossSum = 0;
         for (long start = 0; start < length; start += fwdLen) {
             long end = Math.min(length, start + fwdLen);
-            setInput(input.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, end)));
-            setLabels(labels.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, end)));
+            INDArray segmentIn = input.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, end));
+            INDArray segmentOut = labels.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(start, end));
+            if (replicas != null) {
+                // this network computes the first row block; computeGradientAndScore hands out the others
+                RowBlocks blocks = new RowBlocks((int) batch, replicas.count());
+                segmentFeatures = segmentIn;
+                segmentLabels = segmentOut;
+                segmentIn = segmentIn.get(NDArrayIndex.interval(0, blocks.end(0)), NDArrayIndex.all(), NDArrayIndex.all());
+                segmentOut = segmentOut.get(NDArrayIndex.interval(0, blocks.end(0)), NDArrayIndex.all(), NDArrayIndex.all());
+            }
+            setInput(segmentIn);
+            setLabels(segmentOut);
             if (solver == null) {
                 try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                     solver = new Solver.Builder().configure(conf()).listeners(getListeners()).model(this).build();
@@ -269,7 +352,12 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
             // score() = (sum of the segment's per-token losses) / (batch rows, or every token with the
             // token-mean loss) + regularisation; the regularisation term is taken before the update.
             double regularisation = calcRegularizationScore(true);
-            solver.optimize(workspaceMgr);
+            try {
+                solver.optimize(workspaceMgr);
+            } finally {
+                segmentFeatures = null;
+                segmentLabels = null;
+            }
             lossSum += (score() - regularisation) * (conf().isMiniBatch() ? batch : batch * (end - start));
             updateRnnStateWithTBPTTState();
         }

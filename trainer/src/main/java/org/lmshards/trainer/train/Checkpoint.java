@@ -11,13 +11,12 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.lmshards.trainer.model.CarriedState;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -60,12 +59,10 @@ public final class Checkpoint {
                 if (updater != null) {
                     put(zip, UPDATER, serialize(updater));
                 }
-                for (int i = 0; i < network.getnLayers(); i++) {
-                    if (network.getLayer(i) instanceof RecurrentLayer rl) {
-                        // The TBPTT state is what the next training forward pass starts from.
-                        for (Map.Entry<String, INDArray> e : new TreeMap<>(rl.rnnGetTBPTTState()).entrySet()) {
-                            put(zip, RNN_PREFIX + i + "/" + e.getKey(), serialize(e.getValue()));
-                        }
+                // all rows in row order, whatever the replica count: a run resumes with any other
+                for (Map.Entry<Integer, Map<String, INDArray>> layer : network.carriedState().layers().entrySet()) {
+                    for (Map.Entry<String, INDArray> e : layer.getValue().entrySet()) {
+                        put(zip, RNN_PREFIX + layer.getKey() + "/" + e.getKey(), serialize(e.getValue()));
                     }
                 }
             }
@@ -120,17 +117,13 @@ public final class Checkpoint {
                 }
             }
             net.rnnClearPreviousState();
-            for (Map.Entry<Integer, Map<String, INDArray>> e : rnn.entrySet()) {
-                Layer layer = net.getLayer(e.getKey());
-                if (!(layer instanceof RecurrentLayer)) {
+            for (Integer layer : rnn.keySet()) {
+                if (!(net.getLayer(layer) instanceof RecurrentLayer)) {
                     throw new DamagedRunFileException(file, "damaged checkpoint, recurrent state for non-recurrent layer "
-                            + e.getKey(), null);
+                            + layer, null);
                 }
-                net.rnnSetPreviousState(e.getKey(), e.getValue());
-                // Truncated BPTT starts each segment from the layer's TBPTT state, not from the
-                // rnnTimeStep state set above; without this a mid-epoch resume starts from zeros.
-                ((RecurrentLayer) layer).rnnSetTBPTTState(new HashMap<>(e.getValue()));
             }
+            net.setCarriedState(new CarriedState(rnn));
             return new Checkpoint(net, state);
         } catch (IOException e) {
             throw e;

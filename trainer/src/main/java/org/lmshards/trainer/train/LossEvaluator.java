@@ -1,6 +1,8 @@
 package org.lmshards.trainer.train;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.lmshards.trainer.model.RowReplicas;
+import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 
@@ -41,19 +43,20 @@ public final class LossEvaluator {
         long tokens = 0;
         long batches = 0;
         try {
+            RowReplicas replicas = net instanceof StatefulLmNetwork s ? s.replicas() : null;
             while (source.hasNext()) {
                 DataSet ds = source.next();
-                INDArray probs = net.rnnTimeStep(ds.getFeatures());
                 INDArray labels = ds.getLabels();
-                long rows = labels.size(0), steps = labels.size(2);
-                for (long b = 0; b < rows; b++) {
-                    for (long t = 0; t < steps; t++) {
-                        long label = (long) labels.getFloat(b, 0, t);
-                        double p = probs.getFloat(b, label, t);
-                        sum -= Math.log(Math.max(p, MIN_PROBABILITY));
+                if (replicas == null) {
+                    sum += lossSum(net.rnnTimeStep(ds.getFeatures()), labels);
+                } else {
+                    // each replica runs its own rows, with the state it carried from its rows of the last batch
+                    for (double blockSum : replicas.map(ds.getFeatures(), labels,
+                            (replica, k, f, l) -> lossSum(replica.rnnTimeStep(f), l))) {
+                        sum += blockSum;
                     }
                 }
-                tokens += rows * steps;
+                tokens += labels.size(0) * labels.size(2);
                 afterBatch.accept(++batches);
             }
         } finally {
@@ -63,5 +66,19 @@ public final class LossEvaluator {
             throw new IllegalArgumentException("the split has no batches to evaluate");
         }
         return new Result(sum, tokens);
+    }
+
+    /** Summed cross-entropy (nats) of {@code labels [rows, 1, time]} under {@code probs [rows, vocab, time]}. */
+    private static double lossSum(INDArray probs, INDArray labels) {
+        double sum = 0;
+        long rows = labels.size(0), steps = labels.size(2);
+        for (long b = 0; b < rows; b++) {
+            for (long t = 0; t < steps; t++) {
+                long label = (long) labels.getFloat(b, 0, t);
+                double p = probs.getFloat(b, label, t);
+                sum -= Math.log(Math.max(p, MIN_PROBABILITY));
+            }
+        }
+        return sum;
     }
 }

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.model.LmNetworks;
+import org.lmshards.trainer.model.RowReplicas;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * fastai's learning-rate finder ({@code Learner.lr_find}): trains a fresh copy of the model for
@@ -43,6 +43,12 @@ public final class LrFinder {
     }
 
     public static Result run(LmHyperParams hp, int seqLen, BatchSource train, double startLr, double endLr, int iterations) {
+        return run(hp, seqLen, train, startLr, endLr, iterations, 1);
+    }
+
+    /** The same sweep trained with {@code replicas} data-parallel row replicas ({@link RowReplicas}). */
+    public static Result run(LmHyperParams hp, int seqLen, BatchSource train, double startLr, double endLr, int iterations,
+                             int replicas) {
         if (!(startLr > 0 && endLr > startLr) || iterations < 2) {
             throw new IllegalArgumentException("need 0 < start-lr < end-lr and at least 2 iterations: start-lr=" + startLr
                     + " end-lr=" + endLr + " iterations=" + iterations);
@@ -50,6 +56,13 @@ public final class LrFinder {
         StatefulLmNetwork net = LmNetworks.build(hp, seqLen);
         LmNetworks.initOutputBiasToLogUnigram(net, Trainer.labelCounts(train, hp.vocabSize()));
         net.setCarryState(true);
+        try (RowReplicas group = RowReplicas.attach(net, replicas)) {
+            return sweep(net, hp, train, startLr, endLr, iterations);
+        }
+    }
+
+    private static Result sweep(StatefulLmNetwork net, LmHyperParams hp, BatchSource train, double startLr, double endLr,
+                                int iterations) {
         List<Point> points = new ArrayList<>();
         double avg = 0, best = Double.POSITIVE_INFINITY;
         boolean diverged = false;
@@ -63,7 +76,7 @@ public final class LrFinder {
             }
             DataSet ds = train.next();
             double lr = lrAt(startLr, endLr, i, iterations);
-            Nd4j.getRandom().setSeed(Trainer.stepSeed(hp.seed(), i));
+            net.seedDropout(hp.seed(), i);
             AdamKnobs.set(net, lr, hp.optimizer().beta1());
             net.fit(ds);
             double loss = net.lastLossSum() / net.lastTokens();

@@ -12,9 +12,10 @@ import org.deeplearning4j.util.CrashReportingUtil;
 import org.lmshards.trainer.backend.Backends;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.report.HtmlReport;
+import org.lmshards.trainer.model.RowBlocks;
+import org.lmshards.trainer.model.RowReplicas;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class Trainer {
     private Consumer<? super StatefulLmNetwork> networkHook = net -> { };
     private Consumer<? super StatefulLmNetwork> initialWeights = net -> { };
     private StopRequest stop = new StopRequest();
+    private int replicas = 1;
 
     /** Outcome of {@link #run}: the trained network and all epoch metrics. */
     public record Result(StatefulLmNetwork network, List<EpochMetrics> metrics, boolean completed) {
@@ -103,6 +105,20 @@ public final class Trainer {
     }
 
     /**
+     * Trains with {@code count} data-parallel replicas, each owning a contiguous block of the
+     * batch rows ({@link RowReplicas}); 1 (default) trains on the caller's thread alone. The
+     * result is the same up to floating-point rounding; dropout masks depend on the count.
+     */
+    public Trainer replicas(int count) {
+        if (count < 1 || count > settings.batchSize()) {
+            throw new IllegalArgumentException("replicas must be in 1.." + settings.batchSize() + " (the batch size), got "
+                    + count);
+        }
+        this.replicas = count;
+        return this;
+    }
+
+    /**
      * Test hook: stops abruptly, without any checkpoint, once {@code steps} training steps are
      * done in total, as if the process had been killed there.
      */
@@ -150,6 +166,22 @@ public final class Trainer {
                 settings.batchSize(), settings.seqLen());
         net.setCarryState(true);
         networkHook.accept(net);
+        if (replicas > 1) {
+            console.printf(Locale.ROOT, "replicas: %d, each training %s of the %d rows of every batch%n", replicas,
+                    rowsPerReplica(), settings.batchSize());
+        }
+        try (RowReplicas group = RowReplicas.attach(net, replicas)) {
+            return train(net, state, checkpointFile);
+        }
+    }
+
+    private String rowsPerReplica() {
+        RowBlocks blocks = new RowBlocks(settings.batchSize(), replicas);
+        int min = blocks.size(replicas - 1), max = blocks.size(0);
+        return min == max ? String.valueOf(min) : min + " or " + max;
+    }
+
+    private Result train(StatefulLmNetwork net, TrainState state, Path checkpointFile) throws IOException {
         List<EpochMetrics> metrics = new ArrayList<>(state.metrics());
         try {
             int firstEpoch = state.epoch();
@@ -249,7 +281,7 @@ public final class Trainer {
                 settings.epochs()), batches, batchIndex, seconds, console)) {
             while (train.hasNext()) {
                 DataSet ds = train.next();
-                Nd4j.getRandom().setSeed(stepSeed(settings.model().seed(), step));
+                net.seedDropout(settings.model().seed(), step);
                 double lr = schedule.lr(step);
                 AdamKnobs.set(net, lr, schedule.beta1(step));
                 net.fit(ds);
@@ -323,14 +355,6 @@ public final class Trainer {
             }
         }
         return false;
-    }
-
-    /** Seed of the dropout RNG for step {@code step} (SplitMix64 of seed and step). */
-    static long stepSeed(long seed, long step) {
-        long z = seed * 0x9E3779B97F4A7C15L + step + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     /** Writes report.html; a failing report never stops training (the metrics files are intact). */

@@ -17,6 +17,7 @@ import org.lmshards.trainer.model.LrSchedule;
 import org.lmshards.trainer.model.OptimizerSettings;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.trainer.model.LmHyperParams;
+import org.lmshards.trainer.model.DropoutSeeds;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 
@@ -194,7 +195,7 @@ class TrainerTest {
 
     @Test
     void stepSeedsDifferPerStepAndSeed() {
-        assertThat(Trainer.stepSeed(1, 0)).isNotEqualTo(Trainer.stepSeed(1, 1)).isNotEqualTo(Trainer.stepSeed(2, 0));
-        assertThat(Trainer.stepSeed(1, 5)).isEqualTo(Trainer.stepSeed(1, 5));
+        assertThat(DropoutSeeds.forStep(1, 0)).isNotEqualTo(DropoutSeeds.forStep(1, 1)).isNotEqualTo(DropoutSeeds.forStep(2, 0));
+        assertThat(DropoutSeeds.forStep(1, 5)).isEqualTo(DropoutSeeds.forStep(1, 5));
     }
 }

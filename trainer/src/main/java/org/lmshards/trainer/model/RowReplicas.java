@@ -1,0 +1,247 @@
+package org.lmshards.trainer.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Data-parallel replicas of one {@link StatefulLmNetwork} over the rows of every batch: replica
+ * {@code k} owns the {@code k}-th contiguous {@link RowBlocks row block} for the whole epoch and
+ * carries the LSTM state of those rows. Every replica runs on its own thread (replica 0 on the
+ * caller's), so each can run its native ops with one thread while all cores work.
+ *
+ * <p>All replicas share the master's one parameter array (views of the same buffer) and the
+ * master's updater: a training step computes every replica's gradient on its rows in parallel,
+ * sums them into the master's gradient weighted by rows (the token mean over the whole batch, as
+ * one replica computes it), and the master then clips and updates once. There is nothing to
+ * copy back: every replica reads the updated parameters, bit-identical by construction. Memory
+ * is one copy of the parameters and of the Adam state, plus per replica its gradient and
+ * activations.
+ */
+public final class RowReplicas implements AutoCloseable {
+    private final StatefulLmNetwork master;
+    private final StatefulLmNetwork[] nets;
+    /** {@code threads[k]} runs replica {@code k}; {@code threads[0]} is null (the caller's thread). */
+    private final ExecutorService[] threads;
+    private long seed;
+    private long step = -1;
+
+    private RowReplicas(StatefulLmNetwork master, int count) {
+        this.master = master;
+        this.nets = new StatefulLmNetwork[count];
+        this.threads = new ExecutorService[count];
+        nets[0] = master;
+        for (int k = 1; k < count; k++) {
+            StatefulLmNetwork replica = new StatefulLmNetwork(master.getLayerWiseConfigurations().clone());
+            replica.init(master.params(), false); // the master's buffer itself: shared, not copied
+            replica.setCarryState(true);
+            replica.setIterationCount(master.getIterationCount());
+            replica.setEpochCount(master.getEpochCount());
+            nets[k] = replica;
+            String name = "lmshards-replica-" + k;
+            threads[k] = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    /**
+     * Splits {@code master}'s training into {@code count} row replicas (1 = none), moving its
+     * carried state's rows to the replicas that own them. The batch must have at least
+     * {@code count} rows.
+     */
+    public static RowReplicas attach(StatefulLmNetwork master, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("replicas must be >= 1, got " + count);
+        }
+        if (master.replicas() != null) {
+            throw new IllegalStateException("the network already has replicas");
+        }
+        RowReplicas replicas = new RowReplicas(master, count);
+        if (count > 1) {
+            CarriedState state = master.carriedState();
+            master.useReplicas(replicas);
+            if (state.rows() > 0) {
+                replicas.setCarriedState(state);
+            }
+        }
+        return replicas;
+    }
+
+    public int count() {
+        return nets.length;
+    }
+
+    /** The dropout seeds of the next training step: replica {@code k} draws from {@link DropoutSeeds#forStep(long, long, int)}. */
+    void seedStep(long runSeed, long trainingStep) {
+        this.seed = runSeed;
+        this.step = trainingStep;
+        Nd4j.getRandom().setSeed(DropoutSeeds.forStep(runSeed, trainingStep, 0));
+    }
+
+    /** Work on one row block, run on the thread of the replica that owns it. */
+    @FunctionalInterface
+    public interface BlockTask<T> {
+        T run(StatefulLmNetwork replica, int index, INDArray features, INDArray labels);
+    }
+
+    /**
+     * Runs {@code task} on every row block of {@code features} and {@code labels} (either may be
+     * null), in parallel, each on its replica's thread; the results in block order.
+     */
+    public <T> List<T> map(INDArray features, INDArray labels, BlockTask<T> task) {
+        INDArray any = features != null ? features : labels;
+        RowBlocks blocks = new RowBlocks((int) any.size(0), nets.length);
+        List<Future<T>> pending = new ArrayList<>();
+        for (int k = 1; k < nets.length; k++) {
+            int index = k;
+            INDArray f = block(features, blocks, k), l = block(labels, blocks, k);
+            pending.add(threads[k].submit(() -> task.run(nets[index], index, f, l)));
+        }
+        List<T> results = new ArrayList<>();
+        Throwable failure = null;
+        try {
+            results.add(task.run(master, 0, block(features, blocks, 0), block(labels, blocks, 0)));
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (Future<T> f : pending) {
+            try {
+                results.add(f.get());
+            } catch (ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        } else if (failure instanceof Error err) {
+            throw err;
+        } else if (failure != null) {
+            throw new IllegalStateException("replica failed: " + failure, failure);
+        }
+        return results;
+    }
+
+    /**
+     * One training segment's gradient and score on the master, computed by all replicas on their
+     * row blocks (the master's input and labels are already its own block): the master's
+     * gradient becomes the row-weighted sum, its score the row-weighted mean.
+     */
+    void computeGradientAndScore(INDArray features, INDArray labels) {
+        int iteration = master.getIterationCount(), epoch = master.getEpochCount();
+        long runSeed = seed, trainingStep = step;
+        List<Double> scores = map(features, labels, (net, k, f, l) -> {
+            if (k == 0) {
+                net.computeOwnGradientAndScore();
+                return net.score();
+            }
+            if (trainingStep >= 0) {
+                Nd4j.getRandom().setSeed(DropoutSeeds.forStep(runSeed, trainingStep, k));
+            }
+            net.setIterationCount(iteration);
+            net.setEpochCount(epoch);
+            net.setInput(f);
+            net.setLabels(l);
+            net.computeOwnGradientAndScore();
+            // after backprop, which recomputes from the state the segment started from
+            net.updateRnnStateWithTBPTTState();
+            net.clearLayersStates();
+            return net.score();
+        });
+        RowBlocks blocks = new RowBlocks((int) features.size(0), nets.length);
+        boolean tokenMean = !master.conf().isMiniBatch();
+        INDArray sum = master.getFlattenedGradients();
+        double score = 0;
+        for (int k = 0; k < nets.length; k++) {
+            double share = (double) blocks.size(k) / blocks.rows();
+            score += share * scores.get(k);
+            // the token mean weights each block by its rows; a summed loss (the updater divides by all rows) adds them
+            double weight = tokenMean ? share : 1;
+            if (k == 0) {
+                if (weight != 1) {
+                    sum.muli(weight);
+                }
+            } else {
+                Nd4j.getBlasWrapper().level1().axpy(sum.length(), weight, nets[k].getFlattenedGradients(), sum);
+            }
+        }
+        master.setScore(score);
+    }
+
+    /** The carried state of all rows, in row order. */
+    public CarriedState carriedState() {
+        List<CarriedState> parts = new ArrayList<>();
+        for (StatefulLmNetwork net : nets) {
+            parts.add(net.ownCarriedState());
+        }
+        return CarriedState.concat(parts);
+    }
+
+    /**
+     * Hands each replica the rows of {@code state} it owns (the state arrays live outside any
+     * workspace, so this needs none of the replicas' threads; the next task hand-over publishes it).
+     */
+    public void setCarriedState(CarriedState state) {
+        RowBlocks blocks = new RowBlocks((int) state.rows(), nets.length);
+        for (int k = 0; k < nets.length; k++) {
+            state.rows(blocks.start(k), blocks.end(k)).applyTo(nets[k]);
+        }
+    }
+
+    /** Clears the carried state of every replica. */
+    public void clearState() {
+        for (StatefulLmNetwork net : nets) {
+            net.clearOwnState();
+        }
+    }
+
+    private static INDArray block(INDArray rows, RowBlocks blocks, int k) {
+        if (rows == null) {
+            return null;
+        }
+        INDArrayIndex[] index = new INDArrayIndex[rows.rank()];
+        index[0] = NDArrayIndex.interval(blocks.start(k), blocks.end(k));
+        for (int d = 1; d < index.length; d++) {
+            index[d] = NDArrayIndex.all();
+        }
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return rows.get(index).dup('c');
+        }
+    }
+
+    /** The networks, replica 0 (the master) first. */
+    List<StatefulLmNetwork> networks() {
+        return List.of(nets);
+    }
+
+    /** Stops the replicas' threads; the master trains alone again, carrying the state of all rows. */
+    @Override
+    public void close() {
+        if (master.replicas() == this) {
+            CarriedState state = carriedState();
+            master.useReplicas(null);
+            master.clearOwnState();
+            if (state.rows() > 0) {
+                state.applyTo(master);
+            }
+        }
+        for (ExecutorService t : threads) {
+            if (t != null) {
+                t.shutdownNow();
+            }
+        }
+    }
+}
