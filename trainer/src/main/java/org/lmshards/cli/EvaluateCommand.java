@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lmshards.trainer.train.BatchSource;
 import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.model.RowReplicas;
 import org.lmshards.trainer.train.LossEvaluator;
 import org.lmshards.trainer.train.PassProgress;
 import org.lmshards.trainer.train.ProgressMode;
@@ -33,10 +34,13 @@ final class EvaluateCommand implements Callable<Integer> {
     String split;
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
+    @CommandLine.Mixin
+    ReplicaOption replicas;
 
     @Override
     public Integer call() throws IOException {
         RunDirectory run = RunDirectory.open(model);
+        int replicaCount = replicas.resolve(run.settings().batchSize(), spec.commandLine());
         LossEvaluator.Result r;
         try (TrainingDataset dataset = TrainingDataset.open(data)) {
             dataset.requireVocabulary(run.vocab(), model.toString());
@@ -46,7 +50,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long tokensPerBatch = (long) run.settings().batchSize() * run.settings().seqLen();
                 try (PassProgress progress = new PassProgress(ProgressMode.forConsole(false), "evaluate " + split,
-                        batches.batchesPerEpoch(), 0, 0, System.err)) {
+                        batches.batchesPerEpoch(), 0, 0, System.err);
+                     RowReplicas group = RowReplicas.attach(run.network(), replicaCount)) {
                     r = LossEvaluator.evaluate(run.network(), batches, done -> progress.update(done,
                             (System.nanoTime() - t0) / 1e9, String.format(Locale.ROOT, "%.0f tok/s",
                                     (double) done * tokensPerBatch / Math.max((System.nanoTime() - t0) / 1e9, 1e-9))));

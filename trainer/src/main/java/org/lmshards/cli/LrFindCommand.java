@@ -39,6 +39,8 @@ final class LrFindCommand implements Callable<Integer> {
     int iterations;
     @CommandLine.Mixin
     ModelOptions model;
+    @CommandLine.Mixin
+    ReplicaOption replicas;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,7 +53,8 @@ final class LrFindCommand implements Callable<Integer> {
             try (BatchSource train = run.batches("train", model.bs, model.seqLen, model.seed, 0)) {
                 try {
                     hp = model.hyperParams(run.vocab().size());
-                    r = LrFinder.run(hp, model.seqLen, train, startLr, endLr, iterations);
+                    r = LrFinder.run(hp, model.seqLen, train, startLr, endLr, iterations,
+                            replicas.resolve(model.bs, spec.commandLine()));
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 }

@@ -69,6 +69,8 @@ final class TrainCommand implements Callable<Integer> {
     String validSplit;
     @Option(names = "--no-progress", description = "No progress at all (on a terminal a bar, in a log a line every 10%%).")
     boolean noProgress;
+    @CommandLine.Mixin
+    ReplicaOption replicas;
     @Option(names = "--ui-port", paramLabel = "PORT", description = "Serve DL4J's training UI at"
             + " http://localhost:PORT/train during training (needs the UI build: mvn -Pcpu,ui package).")
     Integer uiPort;
@@ -93,6 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path checkpoint = out.resolve(RunFiles.CHECKPOINT);
         TrainSettings settings;
+        int replicaCount;
         FineTuneStart fineTune = null;
         if (resume && (initFrom != null || spec.commandLine().getParseResult().hasMatchedOption("--freeze-epochs"))) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the run's own"
@@ -106,6 +109,7 @@ final class TrainCommand implements Callable<Integer> {
             if (epochs != null) {
                 settings = settings.withEpochs(epochs);
             }
+            replicaCount = replicas.resolve(settings.batchSize(), spec.commandLine());
             String complete = TrainMessages.alreadyComplete(out, settings);
             if (complete != null) {
                 spec.commandLine().getOut().println(complete);
@@ -123,6 +127,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), out + " already holds a run; pass --resume"
                         + " to continue it, or choose another --out");
             }
+            replicaCount = replicas.resolve(model.bs, spec.commandLine());
             settings = null;
         }
         try (TrainingDataset run = TrainingDataset.open(data)) {
@@ -162,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 StopRequest stop = new StopRequest();
                 Trainer trainer = new Trainer(settings, train, valid, out, System.out)
-                        .progress(ProgressMode.forConsole(noProgress)).stopOn(stop);
+                        .progress(ProgressMode.forConsole(noProgress)).stopOn(stop).replicas(replicaCount);
                 if (fineTune != null) {
                     trainer.initialWeights(fineTune::copyInto);
                 }

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.lmshards.trainer.backend.NativeThreads;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -58,7 +59,8 @@ public final class RowReplicas implements AutoCloseable {
     /**
      * Splits {@code master}'s training into {@code count} row replicas (1 = none), moving its
      * carried state's rows to the replicas that own them. The batch must have at least
-     * {@code count} rows.
+     * {@code count} rows. With more than one replica, every native call of the process runs on
+     * one thread from then on ({@link NativeThreads#onePerCaller}).
      */
     public static RowReplicas attach(StatefulLmNetwork master, int count) {
         if (count < 1) {
@@ -69,6 +71,7 @@ public final class RowReplicas implements AutoCloseable {
         }
         RowReplicas replicas = new RowReplicas(master, count);
         if (count > 1) {
+            NativeThreads.onePerCaller();
             CarriedState state = master.carriedState();
             master.useReplicas(replicas);
             if (state.rows() > 0) {
@@ -97,13 +100,14 @@ public final class RowReplicas implements AutoCloseable {
 
     /**
      * Runs {@code task} on every row block of {@code features} and {@code labels} (either may be
-     * null), in parallel, each on its replica's thread; the results in block order.
+     * null), in parallel, each on its replica's thread; the results in block order. Batches of
+     * fewer rows than replicas use the first replicas only (a row each).
      */
     public <T> List<T> map(INDArray features, INDArray labels, BlockTask<T> task) {
         INDArray any = features != null ? features : labels;
-        RowBlocks blocks = new RowBlocks((int) any.size(0), nets.length);
+        RowBlocks blocks = new RowBlocks((int) any.size(0), (int) Math.min(nets.length, any.size(0)));
         List<Future<T>> pending = new ArrayList<>();
-        for (int k = 1; k < nets.length; k++) {
+        for (int k = 1; k < blocks.count(); k++) {
             int index = k;
             INDArray f = block(features, blocks, k), l = block(labels, blocks, k);
             pending.add(threads[k].submit(() -> task.run(nets[index], index, f, l)));

@@ -83,6 +83,9 @@ class RowReplicasTest {
                 if (replicas > 1) {
                     for (StatefulLmNetwork replica : group.networks()) {
                         assertThat(replica.params()).as("replicas share one parameter array").isSameAs(net.params());
+                        if (replica != net) {
+                            assertThat(replica.getUpdater(false)).as("only the master holds Adam's state").isNull();
+                        }
                     }
                 }
             }
