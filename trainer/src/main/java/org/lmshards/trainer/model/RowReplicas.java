@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.lmshards.trainer.backend.NativeThreads;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -106,16 +107,20 @@ public final class RowReplicas implements AutoCloseable {
     public <T> List<T> map(INDArray features, INDArray labels, BlockTask<T> task) {
         INDArray any = features != null ? features : labels;
         RowBlocks blocks = new RowBlocks((int) any.size(0), (int) Math.min(nets.length, any.size(0)));
+        return each(blocks.count(), k -> task.run(nets[k], k, block(features, blocks, k), block(labels, blocks, k)));
+    }
+
+    /** Runs {@code task(k)} for {@code k < count} in parallel, each on replica {@code k}'s thread; results in order. */
+    private <T> List<T> each(int count, IntFunction<T> task) {
         List<Future<T>> pending = new ArrayList<>();
-        for (int k = 1; k < blocks.count(); k++) {
+        for (int k = 1; k < count; k++) {
             int index = k;
-            INDArray f = block(features, blocks, k), l = block(labels, blocks, k);
-            pending.add(threads[k].submit(() -> task.run(nets[index], index, f, l)));
+            pending.add(threads[k].submit(() -> task.apply(index)));
         }
         List<T> results = new ArrayList<>();
         Throwable failure = null;
         try {
-            results.add(task.run(master, 0, block(features, blocks, 0), block(labels, blocks, 0)));
+            results.add(task.apply(0));
         } catch (RuntimeException | Error e) {
             failure = e;
         }
@@ -167,22 +172,39 @@ public final class RowReplicas implements AutoCloseable {
         });
         RowBlocks blocks = new RowBlocks((int) features.size(0), nets.length);
         boolean tokenMean = !master.conf().isMiniBatch();
-        INDArray sum = master.getFlattenedGradients();
+        double[] weights = new double[nets.length];
         double score = 0;
         for (int k = 0; k < nets.length; k++) {
             double share = (double) blocks.size(k) / blocks.rows();
             score += share * scores.get(k);
             // the token mean weights each block by its rows; a summed loss (the updater divides by all rows) adds them
-            double weight = tokenMean ? share : 1;
-            if (k == 0) {
-                if (weight != 1) {
-                    sum.muli(weight);
-                }
-            } else {
-                Nd4j.getBlasWrapper().level1().axpy(sum.length(), weight, nets[k].getFlattenedGradients(), sum);
-            }
+            weights[k] = tokenMean ? share : 1;
         }
+        sumGradients(weights);
         master.setScore(score);
+    }
+
+    /**
+     * Makes the master's gradient {@code sum_k weights[k] * gradient_k}. Each replica sums one
+     * slice of the flattened gradients, so that the reduction, bound by memory bandwidth, runs on
+     * every core; each element is summed in replica order, as a serial loop would.
+     */
+    private void sumGradients(double[] weights) {
+        INDArray sum = master.getFlattenedGradients();
+        long length = sum.length();
+        RowBlocks slices = new RowBlocks((int) length, (int) Math.min(nets.length, length));
+        each(slices.count(), k -> {
+            INDArrayIndex[] slice = {NDArrayIndex.point(0), NDArrayIndex.interval(slices.start(k), slices.end(k))};
+            INDArray target = sum.get(slice);
+            if (weights[0] != 1) {
+                target.muli(weights[0]);
+            }
+            for (int r = 1; r < nets.length; r++) {
+                Nd4j.getBlasWrapper().level1().axpy(target.length(), weights[r], nets[r].getFlattenedGradients().get(slice),
+                        target);
+            }
+            return null;
+        });
     }
 
     /** The carried state of all rows, in row order. */
