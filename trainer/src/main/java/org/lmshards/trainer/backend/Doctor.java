@@ -101,9 +101,13 @@ public final class Doctor {
 
     private static String threads(SystemProbe probe, int jvmProcessors) {
         Optional<String> omp = probe.env("OMP_NUM_THREADS");
-        return omp.map(n -> "OMP_NUM_THREADS=" + n + ": ND4J's native ops use " + n + " thread(s)")
-                .orElse("OMP_NUM_THREADS unset: ND4J picks its own count (at most " + jvmProcessors
-                        + "); on small machines OMP_NUM_THREADS=1 is often faster, measure with train --epochs 1");
+        // replicas set their own native thread count; the variable only matters for --replicas 1
+        String replicas = "; train, evaluate and lr-find use up to " + jvmProcessors + " replicas (--replicas auto: one per"
+                + " core, each on one native thread)";
+        return omp.map(n -> "OMP_NUM_THREADS=" + n + ": with --replicas 1, ND4J's native ops use " + n + " thread(s)"
+                        + replicas)
+                .orElse("OMP_NUM_THREADS unset: with --replicas 1, ND4J picks its own count (at most " + jvmProcessors
+                        + "; one is often faster)" + replicas);
     }
 
     private static Optional<String> driverVersion(SystemProbe probe) {
