@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.TokenStore;
+import org.lmshards.core.testing.ChildProcesses;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.OutputLock;
 
@@ -307,7 +308,7 @@ class PreprocessJobBadInputTest {
         }
         // A lock left by a killed job (its process is gone) does not block the next run.
         Path lock = tmp.resolve(".locked.lock");
-        Files.writeString(lock, java.net.InetAddress.getLocalHost().getHostName() + " " + deadPid() + " x 2026-01-01T00:00:00Z\n");
+        Files.writeString(lock, java.net.InetAddress.getLocalHost().getHostName() + " " + ChildProcesses.pidThatCannotExist() + " x 2026-01-01T00:00:00Z\n");
         SparkTestSupport.Run r = job(p, out);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(lock).doesNotExist();
@@ -326,15 +327,5 @@ class PreprocessJobBadInputTest {
         assertThat(r.out()).contains("cache hit");
         assertThat(SparkTestSupport.contents(out)).isEqualTo(before);
         assertThat(SparkTestSupport.leftovers(out)).isEmpty();
-    }
-
-    private static long deadPid() throws IOException {
-        Process proc = new ProcessBuilder("true").start();
-        try {
-            proc.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return proc.pid();
     }
 }
