@@ -22,6 +22,7 @@ import org.lmshards.core.LmShardsVersion;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.ShardMeta;
 import org.lmshards.core.shard.SplitMeta;
+import org.lmshards.core.shard.VocabChecksum;
 import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.core.vocab.Vocabulary;
@@ -225,7 +226,9 @@ final class DatasetBuild {
         long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();
         SplitMeta meta = SplitMeta.ofCurrentFormat(d.name(), dtype.metaName(), vocabSize, plan.totalTokens(), plan.totalDocs(),
                 shards, e.tokenizer(), e.source(), e.settings(), d.rejects().count(), Instant.now().toString(), LmShardsVersion.get());
-        out.writeAtomically(new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
+        byte[] metaJson = VocabChecksum.addTo(SplitMetaJson.withVocabFields(meta, unknown, vocabSource),
+                VocabChecksum.of(vocabJson.value()));
+        out.writeAtomically(new Path(splitDir, ShardLayout.META), metaJson);
         FaultInjection.haltPoint(d.name() + "-meta-written");
         return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().count());
     }
