@@ -32,6 +32,7 @@ import org.lmshards.spark.io.DatasetCache;
 import org.lmshards.spark.io.GivenVocabulary;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
+import org.lmshards.spark.io.InputStability;
 import org.lmshards.spark.io.InputResolver;
 import org.lmshards.spark.io.OutputLock;
 import org.lmshards.spark.io.StagedOutput;
@@ -173,6 +174,7 @@ final class DatasetBuild {
                 splits.add(tokenizer.tokenize(e.getKey(), e.getValue(), spool));
             }
             splits.forEach(s -> s.requireUsable(settings));
+            InputStability.requireUnchanged(jsc.hadoopConfiguration(), inputs); // every input has been read now
             FaultInjection.haltPoint("tokenized");
 
             JavaRDD<TokenBlock> train = splits.get(0).blocks();

@@ -157,6 +157,24 @@ class PreprocessJobBadInputTest {
         failsThenSkips(p, "row 2 (line 2)", "empty text", 2, 2);
     }
 
+    /**
+     * Issue 25: rows of no-break and other Unicode spaces, line and paragraph separators, zero-width
+     * spaces or a stray BOM ({@code String.isBlank} sees none of them as blank) became empty documents.
+     */
+    @Test
+    void rowsOfOnlyUnicodeSpacesOrInvisibleCharactersAreBadRows() throws IOException {
+        List<String> blanks = List.of("\u00A0\u00A0", "\u2007", "\u202F \u202F", "\u2028\u2029", "\u200B",
+                "\uFEFF", "\u00A0\u200B\u3000\u2060\t");
+        StringBuilder csv = new StringBuilder(doc(1)).append('\n');
+        for (String b : blanks) {
+            csv.append('"').append(b).append("\"\n");
+        }
+        csv.append(doc(9)).append('\n');
+        Path p = file("unicode-blank.csv", csv.toString());
+        failsThenSkips(p, "row 2 (line 2)", "whitespace-only text (Unicode spaces or invisible characters such as U+00A0)",
+                2, blanks.size());
+    }
+
     @Test
     void columnIndexOutOfRange() throws IOException {
         Path p = file("cols.csv", "1," + doc(1) + "\nonly one field\n3,\"" + doc(3) + "\"\n");
