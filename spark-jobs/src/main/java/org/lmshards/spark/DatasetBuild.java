@@ -67,6 +67,7 @@ import scala.Option;
  * is written last.
  */
 final class DatasetBuild {
+    private static final long MIN_PARTITION_BYTES = 1 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(DatasetBuild.class);
     private static final List<String> SPLITS = List.of("train", "valid");
     /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
@@ -161,7 +162,7 @@ final class DatasetBuild {
         FaultInjection fault = FaultInjection.fromSparkConf(jsc.getConf());
         Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
         long totalBytes = inputs.values().stream().flatMap(List::stream).mapToLong(InputFile::size).sum();
-        int parts = settings.partitions() != null ? settings.partitions()
+        int parts = settings.partitions() != null ? cappedPartitions(settings.partitions(), totalBytes)
                 : (int) Math.max(jsc.defaultParallelism(), Math.min(10_000, (totalBytes + (64 << 20) - 1) / (64 << 20)));
         List<TokenizedSplit> splits = new ArrayList<>();
         try (BuildProgress progress = new BuildProgress(jsc)) {
@@ -200,6 +201,21 @@ final class DatasetBuild {
         } finally {
             splits.forEach(s -> s.blocks().unpersist(false));
         }
+    }
+
+    /**
+     * {@code --partitions} far above what the input can fill (100,000 for a 135 KB file: 100,000
+     * nearly empty tasks) is capped, with a warning, at one per {@value #MIN_PARTITION_BYTES}
+     * bytes of input (at least Spark's default parallelism); the output does not depend on it.
+     */
+    private int cappedPartitions(int asked, long totalBytes) {
+        long cap = Math.max(jsc.defaultParallelism(), (totalBytes + MIN_PARTITION_BYTES - 1) / MIN_PARTITION_BYTES);
+        if (asked <= cap) {
+            return asked;
+        }
+        System.err.println("warning: --partitions " + asked + " is more than " + totalBytes + " bytes of input can use; using "
+                + cap);
+        return (int) cap;
     }
 
     /** One task per shard writes it from the cached blocks; the driver commits one attempt each, then meta.json. */

@@ -60,6 +60,18 @@ class DirectoryLockTest {
         assertThat(store.file()).doesNotExist();
     }
 
+    /** Issue 25: nothing holds a directory standing where the lock file belongs; say that, not "in use". */
+    @Test
+    void aDirectoryWhereTheLockFileBelongsIsNamed() throws Exception {
+        LocalLockStore store = LocalLockStore.forDirectory(tmp.resolve("run"));
+        Files.createDirectories(store.file());
+        assertThatThrownBy(() -> DirectoryLock.acquire(store, BUSY, ADVICE))
+                .isNotInstanceOf(DirectoryLock.LockBusyException.class)
+                .hasMessage(store.file() + " is a directory where the lock file belongs; remove it (no lmshards program"
+                        + " makes one) and run again");
+        assertThat(store.file()).isDirectory();
+    }
+
     @Test
     void aLockFromAnotherHostIsStaleOnlyWithoutAHeartbeat() throws Exception {
         LocalLockStore store = LocalLockStore.forDirectory(tmp.resolve("run"));
