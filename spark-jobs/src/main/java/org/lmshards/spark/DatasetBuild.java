@@ -22,6 +22,7 @@ import org.lmshards.core.LmShardsVersion;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.ShardMeta;
 import org.lmshards.core.shard.SplitMeta;
+import org.lmshards.core.shard.VocabChecksum;
 import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.core.vocab.Vocabulary;
@@ -31,6 +32,7 @@ import org.lmshards.spark.io.DatasetCache;
 import org.lmshards.spark.io.GivenVocabulary;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
+import org.lmshards.spark.io.InputStability;
 import org.lmshards.spark.io.InputResolver;
 import org.lmshards.spark.io.OutputLock;
 import org.lmshards.spark.io.StagedOutput;
@@ -65,6 +67,7 @@ import scala.Option;
  * is written last.
  */
 final class DatasetBuild {
+    private static final long MIN_PARTITION_BYTES = 1 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(DatasetBuild.class);
     private static final List<String> SPLITS = List.of("train", "valid");
     /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
@@ -159,7 +162,7 @@ final class DatasetBuild {
         FaultInjection fault = FaultInjection.fromSparkConf(jsc.getConf());
         Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
         long totalBytes = inputs.values().stream().flatMap(List::stream).mapToLong(InputFile::size).sum();
-        int parts = settings.partitions() != null ? settings.partitions()
+        int parts = settings.partitions() != null ? cappedPartitions(settings.partitions(), totalBytes)
                 : (int) Math.max(jsc.defaultParallelism(), Math.min(10_000, (totalBytes + (64 << 20) - 1) / (64 << 20)));
         List<TokenizedSplit> splits = new ArrayList<>();
         try (BuildProgress progress = new BuildProgress(jsc)) {
@@ -172,6 +175,7 @@ final class DatasetBuild {
                 splits.add(tokenizer.tokenize(e.getKey(), e.getValue(), spool));
             }
             splits.forEach(s -> s.requireUsable(settings));
+            InputStability.requireUnchanged(jsc.hadoopConfiguration(), inputs); // every input has been read now
             FaultInjection.haltPoint("tokenized");
 
             JavaRDD<TokenBlock> train = splits.get(0).blocks();
@@ -197,6 +201,21 @@ final class DatasetBuild {
         } finally {
             splits.forEach(s -> s.blocks().unpersist(false));
         }
+    }
+
+    /**
+     * {@code --partitions} far above what the input can fill (100,000 for a 135 KB file: 100,000
+     * nearly empty tasks) is capped, with a warning, at one per {@value #MIN_PARTITION_BYTES}
+     * bytes of input (at least Spark's default parallelism); the output does not depend on it.
+     */
+    private int cappedPartitions(int asked, long totalBytes) {
+        long cap = Math.max(jsc.defaultParallelism(), (totalBytes + MIN_PARTITION_BYTES - 1) / MIN_PARTITION_BYTES);
+        if (asked <= cap) {
+            return asked;
+        }
+        System.err.println("warning: --partitions " + asked + " is more than " + totalBytes + " bytes of input can use; using "
+                + cap);
+        return (int) cap;
     }
 
     /** One task per shard writes it from the cached blocks; the driver commits one attempt each, then meta.json. */
@@ -225,7 +244,9 @@ final class DatasetBuild {
         long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();
         SplitMeta meta = SplitMeta.ofCurrentFormat(d.name(), dtype.metaName(), vocabSize, plan.totalTokens(), plan.totalDocs(),
                 shards, e.tokenizer(), e.source(), e.settings(), d.rejects().count(), Instant.now().toString(), LmShardsVersion.get());
-        out.writeAtomically(new Path(splitDir, ShardLayout.META), SplitMetaJson.withVocabFields(meta, unknown, vocabSource));
+        byte[] metaJson = VocabChecksum.addTo(SplitMetaJson.withVocabFields(meta, unknown, vocabSource),
+                VocabChecksum.of(vocabJson.value()));
+        out.writeAtomically(new Path(splitDir, ShardLayout.META), metaJson);
         FaultInjection.haltPoint(d.name() + "-meta-written");
         return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().count());
     }

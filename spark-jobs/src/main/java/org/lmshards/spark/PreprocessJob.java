@@ -154,9 +154,17 @@ public final class PreprocessJob implements Callable<Integer> {
 
     /** The options as the run's settings; a {@link UsageError} for a value or combination the job refuses. */
     BuildSettings settings() {
-        if (minFreq < 1 || maxVocab < 1 || shardTokens < 1 || (readChunkBytes != null && readChunkBytes < 1) || (partitions != null && partitions < 1)) {
-            throw new UsageError("--min-freq, --max-vocab, --shard-tokens, --read-chunk-bytes and --partitions must be positive");
+        // one message per option, naming the one at fault (issue 25: all five were listed)
+        requirePositive("--min-freq", minFreq);
+        requirePositive("--max-vocab", maxVocab);
+        requirePositive("--shard-tokens", shardTokens);
+        if (readChunkBytes != null) {
+            requirePositive("--read-chunk-bytes", readChunkBytes);
         }
+        if (partitions != null) {
+            requirePositive("--partitions", partitions);
+        }
+        requireHadoopPath("--output", output);
         if (maxVocab < SpecialTokens.ALL.size()) {
             // Checked here, not after tokenizing everything: the nine special tokens must keep their ids (docs/FORMAT.md).
             throw new UsageError("--max-vocab " + maxVocab + " is too small: the vocabulary starts with the "
@@ -174,6 +182,29 @@ public final class PreprocessJob implements Callable<Integer> {
         }
         return new BuildSettings(train, valid, output, column, header, minFreq, maxVocab, vocab,
                 vocabExtend == null ? 0 : vocabExtend, shardTokens, partitions, onBadRow, readChunkBytes, force);
+    }
+
+    private static void requirePositive(String option, long value) {
+        if (value < 1) {
+            throw new UsageError(option + " must be positive, got " + value);
+        }
+    }
+
+    /** A path Hadoop cannot parse ({@code a:b} reads as a URI scheme) ended as exit 1 with a raw URISyntaxException. */
+    private static void requireHadoopPath(String option, String path) {
+        org.apache.hadoop.fs.Path p;
+        try {
+            p = new org.apache.hadoop.fs.Path(path);
+        } catch (IllegalArgumentException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new UsageError(option + " " + path + " is not a valid path (" + cause.getMessage() + "): a ':' in a name"
+                    + " reads as a URI scheme such as hdfs:; choose a name without ':'");
+        }
+        if (p.getName().contains(":")) {
+            // the staging and set-aside names beside it (".NAME.staging-...") would not parse
+            throw new UsageError(option + " " + path + ": the directory name " + p.getName() + " contains ':', which"
+                    + " Hadoop reads as a URI scheme in the names the job creates beside it; choose a name without ':'");
+        }
     }
 
     /**

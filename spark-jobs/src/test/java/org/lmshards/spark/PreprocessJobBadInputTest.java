@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.TokenStore;
+import org.lmshards.core.testing.ChildProcesses;
 import org.lmshards.spark.io.Fs;
 import org.lmshards.spark.io.OutputLock;
 
@@ -154,6 +155,24 @@ class PreprocessJobBadInputTest {
     void emptyAndWhitespaceOnlyText() throws IOException {
         Path p = file("blank.csv", doc(1) + "\n\"\"\n\"  \n \t\"\n" + doc(4) + "\n");
         failsThenSkips(p, "row 2 (line 2)", "empty text", 2, 2);
+    }
+
+    /**
+     * Issue 25: rows of no-break and other Unicode spaces, line and paragraph separators, zero-width
+     * spaces or a stray BOM ({@code String.isBlank} sees none of them as blank) became empty documents.
+     */
+    @Test
+    void rowsOfOnlyUnicodeSpacesOrInvisibleCharactersAreBadRows() throws IOException {
+        List<String> blanks = List.of("\u00A0\u00A0", "\u2007", "\u202F \u202F", "\u2028\u2029", "\u200B",
+                "\uFEFF", "\u00A0\u200B\u3000\u2060\t");
+        StringBuilder csv = new StringBuilder(doc(1)).append('\n');
+        for (String b : blanks) {
+            csv.append('"').append(b).append("\"\n");
+        }
+        csv.append(doc(9)).append('\n');
+        Path p = file("unicode-blank.csv", csv.toString());
+        failsThenSkips(p, "row 2 (line 2)", "whitespace-only text (Unicode spaces or invisible characters such as U+00A0)",
+                2, blanks.size());
     }
 
     @Test
@@ -307,7 +326,7 @@ class PreprocessJobBadInputTest {
         }
         // A lock left by a killed job (its process is gone) does not block the next run.
         Path lock = tmp.resolve(".locked.lock");
-        Files.writeString(lock, java.net.InetAddress.getLocalHost().getHostName() + " " + deadPid() + " x 2026-01-01T00:00:00Z\n");
+        Files.writeString(lock, java.net.InetAddress.getLocalHost().getHostName() + " " + ChildProcesses.pidThatCannotExist() + " x 2026-01-01T00:00:00Z\n");
         SparkTestSupport.Run r = job(p, out);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(lock).doesNotExist();
@@ -326,15 +345,5 @@ class PreprocessJobBadInputTest {
         assertThat(r.out()).contains("cache hit");
         assertThat(SparkTestSupport.contents(out)).isEqualTo(before);
         assertThat(SparkTestSupport.leftovers(out)).isEmpty();
-    }
-
-    private static long deadPid() throws IOException {
-        Process proc = new ProcessBuilder("true").start();
-        try {
-            proc.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return proc.pid();
     }
 }

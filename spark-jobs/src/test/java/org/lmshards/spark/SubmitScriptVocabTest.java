@@ -38,14 +38,22 @@ class SubmitScriptVocabTest {
 
         List<String> cmd = new ArrayList<>(List.of("bash", copy.resolve("submit.sh").toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        // Output to files, not a pipe read to its end: reading a pipe blocks until the script and every
+        // child holding it exit, so the timeout below never applied (issue 25).
+        Path stdout = tmp.resolve("stdout.txt");
+        Path stderr = tmp.resolve("stderr.txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         pb.environment().put("SPARK_HOME", tmp.resolve("spark").toString());
         pb.environment().put("LMSHARDS_CONF_DIR", root.resolve("conf").toString());
         pb.environment().remove("LMSHARDS_LOCAL");
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("submit.sh did not finish; stderr:\n" + Files.readString(stderr));
+        }
+        String out = Files.readString(stdout, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out + Files.readString(stderr)).isZero();
         List<String> all = out.lines().toList();
         // What follows the application jar is the job's command line.
         return all.subList(all.indexOf(target.resolve("lmshards-spark.jar").toString()) + 1, all.size());

@@ -4,12 +4,14 @@ import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.lmshards.trainer.interop.AwdLstmStateDict;
 import org.lmshards.trainer.interop.NpzArray;
 import org.lmshards.trainer.interop.NpzFile;
 import org.lmshards.trainer.finetune.PretrainedWeights;
 import org.lmshards.trainer.train.AtomicFiles;
+import org.lmshards.trainer.train.DeadTemporaries;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,13 +27,22 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "RUN_DIR", required = true, description = "Run directory of a finished training.")
     Path model;
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "The .npz file to write (replaced atomically).")
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "The .npz file to write (new, or"
+            + " replaced atomically with --force; never a run's or a dataset's own file).")
     Path out;
+    @Option(names = "--force", description = "Replace an existing --out file.")
+    boolean force;
 
     @Override
     public Integer call() throws IOException {
+        Optional<String> refused = ExportTarget.refusal(out, force);
+        if (refused.isPresent()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--out " + refused.get());
+        }
         RunDirectory run = RunDirectory.open(model);
         Map<String, NpzArray> arrays = AwdLstmStateDict.export(run.network(), run.vocab().itos());
+        Path abs = out.toAbsolutePath();
+        DeadTemporaries.remove(abs.getParent(), abs.getFileName().toString());
         AtomicFiles.write(out, o -> NpzFile.write(arrays, o));
         spec.commandLine().getOut().printf("%s: %d arrays, model of %s, vocabulary %d%n", out, arrays.size(),
                 PretrainedWeights.shapeOf(run.network()).describe(), run.vocab().size());

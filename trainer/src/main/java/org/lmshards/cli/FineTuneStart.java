@@ -30,7 +30,7 @@ final class FineTuneStart {
     /** Opens the run, sets the shape options from it (usage error on a conflict) and maps the vocabularies. */
     static FineTuneStart open(Path dir, Vocabulary target, ModelOptions model, CommandLine.Model.CommandSpec spec,
                               PrintStream console) throws IOException {
-        RunDirectory run = RunDirectory.open(dir);
+        RunDirectory run = RunDirectory.open(dir, "--init-from");
         ModelShape shape = PretrainedWeights.shapeOf(run.network());
         ShapeOptions.adopt(model, shape, spec);
         EmbeddingMatch match = EmbeddingMatch.between(run.vocab().itos(), target.itos());

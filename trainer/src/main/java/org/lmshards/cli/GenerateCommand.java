@@ -34,9 +34,10 @@ final class GenerateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --tokens >= 0 and --temperature >= 0");
         }
         RunDirectory run = RunDirectory.open(model);
-        TextGenerator.Generation g = new TextGenerator(run.network(), run.vocab()).generate(prompt, tokens, temperature, seed);
-        spec.commandLine().getOut().println(g.text());
-        spec.commandLine().getOut().flush();
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        new TextGenerator(run.network(), run.vocab()).stream(prompt, tokens, temperature, seed, out, out::flush);
+        out.println();
+        out.flush();
         return ExitCode.OK;
     }
 }

@@ -17,7 +17,9 @@ import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.DamagedRunFileException;
+import org.lmshards.trainer.train.DeadTemporaries;
 import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.RunDirectoryGuard;
 import org.lmshards.trainer.train.RunFiles;
 import org.lmshards.trainer.train.RunLock;
 import org.lmshards.trainer.train.TrainSettings;
@@ -44,6 +46,7 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
+        RunOutputs.requireWritable(spec, out);
         if (Files.exists(out.resolve(RunFiles.MODEL)) || Files.exists(out.resolve(RunFiles.CHECKPOINT))) {
             throw new CommandLine.ParameterException(spec.commandLine(), out + " already holds a run; choose another --out");
         }
@@ -66,6 +69,8 @@ final class ImportCommand implements Callable<Integer> {
         StatefulLmNetwork net = LmNetworks.build(settings.model(), settings.seqLen());
         AwdLstmStateDict.load(arrays, net, npz);
         try (DirectoryLock lock = RunLock.forTraining(out)) {
+            DeadTemporaries.remove(out);
+            RunDirectoryGuard.mark(out, "import");
             AtomicFiles.write(out.resolve(RunFiles.VOCAB), vocab::write);
             AtomicFiles.write(out.resolve(RunFiles.CONFIG), o -> Json.PRETTY.writeValue(o, settings));
             AtomicFiles.write(out.resolve(RunFiles.MODEL), o -> LmNetworks.save(net, o));

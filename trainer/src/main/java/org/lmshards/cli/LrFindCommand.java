@@ -10,8 +10,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lmshards.trainer.model.LmHyperParams;
+import org.lmshards.trainer.report.HtmlReport;
 import org.lmshards.trainer.report.LrFindReport;
+import org.lmshards.core.io.DirectoryLock;
 import org.lmshards.trainer.train.AtomicFiles;
+import org.lmshards.trainer.train.DeadTemporaries;
+import org.lmshards.trainer.train.RunDirectoryGuard;
+import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.RunLock;
 import org.lmshards.trainer.train.BatchSource;
 import org.lmshards.trainer.train.Json;
 import org.lmshards.trainer.train.LrFinder;
@@ -46,7 +52,17 @@ final class LrFindCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
+    @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
+        RunOutputs.requireWritable(spec, out);
+        // the run directory's lock: a train writing it (or a second lr-find) is refused
+        try (DirectoryLock lock = RunLock.forTraining(out)) {
+            DeadTemporaries.remove(out);
+            return findAndWrite();
+        }
+    }
+
+    private Integer findAndWrite() throws IOException {
         try (TrainingDataset run = TrainingDataset.open(data)) {
             LmHyperParams hp;
             LrFinder.Result r;
@@ -59,7 +75,7 @@ final class LrFindCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 }
             }
-            Files.createDirectories(out);
+            RunDirectoryGuard.mark(out, "lr-find");
             List<LrFinder.Point> points = r.points();
             StringBuilder lines = new StringBuilder();
             double[] lrs = new double[points.size()], losses = new double[points.size()], smooth = new double[points.size()];
@@ -76,6 +92,9 @@ final class LrFindCommand implements Callable<Integer> {
             suggestions.put("minimum/10", r.minimum());
             suggestions.put("steep", r.steep());
             LrFindReport.write(out, lrs, losses, smooth, suggestions);
+            if (Files.exists(out.resolve(RunFiles.METRICS))) {
+                HtmlReport.write(out); // a run's report.html gets the section docs/MODEL.md promises (issue 25)
+            }
             System.out.printf(Locale.ROOT, "%d batches, lr %.1e to %.1e%s%n", points.size(), lrs[0], lrs[lrs.length - 1],
                     r.diverged() ? " (stopped: the loss diverged)" : "");
             System.out.printf(Locale.ROOT, "suggested lr (valley): %.2e   minimum/10: %.2e   steep: %.2e%n",

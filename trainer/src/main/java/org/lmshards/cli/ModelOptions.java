@@ -73,9 +73,28 @@ final class ModelOptions {
 
     /** The options as validated hyper-parameters (IllegalArgumentException naming the bad value). */
     LmHyperParams hyperParams(int vocabSize) {
+        requireFinite();
         OptimizerSettings optimizer = new OptimizerSettings(init, clipScope, lossScale, beta1, beta2, eps, schedule, pctStart,
                 divFactor, finalDivFactor, forgetBias);
         return new LmHyperParams(vocabSize, emb, hidden, layers, inputP, outputP, weightP, embedP, hiddenP, lr, wd, clip,
                 seed, optimizer);
+    }
+
+    /** {@code --lr Infinity} was accepted, and the run then "diverged" (issue 25): name the option instead. */
+    private void requireFinite() {
+        Object[][] values = {{"--lr", lr}, {"--wd", wd}, {"--clip", clip}, {"--input-p", inputP}, {"--output-p", outputP},
+                {"--weight-p", weightP}, {"--embed-p", embedP}, {"--hidden-p", hiddenP}, {"--pct-start", pctStart},
+                {"--div", divFactor}, {"--final-div", finalDivFactor}, {"--adam-beta1", beta1}, {"--adam-beta2", beta2},
+                {"--adam-eps", eps}};
+        for (Object[] v : values) {
+            requireFinite((String) v[0], (Double) v[1]);
+        }
+    }
+
+    /** Throws IllegalArgumentException {@code "OPTION must be a finite number, got V"} for NaN and infinities. */
+    static void requireFinite(String option, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(option + " must be a finite number, got " + value);
+        }
     }
 }

@@ -24,7 +24,12 @@ import org.lmshards.trainer.train.TrainSettings;
 record RunDirectory(Path dir, TrainSettings settings, Vocabulary vocab, StatefulLmNetwork network) {
 
     static RunDirectory open(Path given) throws IOException {
-        Path dir = locate(given);
+        return open(given, "--model");
+    }
+
+    /** As {@link #open(Path)}, for the run named by {@code option} (named in the messages). */
+    static RunDirectory open(Path given, String option) throws IOException {
+        Path dir = locate(given, option);
         RunLock.requireNoTraining(dir);
         List<Path> files = List.of(dir.resolve(RunFiles.MODEL), dir.resolve(RunFiles.CONFIG), dir.resolve(RunFiles.VOCAB));
         return StableRead.read(() -> FileFingerprint.of(files), () -> read(dir), "the run directory " + dir,
@@ -36,6 +41,10 @@ record RunDirectory(Path dir, TrainSettings settings, Vocabulary vocab, Stateful
      * {@code model.zip} given (a natural thing to pass); anything else is refused by name.
      */
     static Path locate(Path given) throws IOException {
+        return locate(given, "--model");
+    }
+
+    private static Path locate(Path given, String option) throws IOException {
         Path named = given.getFileName();
         if (named != null && named.toString().equals(RunFiles.MODEL) && !Files.isDirectory(given)) {
             // RUN_DIR/model.zip: the run directory, which then says whether its model is there
@@ -45,7 +54,7 @@ record RunDirectory(Path dir, TrainSettings settings, Vocabulary vocab, Stateful
             }
         }
         if (!Files.exists(given)) {
-            throw new DamagedRunFileException(given, "no such directory (--model takes the run directory that"
+            throw new DamagedRunFileException(given, "no such directory (" + option + " takes the run directory that"
                     + " train --out wrote)", null);
         }
         if (Files.isDirectory(given)) {

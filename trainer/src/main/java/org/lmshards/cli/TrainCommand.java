@@ -10,6 +10,8 @@ import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.BatchSource;
+import org.lmshards.trainer.train.DeadTemporaries;
+import org.lmshards.trainer.train.RunDirectoryGuard;
 import org.lmshards.trainer.train.TrainingDataset;
 import org.lmshards.trainer.train.RunFileReader;
 import org.lmshards.trainer.train.RunFiles;
@@ -78,7 +80,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
+        if (!resume) {
+            RunOutputs.requireWritable(spec, out);
+        }
         try (DirectoryLock lock = RunLock.forTraining(out)) {
+            DeadTemporaries.remove(out);
             return train();
         }
     }
@@ -119,10 +125,12 @@ final class TrainCommand implements Callable<Integer> {
             if (data == null) {
                 data = Path.of(settings.data());
             }
+            RunDirectoryGuard.mark(out, "train"); // a run of an earlier version had no marker
         } else {
             if (data == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "missing --data DIR");
             }
+            checkScheduleOptions();
             if (Files.exists(checkpoint) || Files.exists(out.resolve(RunFiles.MODEL))) {
                 throw new CommandLine.ParameterException(spec.commandLine(), out + " already holds a run; pass --resume"
                         + " to continue it, or choose another --out");
@@ -151,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 }
-                Files.createDirectories(out);
+                RunDirectoryGuard.mark(out, "train");
                 Vocabulary vocab = run.vocab();
                 AtomicFiles.write(out.resolve(RunFiles.VOCAB), vocab::write);
             }
@@ -184,6 +192,32 @@ final class TrainCommand implements Callable<Integer> {
                     return e.exitCode();
                 }
             }
+        }
+    }
+
+    /** Values that were accepted and then failed late or did nothing (issue 25): refused up front, naming the option. */
+    private void checkScheduleOptions() {
+        try {
+            ModelOptions.requireFinite("--checkpoint-minutes", checkpointMinutes);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (checkpointMinutes < 0 || checkpointBatches < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-minutes and --checkpoint-batches"
+                    + " must not be negative");
+        }
+        if (freezeEpochs < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--freeze-epochs must not be negative, got "
+                    + freezeEpochs);
+        }
+        if (freezeEpochs > 0 && initFrom == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--freeze-epochs needs --init-from: it trains"
+                    + " only the new layers of a pretrained model");
+        }
+        int total = epochs == null ? 1 : epochs;
+        if (freezeEpochs > total) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--freeze-epochs " + freezeEpochs
+                    + " is more than --epochs " + total + ": the body would never be trained");
         }
     }
 

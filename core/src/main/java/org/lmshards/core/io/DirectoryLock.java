@@ -60,6 +60,11 @@ public final class DirectoryLock implements Closeable {
             if (store.createExclusive((owner + "\n").getBytes(StandardCharsets.UTF_8))) {
                 return new DirectoryLock(store, owner);
             }
+            if (store.isDirectory()) {
+                // not "held by another job" (issue 25): nothing holds it, and nothing could
+                throw new IOException(store.name() + " is a directory where the lock file belongs; remove it (no"
+                        + " lmshards program makes one) and run again");
+            }
             String holder = store.read();
             long mtime = store.modifiedMillis();
             if (holder == null || mtime < 0) {

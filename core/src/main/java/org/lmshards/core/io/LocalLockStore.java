@@ -76,6 +76,11 @@ public final class LocalLockStore implements LockStore {
     }
 
     @Override
+    public boolean isDirectory() {
+        return Files.isDirectory(file);
+    }
+
+    @Override
     public void delete() throws IOException {
         Files.deleteIfExists(file);
     }

@@ -25,4 +25,9 @@ public interface LockStore {
 
     /** Deletes the lock file if it exists. */
     void delete() throws IOException;
+
+    /** Whether a directory stands where the lock file belongs (then no lock can be taken). */
+    default boolean isDirectory() throws IOException {
+        return false;
+    }
 }

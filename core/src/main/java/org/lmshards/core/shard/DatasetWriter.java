@@ -100,9 +100,13 @@ public final class DatasetWriter implements Closeable {
         String createdAt = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
         String toolVersion = LmShardsVersion.get();
         vocab.write(staging.resolve(ShardLayout.VOCAB));
+        long vocabCrc = VocabChecksum.of(Files.readAllBytes(staging.resolve(ShardLayout.VOCAB)));
         for (SplitWriter w : splits.values()) {
             SplitMeta meta = w.finish(tokenizer, source, settings, createdAt, toolVersion);
-            LocalFiles.writeAtomically(w.dir().resolve(ShardLayout.META), meta::write);
+            java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+            meta.write(json);
+            byte[] withChecksum = VocabChecksum.addTo(json.toByteArray(), vocabCrc);
+            LocalFiles.writeAtomically(w.dir().resolve(ShardLayout.META), out -> out.write(withChecksum));
         }
         LocalFiles.writeAtomically(staging.resolve(ShardLayout.SUCCESS), out -> { });
         LocalFiles.fsyncDirectory(staging);

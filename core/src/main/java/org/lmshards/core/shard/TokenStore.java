@@ -111,12 +111,15 @@ public final class TokenStore implements Closeable {
             throw new ShardFormatException(splitDir.toString(), "missing split: '" + split + "' does not exist");
         }
         SplitMeta meta;
-        try (var in = Files.newInputStream(metaFile)) {
-            meta = SplitMeta.read(in, metaFile.toString());
+        byte[] metaJson;
+        try {
+            metaJson = Files.readAllBytes(metaFile);
         } catch (NoSuchFileException e) {
             throw new ShardFormatException(metaFile.toString(), "meta.json missing", e);
         }
+        meta = SplitMeta.read(new java.io.ByteArrayInputStream(metaJson), metaFile.toString());
         TokenDtype dtype = checkMeta(meta, split, vocabSize, metaFile.toString());
+        VocabChecksum.check(datasetDir.resolve(ShardLayout.VOCAB), metaJson, metaFile);
         checkNoExtraShards(splitDir, meta);
         int n = meta.shards().size();
         Path[] tokenFiles = new Path[n];

@@ -1,5 +1,8 @@
 package org.lmshards.core.tokenize;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,14 +32,63 @@ public final class Detokenizer {
     /** Readable text for {@code tokens}. */
     public static String detokenize(List<String> tokens) {
         StringBuilder out = new StringBuilder();
-        boolean glueNext = true; // nothing before the first word
-        String lastWord = null;
-        int n = tokens.size();
-        for (int i = 0; i < n; i++) {
-            String t = tokens.get(i);
+        Stream s = new Stream(out);
+        for (String t : tokens) {
+            s.accept(t);
+        }
+        s.finish();
+        return out.toString();
+    }
+
+    /**
+     * The same text, written as the tokens come: every rule looks at most three tokens ahead, so
+     * a token is written once three more have arrived (or at {@link #finish}). Memory does not
+     * grow with the number of tokens ({@code generate --tokens 100000000}, issue 25).
+     */
+    public static final class Stream {
+        private static final int LOOK_AHEAD = 3;
+        private final Appendable out;
+        private final ArrayDeque<String> pending = new ArrayDeque<>();
+        private boolean glueNext = true; // nothing before the first word
+        private boolean wroteAny;
+        private String lastWord;
+
+        public Stream(Appendable out) {
+            this.out = out;
+        }
+
+        /** Takes the next token; writes what is now decided. */
+        public void accept(String token) {
+            pending.addLast(token);
+            while (pending.size() > LOOK_AHEAD) {
+                step();
+            }
+        }
+
+        /** Writes what is left (the end of the tokens). */
+        public void finish() {
+            while (!pending.isEmpty()) {
+                step();
+            }
+        }
+
+        private String ahead(int k) {
+            if (k >= pending.size()) {
+                return null;
+            }
+            var it = pending.iterator();
+            for (int i = 0; i < k; i++) {
+                it.next();
+            }
+            return it.next();
+        }
+
+        /** Consumes the first pending token (with the tokens it governs) and writes its text. */
+        private void step() {
+            String t = pending.removeFirst();
             switch (t) {
                 case SpecialTokens.BOS, SpecialTokens.EOS, SpecialTokens.PAD, SpecialTokens.FAKE -> {
-                    continue;
+                    return;
                 }
                 default -> {
                 }
@@ -45,16 +97,16 @@ public final class Detokenizer {
             boolean glueBefore = false;
             boolean glueAfter = false;
             if (t.equals(SpecialTokens.MAJ) || t.equals(SpecialTokens.UP)) {
-                if (i + 1 >= n || isSpecial(tokens.get(i + 1))) {
-                    continue;
+                String w = ahead(0);
+                if (w == null || isSpecial(w)) {
+                    return;
                 }
-                String w = tokens.get(++i);
+                pending.removeFirst();
                 word = t.equals(SpecialTokens.UP) ? w.toUpperCase(Locale.ROOT) : capitalize(w);
-            } else if ((t.equals(SpecialTokens.REP) || t.equals(SpecialTokens.WREP)) && i + 2 < n
-                    && isCount(tokens.get(i + 1))) {
-                int count = Integer.parseInt(tokens.get(i + 1));
-                String w = tokens.get(i + 2);
-                i += 2;
+            } else if ((t.equals(SpecialTokens.REP) || t.equals(SpecialTokens.WREP)) && ahead(1) != null
+                    && isCount(ahead(0))) {
+                int count = Integer.parseInt(pending.removeFirst());
+                String w = pending.removeFirst();
                 if (t.equals(SpecialTokens.REP)) {
                     word = w.repeat(count);
                     // fastai put spaces around the run; guess whether it sat inside a word
@@ -62,7 +114,7 @@ public final class Detokenizer {
                     glueBefore = closes(w) || (Character.isLetterOrDigit(c) && lastWord != null
                             && (lastWord.codePointCount(0, lastWord.length()) == 1
                             || (Character.isDigit(c) && Character.isDigit(lastWord.codePointBefore(lastWord.length())))));
-                    String next = i + 1 < n ? tokens.get(i + 1) : "";
+                    String next = pending.isEmpty() ? "" : pending.peekFirst();
                     glueAfter = Character.isLetter(c) && !next.isEmpty() && Character.isLetter(next.codePointAt(0))
                             && !next.startsWith("xx");
                 } else {
@@ -71,21 +123,29 @@ public final class Detokenizer {
             } else {
                 word = t.replace('\u2581', ' ');
                 if (isWhitespace(word)) {
-                    out.append(word);
+                    write(word);
                     glueNext = true;
-                    continue;
+                    return;
                 }
-                glueBefore = closes(word) || (word.equals("-") && !out.isEmpty() && !glueNext);
+                glueBefore = closes(word) || (word.equals("-") && wroteAny && !glueNext);
                 glueAfter = opens(word) || word.equals("-");
             }
             if (!glueNext && !glueBefore) {
-                out.append(' ');
+                write(" ");
             }
-            out.append(word);
+            write(word);
             glueNext = glueAfter;
             lastWord = word;
         }
-        return out.toString();
+
+        private void write(String s) {
+            try {
+                out.append(s);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            wroteAny |= !s.isEmpty();
+        }
     }
 
     private static boolean isSpecial(String t) {

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmshards.core.testing.ChildProcesses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -48,15 +49,27 @@ class DirectoryLockTest {
     @SuppressWarnings("try") // the lock is held, not used
     @Test
     void aLockOfADeadProcessOnThisHostIsTakenOver() throws Exception {
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
+        // Not the pid of a process that ended: the system may give it to a new process (issue 25).
+        long gone = ChildProcesses.pidThatCannotExist();
         LocalLockStore store = LocalLockStore.forDirectory(tmp.resolve("run"));
-        Files.writeString(store.file(), InetAddress.getLocalHost().getHostName() + " " + gone.pid() + " u 2026-01-01T00:00:00Z\n");
+        Files.writeString(store.file(), InetAddress.getLocalHost().getHostName() + " " + gone + " u 2026-01-01T00:00:00Z\n");
         assertThat(DirectoryLock.liveHolder(store)).isEmpty();
         try (DirectoryLock taken = DirectoryLock.acquire(store, BUSY, ADVICE)) {
             assertThat(Files.readString(store.file())).contains(" " + ProcessHandle.current().pid() + " ");
         }
         assertThat(store.file()).doesNotExist();
+    }
+
+    /** Issue 25: nothing holds a directory standing where the lock file belongs; say that, not "in use". */
+    @Test
+    void aDirectoryWhereTheLockFileBelongsIsNamed() throws Exception {
+        LocalLockStore store = LocalLockStore.forDirectory(tmp.resolve("run"));
+        Files.createDirectories(store.file());
+        assertThatThrownBy(() -> DirectoryLock.acquire(store, BUSY, ADVICE))
+                .isNotInstanceOf(DirectoryLock.LockBusyException.class)
+                .hasMessage(store.file() + " is a directory where the lock file belongs; remove it (no lmshards program"
+                        + " makes one) and run again");
+        assertThat(store.file()).isDirectory();
     }
 
     @Test

@@ -63,10 +63,15 @@ class DatasetGenerationTest {
         VerifyReport r = DatasetVerifier.verify(dir, TokenStore.DEFAULT_MAX_MAP_BYTES, split -> {
             if (mover[0] == null) {
                 DatasetSwap.moveAside(dir);
-                // the second rename comes a moment later, from another thread
+                // The second rename comes from another thread once the reader has met the gap and pauses
+                // before reading again (its thread sleeps): a fact, not 30 ms that a busy machine can stretch
+                // past the pause (issue 25).
+                Thread reader = Thread.currentThread();
                 mover[0] = new Thread(() -> {
                     try {
-                        Thread.sleep(30);
+                        while (reader.getState() != Thread.State.TIMED_WAITING) {
+                            Thread.onSpinWait();
+                        }
                         Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
                     } catch (Exception e) {
                         throw new AssertionError(e);

@@ -44,8 +44,9 @@ class DatasetWriterTest {
         List<String> fields = new ArrayList<>();
         meta.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactlyInAnyOrder("format", "format_version", "split", "dtype", "vocab_size",
-                "total_tokens", "num_docs", "shards", "tokenizer", "source", "settings", "rejected_rows",
+                "vocab_crc32c", "total_tokens", "num_docs", "shards", "tokenizer", "source", "settings", "rejected_rows",
                 "created_at", "tool_version");
+        assertThat(meta.get("vocab_crc32c").asLong()).isEqualTo(DatasetVerifier.crc32c(dir.resolve("vocab.json")));
         assertThat(meta.get("format").asText()).isEqualTo("lmshards-split");
         assertThat(meta.get("format_version").asInt()).isEqualTo(1);
         assertThat(meta.get("dtype").asText()).isEqualTo("uint16");

@@ -102,6 +102,31 @@ class ShardCorruptionTest {
         }
     }
 
+    /** Issue 25: one letter of a token changed, same size, same parse: every open refuses it now. */
+    @Test
+    void aFlippedByteInVocabJsonIsAChecksumMismatchOnEveryOpen() throws IOException {
+        Path vocabFile = dir.resolve(ShardLayout.VOCAB);
+        patch(vocabFile, Files.readString(vocabFile).indexOf("\"w1\"") + 1, (byte) 'v');
+        assertThat(Vocabulary.read(vocabFile).size()).as("still a valid vocabulary of the same size").isEqualTo(vocab.size());
+        assertOpenFails(vocabFile, "checksum mismatch");
+        assertFails(() -> {
+            try (Dataset ds = Dataset.open(dir)) {
+                ds.split("valid").close();
+            }
+        }, vocabFile, "checksum mismatch");
+    }
+
+    /** Datasets written before the vocabulary checksum existed still open and verify. */
+    @Test
+    void aMetaJsonWithoutTheVocabChecksumStillOpens() throws IOException {
+        assertThat(Files.readString(train.resolve(ShardLayout.META))).contains("\"" + VocabChecksum.FIELD + "\"");
+        for (String split : new String[] {"train", "valid"}) {
+            Fixtures.writeMeta(dir.resolve(split), Fixtures.readMeta(dir.resolve(split)));
+        }
+        assertThat(Files.readString(train.resolve(ShardLayout.META))).doesNotContain(VocabChecksum.FIELD);
+        DatasetVerifier.verify(dir);
+    }
+
     @Test
     void badMagic() throws IOException {
         patch(tokens0, 1, (byte) 'X');

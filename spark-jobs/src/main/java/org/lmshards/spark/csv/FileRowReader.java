@@ -143,8 +143,9 @@ public final class FileRowReader implements Iterator<ParsedRow> {
             return reject(r, "NUL byte (0x00) in the text field at byte " + Utf16Sniffer.firstNul(r.bytes(), start, len)
                     + " of the field" + (Utf16Sniffer.looksLikeUtf16(r.bytes(), start, len) ? Utf16Sniffer.ADVICE : ""));
         }
-        if (d.text().isBlank()) {
-            return reject(r, d.text().isEmpty() ? "empty text" : "whitespace-only text");
+        String blank = BlankText.problem(d.text());
+        if (blank != null) {
+            return reject(r, blank);
         }
         return new ParsedRow(file, r.row(), r.line(), r.offset(), ordinal++, d.text(), null);
     }

@@ -9,6 +9,9 @@ public record TextColumn(int index, String name) implements Serializable {
         if (s.matches("\\d{1,9}")) {
             return new TextColumn(Integer.parseInt(s), null);
         }
+        if (s.matches("-\\d+")) {
+            throw new IllegalArgumentException("--text-column " + s + ": a column index is 0 or more (0 is the first column)");
+        }
         if (s.isEmpty()) {
             throw new IllegalArgumentException("--text-column must be a column index or a header name");
         }

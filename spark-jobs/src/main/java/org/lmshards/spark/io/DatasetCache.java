@@ -21,6 +21,8 @@ import org.lmshards.core.shard.ShardMeta;
 import org.lmshards.core.shard.SplitMeta;
 import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.core.shard.VocabChecksum;
+import java.util.OptionalLong;
 
 /**
  * Decides whether an existing output already is the dataset a run would build: it must be
@@ -75,8 +77,10 @@ public final class DatasetCache {
                 return "the existing dataset has no '" + e.split() + "' split";
             }
             SplitMeta meta;
+            byte[] metaJson;
             try (InputStream in = fs.open(metaFile)) {
-                meta = SplitMeta.read(in, metaFile.toString());
+                metaJson = in.readAllBytes();
+                meta = SplitMeta.read(new java.io.ByteArrayInputStream(metaJson), metaFile.toString());
             } catch (IOException | RuntimeException ex) {
                 return metaFile + " is unreadable (" + ex.getMessage() + ")";
             }
@@ -91,7 +95,7 @@ public final class DatasetCache {
                 why = e.split() + " was written by version " + meta.toolVersion() + ", this is " + e.toolVersion();
             }
             if (why == null) {
-                why = filesProblem(fs, output, e.split(), meta);
+                why = filesProblem(fs, output, e.split(), meta, VocabChecksum.recorded(metaJson));
             }
             if (why != null) {
                 return why;
@@ -106,15 +110,22 @@ public final class DatasetCache {
      * writes each with {@link NpyArrayWriter}, so the size is exact), no unlisted shard file,
      * and the rejects file when rows were rejected. Reads no shard: checksums stay in {@code verify}.
      */
-    private static String filesProblem(FileSystem fs, Path output, String split, SplitMeta meta) throws IOException {
+    private static String filesProblem(FileSystem fs, Path output, String split, SplitMeta meta, OptionalLong vocabCrc)
+            throws IOException {
         Path vocabFile = new Path(output, ShardLayout.VOCAB);
         if (!fs.exists(vocabFile)) {
             return ShardLayout.VOCAB + " is missing";
         }
         try (InputStream in = fs.open(vocabFile)) {
-            int size = Vocabulary.read(in, vocabFile.toString()).size();
+            byte[] vocabJson = in.readAllBytes();
+            int size = Vocabulary.read(new java.io.ByteArrayInputStream(vocabJson), vocabFile.toString()).size();
             if (size != meta.vocabSize()) {
                 return ShardLayout.VOCAB + " has " + size + " entries, " + split + "/meta.json records " + meta.vocabSize();
+            }
+            // the vocabulary is small, so unlike the shards its bytes are checked here (issue 25)
+            if (vocabCrc.isPresent() && VocabChecksum.of(vocabJson) != vocabCrc.getAsLong()) {
+                return ShardLayout.VOCAB + " has CRC32C " + VocabChecksum.of(vocabJson) + ", " + split
+                        + "/meta.json records " + vocabCrc.getAsLong();
             }
         } catch (IOException | RuntimeException ex) {
             return ShardLayout.VOCAB + " is unreadable (" + ex.getMessage() + ")";

@@ -81,6 +81,15 @@ final class HadoopLockStore implements LockStore {
     }
 
     @Override
+    public boolean isDirectory() throws IOException {
+        try {
+            return fs.getFileStatus(lock).isDirectory();
+        } catch (FileNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Override
     public void delete() throws IOException {
         fs.delete(lock, false);
     }

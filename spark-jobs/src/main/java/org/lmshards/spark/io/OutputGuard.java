@@ -32,6 +32,13 @@ public final class OutputGuard {
                 throw refuse(output, "it " + (in.path().equals(out) ? "is" : "contains") + " the input file " + in.path());
             }
         }
+        java.nio.file.Path local = fs instanceof org.apache.hadoop.fs.RawLocalFileSystem raw ? raw.pathToFile(output).toPath()
+                : fs instanceof org.apache.hadoop.fs.LocalFileSystem lfs ? lfs.pathToFile(output).toPath() : null;
+        if (local != null && java.nio.file.Files.isSymbolicLink(local)) {
+            // the swap renames the link aside and puts a directory in its place (issue 25)
+            throw refuse(output, "it is a symbolic link (to " + java.nio.file.Files.readSymbolicLink(local)
+                    + "), which a rebuild would replace by a directory; give the directory it points to");
+        }
         if (!fs.exists(output)) {
             return;
         }

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
+import org.lmshards.core.PausePoint;
 
 /**
  * Test hooks for the fault-injection suites (docs/SPARK.md lists them). Inert unless the
@@ -23,6 +24,9 @@ import org.apache.spark.TaskContext;
  *       {@code spark.lmshards.fault.slowFirstAttempt}): at the same point, the first attempt of
  *       those tasks stalls until Spark kills it, or at most {@value #MAX_STALL_SECONDS} s, so
  *       that speculative execution launches a second attempt that wins.</li>
+ *   <li>{@code -Dlmshards.fault.pauseAt=POINT} (core {@link PausePoint}): the JVM pauses at a
+ *       commit point, or at {@code SPLIT-STAGE:PARTITION} in the first attempt of that task once
+ *       its work is done, so that a test SIGKILLs it exactly there.</li>
  * </ul>
  */
 public final class FaultInjection implements Serializable {
@@ -74,6 +78,9 @@ public final class FaultInjection implements Serializable {
     /** Called by a task of {@code stage} once its work is done. */
     public void afterTaskWork(String stage) {
         TaskContext tc = TaskContext.get();
+        if (tc != null && tc.attemptNumber() == 0) {
+            PausePoint.reached(stage + ":" + tc.partitionId());
+        }
         if (tc != null && tc.attemptNumber() == 0 && failFirstAttempt.contains(stage + ":" + tc.partitionId())) {
             INJECTED.incrementAndGet();
             throw new IllegalStateException("injected failure: first attempt of " + stage + " task " + tc.partitionId());
@@ -99,8 +106,9 @@ public final class FaultInjection implements Serializable {
         }
     }
 
-    /** Halts the JVM when the driver reaches {@code point} and the halt property names it. */
+    /** Halts (or pauses, see {@link PausePoint}) the JVM when the driver reaches {@code point} and the property names it. */
     public static void haltPoint(String point) {
+        PausePoint.reached(point);
         if (point.equals(System.getProperty(HALT_PROPERTY))) {
             System.err.println("lmshards: fault injection: halting at " + point);
             System.err.flush();

@@ -77,6 +77,16 @@ class CacheHitCheckTest {
         Files.writeString(out.resolve("vocab.json"), Files.readString(out.resolve("vocab.json")).replaceFirst("\"xxfake\"\\s*]", "]")
                 .replaceFirst("\"size\"\\s*:\\s*(\\d+)", "\"size\" : " + (sizeOf(out) - 1)));
         rebuildsAfter(out, original, "vocab.json ");
+
+        // Issue 25: one letter of a frequent token flipped, same size, still a valid vocabulary: it was a
+        // cache hit (then verify and train passed it, and the model generated the misspelt word).
+        Path vocab = out.resolve("vocab.json");
+        byte[] v = Files.readAllBytes(vocab);
+        int at = Files.readString(vocab).indexOf("\"the\"") + 1;
+        assertThat(at).isPositive();
+        v[at] ^= 1; // "the" becomes "uhe"
+        Files.write(vocab, v);
+        rebuildsAfter(out, original, "vocab.json has CRC32C ");
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.lmshards.spark.SparkTestSupport;
 import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.TokenStore;
+import org.lmshards.core.testing.ChildProcesses;
 import org.lmshards.core.testing.TestData;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 
@@ -100,20 +101,19 @@ class PreprocessFaultTest {
         Path train = TestData.wikitextTiny().resolve("test.csv");
         Path out = tmp.resolve("shared-out");
         Path log = tmp.resolve("first.log");
-        Process first = JobRuns.child(log, List.of(), args(train, out.toString(), "2"));
+        // The first job pauses once it holds the lock, so that the second surely starts while it runs
+        // (issue 25: seeing the lock file and then freezing the job with SIGSTOP was a race).
+        Path paused = tmp.resolve("paused");
+        Process first = JobRuns.child(log, ChildProcesses.pauseAt("locked", paused), args(train, out.toString(), "2"));
         try {
             Path lock = out.resolveSibling("." + out.getFileName() + ".lock");
-            while (!Files.exists(lock)) {
-                assertThat(first.isAlive()).as(JobRuns.log(log)).isTrue();
-                Thread.sleep(1);
-            }
-            // Freeze the first job while it holds the lock (SIGSTOP), so that the second surely starts while it runs.
-            signal(first, "STOP");
+            ChildProcesses.awaitFile(first, paused, log);
+            assertThat(lock).exists();
             SparkTestSupport.Run second;
             try {
                 second = SparkTestSupport.run(args(train, out.toString(), "3"));
             } finally {
-                signal(first, "CONT");
+                Files.delete(paused); // the first job goes on
             }
             assertThat(second.code()).as(second.err()).isEqualTo(1);
             assertThat(second.err()).contains("being written by another job").contains(lock.getFileName().toString())
@@ -128,11 +128,6 @@ class PreprocessFaultTest {
             assertThat(ds.vocab().minFreq()).as("the first job's settings, not the refused one's").isEqualTo(2);
         }
         assertThat(SparkTestSupport.leftovers(out)).isEmpty();
-    }
-
-    private static void signal(Process p, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
     }
 
     @Test

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -19,11 +18,11 @@ import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.ShardFormatException;
 import org.lmshards.core.shard.TokenStore;
+import org.lmshards.core.testing.ChildProcesses;
 import org.lmshards.core.testing.TestData;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Issue 6, "Preprocessing": the job process dies (SIGKILL) while it writes shards and metadata.
@@ -36,8 +35,8 @@ import static org.assertj.core.api.Assertions.fail;
  * hook {@code -Dlmshards.fault.haltAt} makes the JVM {@code Runtime.halt} (no shutdown hooks, no
  * finally blocks: what SIGKILL leaves), ten of the job's fourteen points (the others fall between
  * the same two file-system states as a neighbour), and two real {@code Process.destroyForcibly()}
- * kills (SIGKILL) triggered by files appearing in the staging directory: while task attempts write
- * shards, and during a first build.
+ * kills (SIGKILL) of a job paused at a point ({@code -Dlmshards.fault.pauseAt}): while a task
+ * attempt's shard files exist, and during a first build.
  */
 class PreprocessKillTest {
     @TempDir
@@ -126,7 +125,11 @@ class PreprocessKillTest {
     void sigkillWhileTaskAttemptsWriteShardsKeepsThePreviousDataset() throws Exception {
         Path out = tmp.resolve("ds");
         JobRuns.copyTree(previous, out);
-        killWhen(out, staging -> nonEmpty(staging.resolve("_temporary-train")));
+        // The first attempt of train shard 1's write task pauses once its files are written.
+        killAt(out, "train-write:1");
+        Path staging = JobRuns.staging(out);
+        assertThat(staging).isNotNull();
+        assertThat(nonEmpty(staging.resolve("_temporary-train"))).as("a task attempt's shard files were there").isTrue();
         assertThat(SparkTestSupport.contents(out)).isEqualTo(previousContents);
         DatasetVerifier.verify(out);
         assertStagingRefusedIfIncomplete(out);
@@ -136,32 +139,28 @@ class PreprocessKillTest {
     @Test
     void sigkillOfAFirstBuildLeavesNoDatasetMarkedComplete() throws Exception {
         Path out = tmp.resolve("fresh");
-        killWhen(out, staging -> Files.exists(staging.resolve("vocab.json")));
+        killAt(out, "vocab-written");
         assertThat(out).doesNotExist();
         assertThatThrownBy(() -> Dataset.open(out)).isInstanceOf(IOException.class);
-        assertThat(JobRuns.staging(out)).as("a staging directory was left behind").isNotNull();
+        Path staging = JobRuns.staging(out);
+        assertThat(staging).as("a staging directory was left behind").isNotNull();
+        assertThat(staging.resolve("vocab.json")).exists();
         assertStagingRefusedIfIncomplete(out);
         rerunEqualsTheUninterruptedRun(out);
     }
 
-    /** Starts the job and SIGKILLs it as soon as {@code when} holds for its staging directory. */
-    private void killWhen(Path out, Predicate<Path> when) throws Exception {
+    /**
+     * Starts the job paused at {@code point} ({@link ChildProcesses#pauseAt}) and SIGKILLs it
+     * there: a real SIGKILL at an exact point (issue 25: a 2 ms poll of the staging directory
+     * could miss its moment).
+     */
+    private void killAt(Path out, String point) throws Exception {
         Path log = tmp.resolve("job.log");
-        Process p = JobRuns.child(log, List.of(), args(out, "2"));
+        Path paused = tmp.resolve("paused");
+        Process p = JobRuns.child(log, ChildProcesses.pauseAt(point, paused), args(out, "2"));
         try {
-            while (true) {
-                Path staging = JobRuns.staging(out);
-                if (staging != null && when.test(staging)) {
-                    p.destroyForcibly(); // SIGKILL
-                    break;
-                }
-                if (!p.isAlive()) {
-                    fail("the job ended (exit " + p.exitValue() + ") before the kill point was seen\n" + JobRuns.log(log));
-                }
-                Thread.sleep(2);
-            }
-            assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
-            assertThat(p.exitValue()).isEqualTo(137); // 128 + SIGKILL
+            ChildProcesses.awaitFile(p, paused, log);
+            assertThat(ChildProcesses.kill(p)).isEqualTo(137); // 128 + SIGKILL
         } finally {
             p.destroyForcibly();
         }

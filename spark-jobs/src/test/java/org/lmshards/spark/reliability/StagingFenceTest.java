@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -48,28 +50,40 @@ class StagingFenceTest {
         assertThat(dir).doesNotExist();
     }
 
+    /**
+     * A writer creating files as fast as it can while the driver closes the fence and deletes.
+     * The fence closes only once the writer has created its first file (a latch, not a sleep:
+     * issue 25 found that {@code sleep(2)} could let the fence close before the writer started,
+     * so that the round tested nothing), and the writer must end by being fenced off.
+     */
     @Test
     void racingLateAttemptsNeverOutliveTheCleanup() throws Exception {
         for (int round = 0; round < 30; round++) {
             Path dir = tmp.resolve("race-" + round);
             FileSystem fs = Fs.of(hpath(dir), new Configuration());
             StagingFence.open(fs, hpath(dir));
+            CountDownLatch writing = new CountDownLatch(1);
+            AtomicReference<IOException> fencedBy = new AtomicReference<>();
             Thread late = new Thread(() -> {
-                for (int i = 0; i < 2000; i++) {   // bounded: an unfenced create would go on forever
+                for (int i = 0; i < 1_000_000; i++) {   // bounded: an unfenced create would go on forever
                     try (OutputStream o = StagingFence.create(fs, hpath(dir.resolve("f" + i)))) {
                         o.write(i);
                     } catch (IOException e) {
-                        return;     // fenced, or the directory is gone
+                        fencedBy.set(e);    // fenced, or the directory is gone
+                        return;
+                    } finally {
+                        writing.countDown();
                     }
                 }
             });
             late.start();
-            Thread.sleep(2);
+            writing.await();
             StagingFence.close(fs, hpath(dir));
             for (int pass = 0; pass < 50 && Files.exists(dir); pass++) {
                 fs.delete(hpath(dir), true);
             }
             late.join();
+            assertThat(fencedBy.get()).as("round %d: the writer was stopped by the fence", round).isNotNull();
             assertThat(dir).as("round " + round).doesNotExist();
         }
     }

@@ -28,7 +28,12 @@ final class HostProbe implements SystemProbe {
 
     private static final long COMMAND_TIMEOUT_SECONDS = 15;
 
+    /** nvidia-smi's answers are a few kB; ldconfig -p lists a few thousand libraries. */
+    private static final int MAX_OUTPUT_BYTES = 4 << 20;
+
     private final String nvidiaSmi;
+    private final long timeoutMillis;
+    private final int maxOutputBytes;
     private Map<String, Path> ldCache;
 
     HostProbe() {
@@ -37,7 +42,14 @@ final class HostProbe implements SystemProbe {
 
     /** With another nvidia-smi executable (tests use a script). */
     HostProbe(String nvidiaSmi) {
+        this(nvidiaSmi, TimeUnit.SECONDS.toMillis(COMMAND_TIMEOUT_SECONDS), MAX_OUTPUT_BYTES);
+    }
+
+    /** With other bounds on what a probe command may take (tests). */
+    HostProbe(String nvidiaSmi, long timeoutMillis, int maxOutputBytes) {
         this.nvidiaSmi = nvidiaSmi;
+        this.timeoutMillis = timeoutMillis;
+        this.maxOutputBytes = maxOutputBytes;
     }
 
     @Override
@@ -147,45 +159,7 @@ final class HostProbe implements SystemProbe {
         return ldCache;
     }
 
-    private static CommandResult run(List<String> command) {
-        Path output = null;
-        Process process = null;
-        try {
-            // Output goes to a file so that a hung command (nvidia-smi on a wedged driver) cannot
-            // block a pipe read past the timeout.
-            output = Files.createTempFile("lmshards-probe", ".out");
-            try {
-                process = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile()))
-                        .start();
-            } catch (IOException e) {
-                return CommandResult.notFound();
-            }
-            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return new CommandResult(true, -1,
-                        List.of(command.get(0) + " did not finish in " + COMMAND_TIMEOUT_SECONDS + " s"));
-            }
-            return new CommandResult(true, process.exitValue(),
-                    Files.readString(output, StandardCharsets.UTF_8).lines().toList());
-        } catch (IOException e) {
-            return new CommandResult(process != null, -1, List.of(String.valueOf(e.getMessage())));
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            return new CommandResult(true, -1, List.of("interrupted"));
-        } finally {
-            if (output != null) {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException e) {
-                    // a stray temp file is harmless
-                }
-            }
-        }
-    }
-
-    private static File nullFile() {
-        return new File("/dev/null");
+    private CommandResult run(List<String> command) {
+        return BoundedCommand.run(command, timeoutMillis, maxOutputBytes);
     }
 }

@@ -336,6 +336,11 @@ public final class LmStreamIterator implements DataSetIterator, AutoCloseable {
     }
 
     /** For tests: whether worker threads are still running. */
+    /** True when every prefetch worker waits for the consumer (tests: the look-ahead is complete). */
+    boolean workersWaiting() {
+        return pipeline != null && pipeline.allWorkersWaiting();
+    }
+
     boolean workersAlive() {
         return pipeline != null && pipeline.anyWorkerAlive();
     }

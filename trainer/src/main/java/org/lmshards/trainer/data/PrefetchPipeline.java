@@ -219,6 +219,19 @@ final class PrefetchPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * True when every worker waits for work (none is filling a slot or about to claim one): for
+     * tests, a fact to wait for instead of a pause.
+     */
+    boolean allWorkersWaiting() {
+        lock.lock();
+        try {
+            return lock.getWaitQueueLength(workAvailable) == threads.length;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** True while any worker thread is alive (for tests of clean shutdown). */
     boolean anyWorkerAlive() {
         for (Thread t : threads) {

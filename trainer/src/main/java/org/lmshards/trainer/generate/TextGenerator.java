@@ -3,6 +3,7 @@ package org.lmshards.trainer.generate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.lmshards.core.tokenize.Detokenizer;
 import org.lmshards.core.tokenize.FastaiTokenizer;
@@ -42,14 +43,38 @@ public final class TextGenerator {
      *                    to {@code 1/temperature} and renormalised
      */
     public Generation generate(String prompt, int tokens, double temperature, long seed) {
+        List<String> promptTokens = tokenizer.tokenize(prompt);
+        List<String> generated = new ArrayList<>();
+        sample(promptTokens, tokens, temperature, seed, generated::add);
+        List<String> all = new ArrayList<>(promptTokens);
+        all.addAll(generated);
+        return new Generation(promptTokens, generated, Detokenizer.detokenize(all));
+    }
+
+    /**
+     * The same text as {@link #generate}, written to {@code out} token by token ({@code flush}
+     * after each): memory does not depend on {@code tokens} (issue 25: a list pre-sized to
+     * {@code --tokens 100000000} ran out of memory).
+     */
+    public void stream(String prompt, long tokens, double temperature, long seed, Appendable out, Runnable flush) {
+        List<String> promptTokens = tokenizer.tokenize(prompt);
+        Detokenizer.Stream text = new Detokenizer.Stream(out);
+        promptTokens.forEach(text::accept);
+        sample(promptTokens, tokens, temperature, seed, t -> {
+            text.accept(t);
+            flush.run();
+        });
+        text.finish();
+        flush.run();
+    }
+
+    private void sample(List<String> promptTokens, long tokens, double temperature, long seed, Consumer<String> sink) {
         if (tokens < 0 || !(temperature >= 0)) {
             throw new IllegalArgumentException("need tokens >= 0 and temperature >= 0");
         }
-        List<String> promptTokens = tokenizer.tokenize(prompt);
         int[] ids = vocab.encode(promptTokens);
         SplittableRandom random = new SplittableRandom(seed);
         int unk = vocab.id(SpecialTokens.UNK), pad = vocab.id(SpecialTokens.PAD);
-        List<String> generated = new ArrayList<>(tokens);
         net.rnnClearPreviousState();
         try {
             float[] f = new float[ids.length];
@@ -57,7 +82,7 @@ public final class TextGenerator {
                 f[i] = ids[i];
             }
             INDArray out = net.rnnTimeStep(Nd4j.create(f, new long[] {1, 1, ids.length}, 'c'));
-            for (int n = 0; n < tokens; n++) {
+            for (long n = 0; n < tokens; n++) {
                 double[] p = out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all(),
                         org.nd4j.linalg.indexing.NDArrayIndex.point(out.size(2) - 1)).toDoubleVector();
                 p[unk] = 0;
@@ -65,15 +90,12 @@ public final class TextGenerator {
                     p[pad] = 0;
                 }
                 int next = temperature == 0 ? argmax(p) : sample(p, temperature, random);
-                generated.add(vocab.token(next));
+                sink.accept(vocab.token(next));
                 out = net.rnnTimeStep(Nd4j.create(new float[] {next}, new long[] {1, 1, 1}, 'c'));
             }
         } finally {
             net.rnnClearPreviousState();
         }
-        List<String> all = new ArrayList<>(promptTokens);
-        all.addAll(generated);
-        return new Generation(promptTokens, generated, Detokenizer.detokenize(all));
     }
 
     private static int argmax(double[] p) {

@@ -91,6 +91,7 @@ public final class AwdLstmStateDict {
         if (enc.shape().length != 2) {
             throw new DamagedRunFileException(file, ENCODER + " has shape " + enc.shapeText() + ", expected [vocab, emb]", null);
         }
+        requireFinite(enc, ENCODER, file);
         int vocab = Math.toIntExact(enc.shape()[0]), emb = Math.toIntExact(enc.shape()[1]);
         int layers = 0;
         while (arrays.containsKey(weightIh(layers))) {
@@ -99,7 +100,7 @@ public final class AwdLstmStateDict {
         if (layers == 0) {
             throw new DamagedRunFileException(file, "no LSTM layers: entry " + weightIh(0) + " missing", null);
         }
-        int hidden = layers == 1 ? emb : Math.toIntExact(recurrent(arrays, 0, file).shape()[1]);
+        int hidden = layers == 1 ? emb : hiddenByMajority(arrays, file);
         ModelShape shape = new ModelShape(vocab, emb, hidden, layers);
         for (int i = 0; i < layers; i++) {
             long n = shape.lstmSize(i), in = shape.lstmInputSize(i);
@@ -147,6 +148,37 @@ public final class AwdLstmStateDict {
         output.getParam("W").assign(matrix(arrays.get(DECODER_WEIGHT)).transpose());
         INDArray ob = output.getParam("b");
         ob.assign(Nd4j.create(arrays.get(DECODER_BIAS).floats()).reshape(ob.shape()));
+    }
+
+    /**
+     * The hidden size most of layer 0's tensors (and layer 1's input) agree on, so that the check
+     * below names the one tensor of a wrong shape, not a good one measured against it (issue 25).
+     */
+    private static int hiddenByMajority(Map<String, NpzArray> arrays, Path file) throws IOException {
+        List<Long> votes = new java.util.ArrayList<>();
+        NpzArray hh = recurrent(arrays, 0, file);
+        vote(votes, hh, 1, 1);
+        vote(votes, hh, 0, 4);
+        vote(votes, arrays.get(weightIh(0)), 0, 4);
+        vote(votes, arrays.get(biasIh(0)), 0, 4);
+        vote(votes, arrays.get(weightIh(1)), 1, 1);
+        long best = votes.get(0);
+        long bestCount = 0;
+        for (long v : votes) {
+            long count = votes.stream().filter(x -> x == v).count();
+            if (count > bestCount) {
+                best = v;
+                bestCount = count;
+            }
+        }
+        return Math.toIntExact(best);
+    }
+
+    /** Adds {@code a.shape[dim] / div} when {@code a} is a float tensor with that dimension. */
+    private static void vote(List<Long> votes, NpzArray a, int dim, int div) {
+        if (a != null && !a.isStrings() && a.shape().length > dim && a.shape()[dim] % div == 0) {
+            votes.add(a.shape()[dim] / div);
+        }
     }
 
     private static String recurrentName(Map<String, NpzArray> arrays, int i) {
@@ -218,6 +250,18 @@ public final class AwdLstmStateDict {
         if (a.isStrings() || !Arrays.equals(a.shape(), shape)) {
             throw new DamagedRunFileException(file, name + " has shape " + (a.isStrings() ? "(strings)" : a.shapeText())
                     + ", expected " + Arrays.toString(shape) + " for a model of " + model.describe(), null);
+        }
+        requireFinite(a, name, file);
+    }
+
+    /** NaN or infinite weights make every prediction NaN (evaluate then reported perplexity NaN, exit 0). */
+    private static void requireFinite(NpzArray a, String name, Path file) throws IOException {
+        float[] v = a.floats();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new DamagedRunFileException(file, name + " holds " + v[i] + " at flat index " + i
+                        + ": a model's weights must be finite numbers", null);
+            }
         }
     }
 }

@@ -118,6 +118,9 @@ public final class NpzFile {
             }
         } catch (ZipException e) {
             throw new DamagedRunFileException(file, "not a readable .npz archive (" + e.getMessage() + ")", e);
+        } catch (java.io.EOFException e) {
+            // a cut file: the zip stream ends inside an entry (the message named no file, issue 25)
+            throw new DamagedRunFileException(file, "truncated .npz archive (" + e.getMessage() + ")", e);
         }
         if (arrays.isEmpty()) {
             throw new DamagedRunFileException(file, "not a numpy .npz archive (no .npy entries)", null);

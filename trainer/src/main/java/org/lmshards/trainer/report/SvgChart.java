@@ -33,6 +33,9 @@ final class SvgChart {
     private record Marker(double x, String label) {
     }
 
+    /** Generous width of one label character at the label font size, and the step between label rows. */
+    private static final double LABEL_CHAR_WIDTH = 7, LABEL_ROW_HEIGHT = 14;
+
     private final String title;
     private final String xLabel;
     private final String yLabel;
@@ -58,6 +61,22 @@ final class SvgChart {
         }
         series.add(new Series(name, color, style, xs, ys));
         return this;
+    }
+
+    /**
+     * The lowest label row where a label from {@code from} to {@code to} (pixels) overlaps no
+     * label already placed (issue 25: two lr-find suggestions close together printed one label
+     * on top of the other); records it there.
+     */
+    private static int labelRow(List<double[]> rows, double from, double to) {
+        for (int r = 0; r < rows.size(); r++) {
+            if (rows.get(r)[0] <= from) {
+                rows.get(r)[0] = to;
+                return r;
+            }
+        }
+        rows.add(new double[] {to});
+        return rows.size() - 1;
     }
 
     /** A dashed vertical line with a label (an epoch boundary on a per-step chart). */
@@ -116,7 +135,8 @@ final class SvgChart {
             svg.append("<text class=\"tick\" x=\"").append(fmt(px)).append("\" y=\"").append(fmt(BOTTOM + 19))
                     .append("\" text-anchor=\"middle\">").append(x.label(v)).append("</text>\n");
         }
-        for (Marker m : markers) {
+        List<double[]> rows = new ArrayList<>(); // per label row: the right end of its last label
+        for (Marker m : markers.stream().sorted(java.util.Comparator.comparingDouble(Marker::x)).toList()) {
             if (m.x < x.lo() || m.x > x.hi()) {
                 continue;
             }
@@ -124,8 +144,10 @@ final class SvgChart {
             svg.append("<line class=\"boundary\" x1=\"").append(fmt(px)).append("\" x2=\"").append(fmt(px))
                     .append("\" y1=\"").append(fmt(TOP)).append("\" y2=\"").append(fmt(BOTTOM))
                     .append("\" stroke=\"#9aa1ab\" stroke-dasharray=\"4 4\"/>\n");
+            int row = labelRow(rows, px + 4, px + 4 + LABEL_CHAR_WIDTH * m.label.length());
             svg.append("<text class=\"boundary-label\" x=\"").append(fmt(px + 4)).append("\" y=\"")
-                    .append(fmt(BOTTOM - 6)).append("\">").append(Html.escape(m.label)).append("</text>\n");
+                    .append(fmt(BOTTOM - 6 - LABEL_ROW_HEIGHT * row)).append("\">").append(Html.escape(m.label))
+                    .append("</text>\n");
         }
         for (Series s : series) {
             StringBuilder points = new StringBuilder();

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
+import org.lmshards.core.PausePoint;
+
 /**
  * Writes a file so that a crash at any moment leaves either the old complete file or the new
  * complete file: the content goes to a temporary sibling, is fsynced, then renamed over the
@@ -35,6 +37,7 @@ public final class AtomicFiles {
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 writer.write(new NonClosing(out));
+                PausePoint.reached("writing-" + target.getFileName()); // kill tests: the temporary is half written
                 out.flush();
                 ch.force(true);
             }

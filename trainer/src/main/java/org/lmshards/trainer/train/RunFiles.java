@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class RunFiles {
     public static final String CONFIG = "config.json", VOCAB = "vocab.json", MODEL = "model.zip",
             CHECKPOINT = "checkpoint.zip", METRICS = "metrics.jsonl", STEPS = "steps.jsonl", REPORT = "report.html";
+    /** The marker that only run directories have ({@link RunDirectoryGuard}). */
+    public static final String MARKER = ".lmshards-run";
 
     private RunFiles() {
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.deeplearning4j.util.CrashReportingUtil;
+import org.lmshards.core.PausePoint;
 import org.lmshards.trainer.backend.Backends;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.report.HtmlReport;
@@ -305,6 +306,7 @@ public final class Trainer {
                 RunFiles.appendLine(runDir.resolve(RunFiles.STEPS), new StepRecord(epoch + 1, step, batchLoss, tokensPerS, lr,
                         net.lastGradientNorm()));
                 bar.update(batchIndex, seconds, String.format(Locale.ROOT, "loss %.3f, %.0f tok/s", lossSum / tokens, tokensPerS));
+                PausePoint.reached("step-" + step, stop::requested); // kill tests: a SIGINT/SIGTERM ends the pause
                 if (crashAfterSteps >= 0 && step >= crashAfterSteps) {
                     return null;
                 }

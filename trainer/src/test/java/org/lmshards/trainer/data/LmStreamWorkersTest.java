@@ -101,13 +101,14 @@ class LmStreamWorkersTest {
                 .shuffle(false).workers(2).queueSize(queue).build()) {
             assertThat(it.batchesPerEpoch()).isGreaterThan(10);
             it.next();
-            long bound = (long) (1 + queue) * bs; // the batch taken plus `queue` batches ahead, one read per row
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (counting.reads.get() < bound && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+            // Wait for the fact that ends the look-ahead (every worker waiting for the consumer), not
+            // for a time after which a slow runaway worker might still read more (issue 25).
+            long giveUp = System.nanoTime() + 600_000_000_000L; // only against a hang
+            while (!it.workersWaiting()) {
+                assertThat(System.nanoTime()).as("workers still busy").isLessThan(giveUp);
+                Thread.sleep(1);
             }
-            assertThat(counting.reads.get()).isEqualTo(bound);
-            Thread.sleep(200); // give a runaway worker the chance to read more
+            long bound = (long) (1 + queue) * bs; // the batch taken plus `queue` batches ahead, one read per row
             assertThat(counting.reads.get()).isEqualTo(bound);
         }
     }

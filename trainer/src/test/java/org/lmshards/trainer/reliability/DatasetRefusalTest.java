@@ -104,6 +104,12 @@ class DatasetRefusalTest {
                     vocab(50).write(d.resolve("vocab.json"));
                     return d.resolve("train/meta.json");
                 }),
+                new Case("flipped byte in vocab.json (same size, one letter of a token)", "checksum mismatch", d -> {
+                    // issue 25: it passed verify and train, and the model then generated the misspelt word
+                    Path f = d.resolve("vocab.json");
+                    flipByte(f, Files.readString(f).indexOf("\"w1\"") + 1); // w1 becomes v1
+                    return f;
+                }),
                 new Case("ids not below the vocabulary size (checksums made consistent)", "id out of range", d -> {
                     Path f = d.resolve("train/tokens-00001.npy");
                     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {

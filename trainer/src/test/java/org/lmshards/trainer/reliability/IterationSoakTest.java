@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.shard.DatasetWriter;
@@ -28,7 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * than the heap, so a reader that copied shards to the heap could not even run. Asserts on
  * memory only, never on time. The dataset lives under the JUnit temporary directory and is
  * deleted afterwards.
+ *
+ * <p>Tagged {@code soak}: not in the default {@code mvn verify} (it is a long measurement, not a
+ * check of a change); run it with {@code -Psoak} (docs/RELIABILITY.md, "Load").
  */
+@Tag("soak")
 class IterationSoakTest {
     static final long TOKENS = 48_000_000;
     static final int EPOCHS = 50;

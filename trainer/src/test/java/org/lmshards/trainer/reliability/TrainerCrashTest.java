@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,6 +29,7 @@ import org.lmshards.cli.LmShardsCli;
 import org.lmshards.core.shard.DatasetWriter;
 import org.lmshards.core.shard.SourceFile;
 import org.lmshards.core.shard.SplitWriter;
+import org.lmshards.core.testing.ChildProcesses;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.train.Checkpoint;
@@ -38,7 +38,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Issue 6, "Training": the trainer process is SIGKILLed mid-epoch and in the middle of writing a
@@ -95,10 +94,10 @@ class TrainerCrashTest {
     @Test
     void killedMidEpochResumesFromTheLastCheckpointToTheParametersOfAnUninterruptedRun() throws Exception {
         Path run = tmp.resolve("run");
-        Path steps = run.resolve("steps.jsonl");
         // Kill in the middle of the second epoch; the last complete checkpoint is the one after epoch 1.
         long killAfter = batchesPerEpoch() + batchesPerEpoch() / 2;
-        killWhen(run, trainArgs(data, run), () -> lines(steps) >= killAfter);
+        killAt("step-" + killAfter, trainArgs(data, run));
+        assertThat(lines(run.resolve("steps.jsonl"))).isEqualTo(killAfter);
         assertThat(run.resolve("model.zip")).doesNotExist();
         assertThat(Checkpoint.read(run.resolve("checkpoint.zip")).state().epoch()).isEqualTo(1);
         resumeAndCompare(run);
@@ -111,26 +110,28 @@ class TrainerCrashTest {
     @Test
     void killedMidEpochResumesFromAMidEpochCheckpointToTheParametersOfAnUninterruptedRun() throws Exception {
         Path run = tmp.resolve("run");
-        Path steps = run.resolve("steps.jsonl");
         long killAfter = batchesPerEpoch() + 6; // checkpoints every 4 batches: the last one 2 batches earlier
-        killWhen(run, trainArgs(data, run, 4), () -> lines(steps) >= killAfter);
-        assertThat(Checkpoint.read(run.resolve("checkpoint.zip")).state().batchIndex()).isPositive();
+        killAt("step-" + killAfter, trainArgs(data, run, 4));
+        TrainState kept = Checkpoint.read(run.resolve("checkpoint.zip")).state();
+        assertThat(kept.batchIndex()).isPositive();
+        assertThat(kept.globalStep()).isEqualTo(killAfter - 2);
         resumeAndCompare(run);
     }
 
     /**
      * Issue 15 item 4: Ctrl-C before the first checkpoint finishes the batch, writes a
      * checkpoint, says how to resume and exits 130; the resumed run ends exactly as an
-     * uninterrupted one.
+     * uninterrupted one. The child pauses after step 2 until the signal arrives (issue 25: the
+     * whole run once ended before a SIGINT sent at a guessed moment).
      */
     @Test
     void ctrlCWritesACheckpointSaysHowToResumeAndExits130() throws Exception {
         Path run = tmp.resolve("run");
         Path log = tmp.resolve("train.log");
-        Process p = startAndWaitForSteps(run, log, 2);
+        Process p = startAndPauseAfterStep(run, log, 2);
         try {
             new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor();
-            assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
             String output = Files.readString(log);
             assertThat(p.exitValue()).as(output).isEqualTo(130);
             assertThat(output).contains("SIGINT: stopping after the current batch")
@@ -139,7 +140,7 @@ class TrainerCrashTest {
             p.destroyForcibly();
         }
         TrainState stopped = Checkpoint.readState(run.resolve("checkpoint.zip"));
-        assertThat(stopped.globalStep()).isPositive().isEqualTo(lines(run.resolve("steps.jsonl")));
+        assertThat(stopped.globalStep()).isEqualTo(2).isEqualTo(lines(run.resolve("steps.jsonl")));
         assertThat(run.resolve("model.zip")).doesNotExist();
         resumeAndCompare(run);
     }
@@ -149,58 +150,38 @@ class TrainerCrashTest {
     void sigtermWritesACheckpointAndExits143() throws Exception {
         Path run = tmp.resolve("run");
         Path log = tmp.resolve("train.log");
-        Process p = startAndWaitForSteps(run, log, 2);
+        Process p = startAndPauseAfterStep(run, log, 2);
         try {
             p.destroy(); // SIGTERM
-            assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
             assertThat(p.exitValue()).as(Files.readString(log)).isEqualTo(143);
         } finally {
             p.destroyForcibly();
         }
-        assertThat(Checkpoint.readState(run.resolve("checkpoint.zip")).globalStep()).isPositive();
+        assertThat(Checkpoint.readState(run.resolve("checkpoint.zip")).globalStep()).isEqualTo(2);
         assertThat(Files.readString(log)).contains("SIGTERM").contains("--resume --out " + run);
     }
 
-    private Process startAndWaitForSteps(Path run, Path log, long steps) throws Exception {
-        Process p = child(log, List.of("-Xmx256m"), trainArgs(data, run));
-        while (lines(run.resolve("steps.jsonl")) < steps) {
-            if (!p.isAlive()) {
-                fail("training ended (exit " + p.exitValue() + ") too early\n" + Files.readString(log));
-            }
-            Thread.onSpinWait();
-        }
+    /** Starts a training that pauses after {@code step} until a stop is requested; returns once it is there. */
+    private Process startAndPauseAfterStep(Path run, Path log, long step) throws Exception {
+        Path paused = tmp.resolve("paused");
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(ChildProcesses.pauseAt("step-" + step, paused));
+        Process p = child(log, jvm, trainArgs(data, run));
+        ChildProcesses.awaitFile(p, paused, log);
         return p;
     }
 
     @Test
     void killedWhileWritingACheckpointResumesFromThePreviousOne() throws Exception {
         Path run = tmp.resolve("run");
-        Path steps = run.resolve("steps.jsonl");
-        long batches = batchesPerEpoch();
-        Process[] child = new Process[1];
-        // Kill while the checkpoint of epoch 2 is being written (AtomicFiles' temporary file exists).
-        boolean[] epochTwoTrained = {false};
-        killWhen(run, trainArgs(data, run), () -> {
-            if (!epochTwoTrained[0]) {
-                epochTwoTrained[0] = lines(steps) >= 2 * batches;
-                return false;
-            }
-            // From here on only a stat per poll, so that the SIGKILL follows the sighting at once.
-            return Files.exists(run.resolve(".checkpoint.zip.tmp-" + child[0].pid()));
-        }, child);
-        // Normally the temporary file, possibly half written, is left and the checkpoint is still the epoch-1 one.
-        // The SIGKILL lands a moment after the test saw the temporary file: if the rename won that race, the
-        // checkpoint is the complete epoch-2 one. Either way it must read, and the resume must be exact.
-        boolean temporaryLeft;
-        try (var s = Files.newDirectoryStream(run, ".checkpoint.zip.tmp-*")) {
-            temporaryLeft = s.iterator().hasNext();
-        }
-        // The poll may also first see the temporary of the epoch-3 checkpoint (then the epoch-2 one is kept).
-        int epoch = Checkpoint.read(run.resolve("checkpoint.zip")).state().epoch();
-        assertThat(epoch).as("checkpoint epoch (temporary left: %s)", temporaryLeft).isBetween(1, 2);
+        // Killed while the checkpoint of epoch 2 is being written: its temporary file exists, half written.
+        long pid = killAt("writing-checkpoint.zip#2", trainArgs(data, run));
+        assertThat(run.resolve(".checkpoint.zip.tmp-" + pid)).exists();
+        assertThat(Checkpoint.read(run.resolve("checkpoint.zip")).state().epoch()).isEqualTo(1);
         assertThat(run.resolve("model.zip")).doesNotExist();
-        System.out.println("killed while writing a checkpoint: temporary left " + temporaryLeft + ", kept epoch " + epoch);
         resumeAndCompare(run);
+        assertThat(run.resolve(".checkpoint.zip.tmp-" + pid)).as("the dead run's temporary is removed").doesNotExist();
     }
 
     @Test
@@ -262,28 +243,23 @@ class TrainerCrashTest {
         return batchesPerEpoch;
     }
 
-    /** Runs the training as a child JVM and SIGKILLs it once {@code when} holds. */
-    private void killWhen(Path run, List<String> args, BooleanSupplier when) throws Exception {
-        killWhen(run, args, when, new Process[1]);
-    }
-
-    private void killWhen(Path run, List<String> args, BooleanSupplier when, Process[] holder) throws Exception {
+    /**
+     * Runs the training as a child JVM that pauses at {@code point} (see {@link ChildProcesses}),
+     * SIGKILLs it there and returns its pid.
+     */
+    private long killAt(String point, List<String> args) throws Exception {
         Path log = tmp.resolve("train.log");
-        Process p = child(log, List.of("-Xmx256m"), args);
-        holder[0] = p;
+        Path paused = tmp.resolve("paused");
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(ChildProcesses.pauseAt(point, paused));
+        Process p = child(log, jvm, args);
         try {
-            while (!when.getAsBoolean()) {
-                if (!p.isAlive()) {
-                    fail("training ended (exit " + p.exitValue() + ") before the kill point\n" + Files.readString(log));
-                }
-                Thread.onSpinWait();
-            }
-            p.destroyForcibly();
-            assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
-            assertThat(p.exitValue()).as(Files.readString(log)).isEqualTo(137);
+            ChildProcesses.awaitFile(p, paused, log);
+            assertThat(ChildProcesses.kill(p)).as(ChildProcesses.tail(log)).isEqualTo(137);
         } finally {
             p.destroyForcibly();
         }
+        return p.pid();
     }
 
     static Process child(Path log, List<String> jvm, List<String> args) throws IOException {
