@@ -44,18 +44,31 @@ public final class ParallelWrapperTrial {
                 org.nd4j.linalg.dataset.api.DataSet b = train.next();
                 epoch.add(new DataSet(b.getFeatures().dup(), b.getLabels().dup()));
             }
+            long[] counts = new long[hp.vocabSize()];
+            for (DataSet b : epoch) {
+                for (float id : b.getLabels().ravel().toFloatVector()) {
+                    counts[(int) id]++;
+                }
+            }
             System.out.printf(Locale.ROOT, "%d batches of %d x %d, %d workers%n", epoch.size(), BS, SEQ, workers);
-            report("one network", alone(hp, epoch, 1), valid, epoch);
-            report(workers + " row replicas", alone(hp, epoch, workers), valid, epoch);
-            report("ParallelWrapper, " + workers + " workers", wrapped(hp, epoch, workers), valid, epoch);
+            report("one network", alone(hp, counts, epoch, 1), valid, epoch);
+            report(workers + " row replicas", alone(hp, counts, epoch, workers), valid, epoch);
+            report("ParallelWrapper, " + workers + " workers", wrapped(hp, counts, epoch, workers), valid, epoch);
         }
     }
 
     private record Trained(StatefulLmNetwork net, double seconds, String note) {
     }
 
-    private static Trained alone(LmHyperParams hp, List<DataSet> epoch, int replicas) {
+    /** The model as the trainer starts it: output bias at the log unigram frequencies. */
+    private static StatefulLmNetwork start(LmHyperParams hp, long[] counts) {
         StatefulLmNetwork net = LmNetworks.build(hp, SEQ);
+        LmNetworks.initOutputBiasToLogUnigram(net, counts);
+        return net;
+    }
+
+    private static Trained alone(LmHyperParams hp, long[] counts, List<DataSet> epoch, int replicas) {
+        StatefulLmNetwork net = start(hp, counts);
         net.setCarryState(true);
         long t0 = System.nanoTime();
         try (RowReplicas group = RowReplicas.attach(net, replicas)) {
@@ -68,8 +81,8 @@ public final class ParallelWrapperTrial {
         return new Trained(net, (System.nanoTime() - t0) / 1e9, "");
     }
 
-    private static Trained wrapped(LmHyperParams hp, List<DataSet> epoch, int workers) throws Exception {
-        StatefulLmNetwork net = LmNetworks.build(hp, SEQ);
+    private static Trained wrapped(LmHyperParams hp, long[] counts, List<DataSet> epoch, int workers) throws Exception {
+        StatefulLmNetwork net = start(hp, counts);
         ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net).workers(workers).averagingFrequency(1)
                 .prefetchBuffer(2).build();
         long t0 = System.nanoTime();
