@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peer baseline with dropout: the lmshards LSTM language model in PyTorch, with fastai AWD-LSTM dropouts.
 
-The companion of the no-dropout reference (shared/reference/torch_lstm_reference.py), with the same
+The companion of the no-dropout reference (benchmarks/python/lm_reference.py), with the same
 data loading, batching, training loop, evaluation and JSON output, so that lmshards' DL4J trainer run
 with its dropout options can be compared with it on the same dataset.
 
@@ -215,6 +215,8 @@ def main():
     for k in ("input_p", "hidden_p", "output_p", "weight_p", "embed_p"):
         if not 0 <= getattr(a, k) < 1: ap.error(f"--{k.replace('_', '-')} must be in [0, 1)")
     if a.threads: torch.set_num_threads(a.threads)
+    # as lm_reference.py: denormal floats make PyTorch's CPU steps several times slower on some CPUs
+    torch.set_flush_denormal(True)
     dev = torch.device(a.device)
     train, vocab = load_split(a.dataset, "train"); valid, _ = load_split(a.dataset, "valid")
     info = dict(torch=torch.__version__, threads=torch.get_num_threads(), train_tokens=len(train),

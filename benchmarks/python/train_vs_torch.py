@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
-"""Trains lmshards (trainer.jar train) and the PyTorch reference on the same dataset, with the same
-model and settings, one after the other on one thread each, and prints valid perplexity per epoch
-and training tokens/s of both sides, mean over the seeds, with the ratios.
+"""Trains lmshards (trainer.jar train) and the project's PyTorch reference (lm_reference.py, beside this
+script) on the same dataset, with the same model and settings, one after the other on one thread
+each, and prints valid perplexity per epoch and training tokens/s of both sides, mean over the
+seeds, with the ratios.
 
 usage: train_vs_torch.py DATASET [--seeds 1,2] [--epochs 2] [--jar trainer/target/trainer.jar]
-                         [--reference ../shared/reference/torch_lstm_reference.py] [--work DIR]
-                         [--same-recipe] [--speed-only STEPS [--rounds N] [--baseline-jar OLD.jar]]
+                         [--reference benchmarks/python/lm_reference.py] [--python /usr/bin/python3]
+                         [--work DIR] [--same-recipe] [--speed-only STEPS [--rounds N] [--baseline-jar OLD.jar]]
                          [-- EXTRA TRAIN OPTIONS]
 
 --speed-only STEPS measures training throughput alone, one side after the other: the trainer
 trains for STEPS batches (tokens/s between batch 50 and STEPS, so that JIT warm-up is left out;
-the same for --baseline-jar, another build of the trainer, when given), the reference runs its
-own STEPS-batch benchmark after 5 warm-up batches.
+the same for --baseline-jar, another build of the trainer, when given), the reference times STEPS
+batches after 5 warm-up batches (lm_reference.py --steps STEPS --warmup 5). For more peers (PyTorch
+with 2 threads, DDP, trainer replicas) and the AWD-LSTM size, see speed_matrix.py.
 
 --same-recipe gives the trainer the reference's recipe (PyTorch initialisation and Adam betas and
-epsilon, documents in order); without it the trainer runs with its own defaults. The reference is
-the `small` configuration: emb 32, hidden 128, 2 layers, bs 32, seq-len 32, lr 2e-2, wd 0.01,
-global clip 0.25, no dropout. Needs Debian's python3-torch (see ../shared/reference/README.md).
+epsilon, documents in order); without it the trainer runs with its own defaults. Both sides run the
+`small` configuration: emb 32, hidden 128, 2 layers, bs 32, seq-len 32, lr 2e-2, wd 0.01, global
+clip 0.25, no dropout. The reference needs PyTorch: Debian's python3-torch under /usr/bin/python3
+(apt-get install python3-torch libopenblas0-pthread); --python names another interpreter.
 """
 import argparse, json, os, subprocess, sys, time
 
@@ -45,12 +48,12 @@ def run_trainer(a, seed, extra):
 
 def run_reference(a, seed):
     out = os.path.join(a.work, f"torch-seed{seed}.json")
-    cmd = ["/usr/bin/python3", a.reference, a.dataset, "--device", "cpu", "--threads", "1", "--configs", "small",
-           "--epochs", str(a.epochs), "--seed", str(seed), "--out", out]
+    cmd = [a.python, a.reference, a.dataset, "--size", "small", "--threads", "1", "--epochs", str(a.epochs),
+           "--seed", str(seed), "--out", out]
     print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True, env=one_thread_env())
+    subprocess.run(cmd, check=True, env=one_thread_env(), stdout=subprocess.DEVNULL)
     with open(out) as f:
-        return json.load(f)["results"][0]["epochs"]
+        return json.load(f)["epochs"]
 
 
 def trainer_speed(jar, a, steps, name):
@@ -81,11 +84,11 @@ def trainer_speed(jar, a, steps, name):
 
 def reference_speed(a, steps):
     out = os.path.join(a.work, "torch-speed.json")
-    cmd = ["/usr/bin/python3", a.reference, a.dataset, "--device", "cpu", "--threads", "1", "--configs", "small",
-           "--epochs", "0", "--bench-steps", str(steps), "--out", out]
+    cmd = [a.python, a.reference, a.dataset, "--size", "small", "--threads", "1", "--steps", str(steps),
+           "--warmup", "5", "--out", out]
     subprocess.run(cmd, check=True, env=one_thread_env(), stdout=subprocess.DEVNULL)
     with open(out) as f:
-        return json.load(f)["results"][0]["bench_tokens_per_s"]
+        return json.load(f)["speed"]["tokens_per_s"]
 
 
 def speed_only(a):
@@ -121,12 +124,15 @@ def main():
     if "--" in argv:
         extra = argv[argv.index("--") + 1:]
         argv = argv[:argv.index("--")]
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     ap.add_argument("dataset")
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--jar", default="trainer/target/trainer.jar")
-    ap.add_argument("--reference", default="../shared/reference/torch_lstm_reference.py")
+    ap.add_argument("--reference", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "lm_reference.py"),
+                    help="the PyTorch side (default: lm_reference.py beside this script)")
+    ap.add_argument("--python", default="/usr/bin/python3", help="the interpreter with PyTorch")
     ap.add_argument("--work", default="target/train-vs-torch")
     ap.add_argument("--same-recipe", action="store_true")
     ap.add_argument("--speed-only", type=int, default=0)
