@@ -169,7 +169,7 @@ final class TrainCommand implements Callable<Integer> {
                  BatchSource valid = run.hasSplit(validSplit)
                          ? run.batches(validSplit, settings.batchSize(), settings.seqLen(), seedForData, 0) : null) {
                 String estimate = TrainMessages.epochEstimate(settings.model(), train.batchesPerEpoch(), settings.batchSize(),
-                        settings.seqLen());
+                        settings.seqLen(), replicaCount);
                 if (estimate != null) {
                     System.out.println(estimate);
                 }

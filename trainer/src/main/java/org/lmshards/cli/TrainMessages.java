@@ -15,17 +15,22 @@ import org.lmshards.trainer.train.TrainingStoppedException;
 /** What {@code train} tells the user around the training itself: the time to expect, how to resume, what next. */
 final class TrainMessages {
     /**
-     * Seconds per token of a 2-core CPU besides the matrix products (per-step work, the
-     * softmax): a small model (--emb 32 --hidden 128 --layers 2) trains at about 7,000 tokens/s
-     * there (docs/BENCHMARKS.md, "Training").
+     * Seconds per token of one core besides the matrix products (per-step work, the softmax): a
+     * small model (--emb 32 --hidden 128 --layers 2) trains at about 7,000 tokens/s on one core
+     * (docs/BENCHMARKS.md, "Current figures").
      */
-    static final double TWO_CORE_OVERHEAD_S_PER_TOKEN = 0.10e-3;
+    static final double ONE_CORE_OVERHEAD_S_PER_TOKEN = 0.10e-3;
     /**
-     * Training FLOPs per second of a 2-core CPU, such that the default AWD-LSTM size (27.5 M
+     * Training FLOPs per second of one core, such that the default AWD-LSTM size (27.5 M
      * parameters with wikitext-tiny's 9,008 tokens: 47.7 M forward FLOPs per token, three times
-     * that to train) comes out at the 400 tokens/s measured.
+     * that to train) comes out at the 400 tokens/s measured with one replica.
      */
-    static final double TWO_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / 400 - TWO_CORE_OVERHEAD_S_PER_TOKEN);
+    static final double ONE_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / 400 - ONE_CORE_OVERHEAD_S_PER_TOKEN);
+    /**
+     * Speed of N replicas over N times one replica's, as measured with 2 replicas on 2 cores
+     * (docs/BENCHMARKS.md, "Current figures").
+     */
+    static final double REPLICA_EFFICIENCY = 0.9;
     /** Below this an estimate is not worth a line. */
     private static final double ESTIMATE_FROM_SECONDS = 120;
     /** Above this a smaller model for a first try is worth suggesting. */
@@ -37,19 +42,20 @@ final class TrainMessages {
     }
 
     /**
-     * The time an epoch should take on a 2-core machine, when it is long enough to matter
-     * (the defaults: about 30 minutes on wikitext-tiny), else null.
+     * The time an epoch should take with {@code replicas} replicas (one core each), when it is
+     * long enough to matter (the defaults on 2 cores: about 10 minutes on wikitext-tiny), else null.
      */
-    static String epochEstimate(LmHyperParams model, long batchesPerEpoch, int batchSize, int seqLen) {
+    static String epochEstimate(LmHyperParams model, long batchesPerEpoch, int batchSize, int seqLen, int replicas) {
         double tokens = (double) batchesPerEpoch * batchSize * seqLen;
-        double secondsPerToken = 3.0 * model.forwardFlopsPerToken() / TWO_CORE_FLOPS_PER_S + TWO_CORE_OVERHEAD_S_PER_TOKEN;
-        double seconds = tokens * secondsPerToken;
+        double secondsPerToken = 3.0 * model.forwardFlopsPerToken() / ONE_CORE_FLOPS_PER_S + ONE_CORE_OVERHEAD_S_PER_TOKEN;
+        double tokensPerS = replicas / secondsPerToken * (replicas > 1 ? REPLICA_EFFICIENCY : 1);
+        double seconds = tokens / tokensPerS;
         if (seconds < ESTIMATE_FROM_SECONDS) {
             return null;
         }
-        return String.format(Locale.ROOT, "expect about %s per epoch on a 2-core CPU (%,.0f tokens at about %,.0f tokens/s"
-                + " for this model size; more cores are faster).%s", PassProgress.duration(seconds), tokens,
-                1 / secondsPerToken, seconds > SUGGEST_SMALLER_FROM_SECONDS
+        return String.format(Locale.ROOT, "expect about %s per epoch with %d replica%s (%,.0f tokens at about %,.0f tokens/s"
+                + " for this model size; more cores are faster).%s", PassProgress.duration(seconds), replicas,
+                replicas == 1 ? "" : "s", tokens, tokensPerS, seconds > SUGGEST_SMALLER_FROM_SECONDS
                         ? " For a quick try, pass a smaller model such as --emb 32 --hidden 128 --layers 2." : "");
     }
 

@@ -58,20 +58,25 @@ class TrainConsoleOutputTest {
     }
 
     @Test
-    void theDefaultModelSizeGetsAnEpochEstimateFromTheMeasuredTwoCoreRate() {
+    void theDefaultModelSizeGetsAnEpochEstimateFromTheMeasuredPerCoreRate() {
         TrainCommand train = new TrainCommand();
         new picocli.CommandLine(train).parseArgs("--out", tmp.toString());
         LmHyperParams defaults = train.model.hyperParams(9_008); // wikitext-tiny's vocabulary
         assertThat(defaults.parameterCount()).isBetween(27_000_000L, 28_000_000L);
-        // 130 batches of 64 x 72 tokens at the 400 tokens/s measured for this size: 1,498 s
-        String estimate = TrainMessages.epochEstimate(defaults, 130, 64, 72);
-        assertThat(estimate).contains("about 25 min per epoch").contains("599,040 tokens").contains("400 tokens/s")
-                .contains("For a quick try, pass a smaller model");
-        // the README's small model: per-step overhead dominates, about 7,000 tokens/s
+        // 130 batches of 64 x 72 tokens at the 400 tokens/s measured for this size on one core: 1,498 s
+        String estimate = TrainMessages.epochEstimate(defaults, 130, 64, 72, 1);
+        assertThat(estimate).contains("about 25 min per epoch with 1 replica (").contains("599,040 tokens")
+                .contains("400 tokens/s").contains("For a quick try, pass a smaller model");
+        // two replicas: twice the cores at the measured efficiency
+        String two = TrainMessages.epochEstimate(defaults, 130, 64, 72, 2);
+        assertThat(two).contains("with 2 replicas").contains(String.format(java.util.Locale.ROOT, "%,.0f tokens/s",
+                2 * 400 * TrainMessages.REPLICA_EFFICIENCY));
+        // the README's small model: per-step overhead dominates, about 7,000 tokens/s a core
         LmHyperParams small = new LmHyperParams(9_008, 32, 128, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 1);
-        assertThat(TrainMessages.epochEstimate(small, 250, 64, 72)).contains("about 3 min per epoch")
+        assertThat(TrainMessages.epochEstimate(small, 250, 64, 72, 1)).contains("about 3 min per epoch")
                 .contains("about 7,1").doesNotContain("smaller model");
-        assertThat(TrainMessages.epochEstimate(small, 100, 64, 72)).isNull(); // under two minutes: no estimate
+        assertThat(TrainMessages.epochEstimate(small, 100, 64, 72, 1)).isNull(); // under two minutes: no estimate
+        assertThat(TrainMessages.epochEstimate(small, 250, 64, 72, 2)).isNull();
     }
 
     private record Captured(int code, String out, String err) {
