@@ -69,7 +69,7 @@ class GivenVocabularyJobTest {
     }
 
     private static JsonNode meta(Path dataset, String split) throws IOException {
-        return JSON.readTree(dataset.resolve(split).resolve("meta.json").toFile());
+        return JSON.readTree(SparkTestSupport.root(dataset).resolve(split).resolve("meta.json").toFile());
     }
 
     private static String sha256(Path file) throws IOException {
@@ -104,7 +104,7 @@ class GivenVocabularyJobTest {
         assertThat(r.out()).contains("given by file:" + pretrain.resolve("vocab.json")).contains("0 new token(s) added");
         DatasetVerifier.verify(out);
 
-        assertThat(Files.readAllBytes(out.resolve("vocab.json"))).isEqualTo(Files.readAllBytes(pretrain.resolve("vocab.json")));
+        assertThat(Files.readAllBytes(SparkTestSupport.root(out).resolve("vocab.json"))).isEqualTo(Files.readAllBytes(pretrain.resolve("vocab.json")));
         try (Dataset given = Dataset.open(pretrain); Dataset tuned = Dataset.open(out)) {
             // The same text, test.csv, was the first build's valid split: token for token the same ids.
             assertThat(ids(tuned.split("train"))).isEqualTo(ids(given.split("valid")));

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.lmshards.core.shard.DatasetManifest;
 import org.lmshards.spark.PreprocessJob;
 import org.lmshards.spark.SparkTestSupport;
 
@@ -55,11 +56,17 @@ final class JobRuns {
         }
     }
 
-    /** The staging directory of a running or killed job on {@code out}, or null. */
+    /** The generation a running or killed job on {@code out} writes (a {@code gen-N} without its manifest), or null. */
     static Path staging(Path out) throws IOException {
-        for (Path p : SparkTestSupport.leftovers(out)) {
-            if (p.getFileName().toString().startsWith("." + out.getFileName() + ".staging-")) {
-                return p;
+        if (!Files.isDirectory(out)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path p : s.sorted().toList()) {
+                java.util.OptionalLong g = DatasetManifest.generationOfDirectory(p.getFileName().toString());
+                if (g.isPresent() && !Files.exists(out.resolve(DatasetManifest.fileName(g.getAsLong())))) {
+                    return p;
+                }
             }
         }
         return null;
