@@ -173,8 +173,13 @@ public final class DatasetOutput implements Closeable {
     /** The sibling directories that format-1 builds (rename-based) left when killed. */
     private void restoreFormat1Leftovers() throws IOException {
         String prefix = "." + output.getName() + ".";
-        FileStatus[] siblings = fs.listStatus(output.getParent(),
-                p -> p.getName().startsWith(prefix + "staging-") || p.getName().startsWith(prefix + "old-"));
+        FileStatus[] siblings;
+        try {
+            siblings = fs.listStatus(output.getParent(),
+                    p -> p.getName().startsWith(prefix + "staging-") || p.getName().startsWith(prefix + "old-"));
+        } catch (FileNotFoundException e) {
+            return; // no parent yet (an object store has no empty directories): nothing left by anyone
+        }
         if (!fs.exists(output)) {
             for (FileStatus s : siblings) {
                 if (s.getPath().getName().startsWith(prefix + "old-") && fs.exists(new Path(s.getPath(), ShardLayout.SUCCESS))) {

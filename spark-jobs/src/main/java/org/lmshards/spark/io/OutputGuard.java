@@ -97,7 +97,7 @@ public final class OutputGuard {
                 continue;
             }
             if (e.isDirectory() && DatasetManifest.generationOfDirectory(name).isPresent()) {
-                String inside = foreignInGeneration(fs, fs.listStatus(e.getPath()));
+                String inside = foreignInGeneration(fs, listOrEmpty(fs, e.getPath()));
                 if (inside != null) {
                     return name + "/" + inside;
                 }
@@ -138,7 +138,7 @@ public final class OutputGuard {
         if (!e.isDirectory() || !(ShardLayout.isSplitName(name) || name.equals(ShardLayout.REJECTS))) {
             return name;
         }
-        for (FileStatus f : fs.listStatus(e.getPath())) {
+        for (FileStatus f : listOrEmpty(fs, e.getPath())) {
             String n = f.getPath().getName();
             boolean ours = name.equals(ShardLayout.REJECTS)
                     ? n.endsWith(".csv") && ShardLayout.isSplitName(n.substring(0, n.length() - 4))
@@ -148,6 +148,18 @@ public final class OutputGuard {
             }
         }
         return null;
+    }
+
+    /**
+     * The entries of a directory that a listing of its parent named; none if it is gone by now
+     * (an object store may list a prefix whose objects were just deleted).
+     */
+    private static FileStatus[] listOrEmpty(FileSystem fs, Path dir) throws IOException {
+        try {
+            return fs.listStatus(dir);
+        } catch (java.io.FileNotFoundException e) {
+            return new FileStatus[0];
+        }
     }
 
     /** Null when at least one split directory has a {@code meta.json} in this tool's format, otherwise why not. */

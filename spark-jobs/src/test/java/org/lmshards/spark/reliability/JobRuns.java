@@ -13,7 +13,7 @@ import org.lmshards.spark.PreprocessJob;
 import org.lmshards.spark.SparkTestSupport;
 
 /** Runs the preprocessing job as a child JVM; in-process runs and dataset comparisons are {@link SparkTestSupport}'s. */
-final class JobRuns {
+public final class JobRuns {
     private JobRuns() {
     }
 
@@ -22,7 +22,7 @@ final class JobRuns {
      * org.lmshards.spark.PreprocessJob ...}) in Spark local mode with a small heap; its stdout and
      * stderr go to {@code log}.
      */
-    static Process child(Path log, List<String> sysProps, String... args) throws IOException {
+    public static Process child(Path log, List<String> sysProps, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Spark's --add-opens flags as the surefire JVM got them from the build.
@@ -47,7 +47,7 @@ final class JobRuns {
     }
 
     /** The child's log, for assertion messages. */
-    static String log(Path log) {
+    public static String log(Path log) {
         try {
             String s = Files.readString(log);
             return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
