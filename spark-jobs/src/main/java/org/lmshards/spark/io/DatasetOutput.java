@@ -67,6 +67,10 @@ public final class DatasetOutput implements Closeable {
     private final List<InputFile> inputs;
     private final String runId;
     private OutputLock lock;
+    /** Whether --output existed before this run (if not, a failed first build removes it again). */
+    private boolean outputExisted;
+    /** Set once the manifest exists: from then on the generation is the dataset and a failure must not touch it. */
+    private boolean published;
     private long generation = -1;
     private Path genDir;
     private final List<DatasetManifest.Entry> files = new ArrayList<>();
@@ -96,6 +100,7 @@ public final class DatasetOutput implements Closeable {
         DatasetOutput out = new DatasetOutput(fs, fs.makeQualified(path), List.copyOf(inputs), runId);
         OutputGuard.requireReplaceable(fs, out.output, out.inputs);
         out.lock = OutputLock.acquire(fs, out.output);
+        out.outputExisted = fs.exists(out.output);
         try {
             FaultInjection.haltPoint("locked");
             out.recover();
@@ -336,6 +341,7 @@ public final class DatasetOutput implements Closeable {
         boolean format1 = previous == null && fs.exists(new Path(output, ShardLayout.SUCCESS));
         DatasetManifest manifest = DatasetManifest.of(generation, files, Instant.now().toString(), LmShardsVersion.get());
         writeManifest(new Path(output, DatasetManifest.fileName(generation)), manifest.toJson());
+        published = true;
         FaultInjection.haltPoint("published");
         deleteOlderThan(previous == null ? (format1 ? 0 : generation) : previous.manifest().generation());
         FaultInjection.haltPoint("cleaned");
@@ -402,8 +408,8 @@ public final class DatasetOutput implements Closeable {
      * @param awaitTasks waits for the run's running task attempts; false if some are still running
      */
     public void abandon(Throwable failure, BooleanSupplier awaitTasks) {
-        if (genDir == null) {
-            return;
+        if (genDir == null || published) {
+            return;   // nothing written, or the generation is already the dataset (only the cleanup failed)
         }
         boolean drained = false;
         try {
@@ -421,6 +427,10 @@ public final class DatasetOutput implements Closeable {
                     throw new IOException("cannot delete the unpublished generation " + genDir);
                 }
                 Thread.sleep(200L * pass);
+            }
+            fs.delete(new Path(output, "." + DatasetManifest.fileName(generation) + ".tmp"), false);
+            if (!outputExisted && fs.exists(output) && fs.listStatus(output).length == 0) {
+                fs.delete(output, false);   // a failed first build leaves no output behind
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

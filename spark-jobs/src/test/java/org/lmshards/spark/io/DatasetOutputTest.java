@@ -137,6 +137,24 @@ class DatasetOutputTest {
     }
 
     @Test
+    void aFailedFirstBuildLeavesNoOutputAndAFailureAfterTheManifestKeepsTheGeneration() throws IOException {
+        try (DatasetOutput out = claim("run1")) {
+            out.begin();
+            out.writeFile("vocab.json", new byte[] {'{', '}'});
+            out.abandon(new RuntimeException("failed"), () -> true);
+        }
+        assertThat(tmp.resolve("ds")).doesNotExist();
+        try (DatasetOutput out = claim("run2")) {
+            out.begin();
+            out.writeFile("vocab.json", new byte[] {'{', '}'});
+            out.publish();
+            out.abandon(new RuntimeException("failed after the commit"), () -> true);   // e.g. the summary failed
+        }
+        assertThat(entries(tmp.resolve("ds"))).containsExactly("gen-0000000001", "manifest-0000000001.json");
+        assertThat(tmp.resolve("ds/gen-0000000001/vocab.json")).hasContent("{}");
+    }
+
+    @Test
     void commitShardsKeepsExactlyOneAttemptPerShardAndRecordsItsSizeAndChecksum() throws IOException {
         ShardPlan plan = ShardPlan.plan(new int[][] {{5, 5}, {3}}, 8);   // shard 0: docs 0-1, shard 1: doc 2
         try (DatasetOutput out = claim("run1")) {
