@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.lmshards.core.io.DirectoryLock;
 import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.trainer.remote.RemoteDatasetCache;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.BatchSource;
@@ -22,6 +23,7 @@ import org.lmshards.trainer.train.TrainingStoppedException;
 import org.lmshards.trainer.train.TrainingUi;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train}: trains the LSTM language model on a dataset's train split. */
@@ -35,8 +37,11 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset directory (required unless --resume).")
-    Path data;
+    @Option(names = "--data", paramLabel = "DIR|URI",
+            description = "Dataset directory, or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir (required unless --resume).")
+    String data;
+    @Mixin
+    DataOptions dataOptions;
     @Option(names = "--out", paramLabel = "RUN_DIR", required = true, description = "Run directory.")
     Path out;
     @Option(names = "--resume", description = "Continue the run in RUN_DIR from its last checkpoint; its config.json"
@@ -113,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
                 return ExitCode.OK;
             }
             if (data == null) {
-                data = Path.of(settings.data());
+                data = settings.data();
             }
         } else {
             if (data == null) {
@@ -125,7 +130,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             settings = null;
         }
-        try (TrainingDataset run = TrainingDataset.open(data)) {
+        Path dataDir = dataOptions.localize(data);
+        try (TrainingDataset run = TrainingDataset.open(dataDir)) {
             // the default split may be absent (no evaluation); a split the user named must exist
             if (spec.commandLine().getParseResult().hasMatchedOption("--valid-split") && !run.hasSplit(validSplit)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--valid-split " + validSplit + ": " + data
@@ -141,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
                 try {
                     hp = model.hyperParams(run.vocab().size());
                     settings = new TrainSettings(hp, model.bs, model.seqLen, epochs == null ? 1 : epochs, workers, checkpointMinutes,
-                            checkpointBatches, data.toAbsolutePath().toString(), !noShuffle)
+                            checkpointBatches, RemoteDatasetCache.isRemote(data) ? data : dataDir.toAbsolutePath().toString(), !noShuffle)
                             .withFineTuning(freezeEpochs, fineTune == null ? null : fineTune.record());
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
