@@ -44,8 +44,12 @@ final class TrainCommand implements Callable<Integer> {
     DataOptions dataOptions;
     @Option(names = "--out", paramLabel = "RUN_DIR", required = true, description = "Run directory.")
     Path out;
-    @Option(names = "--resume", description = "Continue the run in RUN_DIR from its last checkpoint; its config.json"
-            + " decides every setting except --epochs.")
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "checkpoint", paramLabel = "auto",
+            description = "Continue the run in RUN_DIR from its last checkpoint; its config.json decides every setting except"
+                    + " --epochs. --resume auto: continue if RUN_DIR has a checkpoint, else start the run (one command for a"
+                    + " scheduler to rerun: starts, resumes, or reports a complete run with exit 0).")
+    String resumeMode;
+    /** Whether this call continues a run (from --resume, or --resume auto finding a checkpoint). */
     boolean resume;
 
     @Option(names = "--init-from", paramLabel = "RUN_DIR", description = "Start from that finished run's weights"
@@ -81,7 +85,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
+        if (resumeMode != null && !resumeMode.equals("checkpoint") && !resumeMode.equals("auto")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume takes no value or 'auto', got '" + resumeMode + "'");
+        }
         try (DirectoryLock lock = RunLock.forTraining(out)) {
+            // Decided under the lock: a concurrent first run cannot write its checkpoint in between.
+            resume = resumeMode != null && (resumeMode.equals("checkpoint") || Files.exists(out.resolve(RunFiles.CHECKPOINT)));
             return train();
         }
     }
