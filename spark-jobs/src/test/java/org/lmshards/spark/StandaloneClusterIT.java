@@ -184,7 +184,7 @@ class StandaloneClusterIT {
                 "appender.console.target = SYSTEM_ERR",
                 "appender.console.layout.type = PatternLayout",
                 "appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex",
-                "logger.committer.name = org.lmshards.spark.shard.ShardCommitter",
+                "logger.committer.name = org.lmshards.spark.io.DatasetOutput",
                 "logger.committer.level = debug", ""));
         Process p = start(LOOPBACK, log, List.of("-Xmx768m", "-Dlog4j2.configurationFile=" + logConfig),
                 "org.apache.spark.deploy.SparkSubmit", args.toArray(String[]::new));
