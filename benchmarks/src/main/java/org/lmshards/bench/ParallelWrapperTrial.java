@@ -1,14 +1,15 @@
 package org.lmshards.bench;
 
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.parallelism.ParallelWrapper;
-import org.deeplearning4j.parallelism.trainer.Trainer;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.RowReplicas;
@@ -23,7 +24,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * perplexity and speed of each: one network alone, the trainer's row replicas, and DL4J's
  * {@link ParallelWrapper} with the same worker count (docs/MODEL.md, "Training on every core").
  *
- * <pre>java -cp benchmarks/target/lmshards-benchmarks.jar org.lmshards.bench.ParallelWrapperTrial DATASET [WORKERS]</pre>
+ * <pre>java -cp CLASSPATH org.lmshards.bench.ParallelWrapperTrial DATASET [WORKERS [alone,replicas,wrapper]]</pre>
  */
 public final class ParallelWrapperTrial {
     private static final int BS = 32, SEQ = 32;
@@ -34,6 +35,7 @@ public final class ParallelWrapperTrial {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]);
         int workers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        List<String> runs = List.of((args.length > 2 ? args[2] : "alone,replicas,wrapper").split(","));
         try (TrainingDataset ds = TrainingDataset.open(data);
              BatchSource train = ds.batches("train", BS, SEQ, 1, 0, true);
              BatchSource valid = ds.batches("valid", BS, SEQ, 1, 0)) {
@@ -51,9 +53,15 @@ public final class ParallelWrapperTrial {
                 }
             }
             System.out.printf(Locale.ROOT, "%d batches of %d x %d, %d workers%n", epoch.size(), BS, SEQ, workers);
-            report("one network", alone(hp, counts, epoch, 1), valid, epoch);
-            report(workers + " row replicas", alone(hp, counts, epoch, workers), valid, epoch);
-            report("ParallelWrapper, " + workers + " workers", wrapped(hp, counts, epoch, workers), valid, epoch);
+            if (runs.contains("alone")) {
+                report("one network", alone(hp, counts, epoch, 1), valid, epoch);
+            }
+            if (runs.contains("replicas")) {
+                report(workers + " row replicas", alone(hp, counts, epoch, workers), valid, epoch);
+            }
+            if (runs.contains("wrapper")) {
+                report("ParallelWrapper, " + workers + " workers", wrapped(hp, counts, epoch, workers), valid, epoch);
+            }
         }
     }
 
@@ -83,17 +91,21 @@ public final class ParallelWrapperTrial {
 
     private static Trained wrapped(LmHyperParams hp, long[] counts, List<DataSet> epoch, int workers) throws Exception {
         StatefulLmNetwork net = start(hp, counts);
+        // the workers get copies of the model's listeners: this one records what class each trains
+        Set<String> workerClasses = ConcurrentHashMap.newKeySet();
+        net.setListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                workerClasses.add(model.getClass().getSimpleName());
+            }
+        });
         ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net).workers(workers).averagingFrequency(1)
                 .prefetchBuffer(2).build();
         long t0 = System.nanoTime();
         wrapper.fit(new ListDataSetIterator<>(epoch, 1));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Field zoo = ParallelWrapper.class.getDeclaredField("zoo");
-        zoo.setAccessible(true);
-        Model worker = ((Trainer[]) zoo.get(wrapper))[0].getModel();
-        String note = "worker model class " + worker.getClass().getName();
         wrapper.close();
-        return new Trained(net, seconds, note);
+        return new Trained(net, seconds, "workers trained " + workerClasses);
     }
 
     private static void report(String name, Trained t, BatchSource valid, List<DataSet> epoch) {

@@ -27,17 +27,13 @@ import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.tokenize.FastaiTokenizer;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.spark.BuildSummary.SplitStats;
-import org.lmshards.spark.csv.RejectsFile;
 import org.lmshards.spark.io.DatasetCache;
 import org.lmshards.spark.io.GivenVocabulary;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 import org.lmshards.spark.io.InputStability;
 import org.lmshards.spark.io.InputResolver;
-import org.lmshards.spark.io.OutputLock;
-import org.lmshards.spark.io.StagedOutput;
-import org.lmshards.spark.io.StagingFence;
-import org.lmshards.spark.shard.ShardCommitter;
+import org.lmshards.spark.io.DatasetOutput;
 import org.lmshards.spark.shard.ShardGroups;
 import org.lmshards.spark.shard.ShardPlan;
 import org.lmshards.spark.shard.ShardResult;
@@ -54,8 +50,8 @@ import scala.Option;
 
 /**
  * One run of the job: resolve inputs, claim the output, reuse it on a cache hit, otherwise
- * build the dataset in a staging directory next to the output and swap it into place
- * ({@link StagedOutput}).
+ * build the dataset as a new generation of the output and publish it with its manifest
+ * ({@link DatasetOutput}, which alone knows the output's layout).
  *
  * <p>Pipeline per split ({@link #build}): read (one task per read unit, strict CSV) → range
  * repartition when there are too few units → tokenize into cached {@link TokenBlock}s, each
@@ -63,8 +59,8 @@ import scala.Option;
  * the driver → one task per shard numericalizes its documents from the cached blocks
  * ({@link ShardGroups}, no shuffle) and writes the shard → the driver commits one attempt per
  * shard and writes {@code meta.json}. The vocabulary comes from a distributed count over the
- * train blocks, or from {@code --vocab} (optionally extended by that count). {@code _SUCCESS}
- * is written last.
+ * train blocks, or from {@code --vocab} (optionally extended by that count). The manifest is
+ * written last.
  */
 final class DatasetBuild {
     private static final long MIN_PARTITION_BYTES = 1 << 10;
@@ -84,7 +80,6 @@ final class DatasetBuild {
         this.settings = settings;
     }
 
-    @SuppressWarnings("try") // the output lock is held, not used
     int run() throws IOException {
         long t0 = System.nanoTime();
         Configuration hconf = jsc.hadoopConfiguration();
@@ -94,29 +89,23 @@ final class DatasetBuild {
         if (given != null) {
             allInputs.add(given.file());   // a rebuild would delete a --vocab inside the output
         }
-        StagedOutput out = new StagedOutput(settings.output(), runId, allInputs, hconf);
-        out.requireReplaceable();
         List<DatasetCache.Expected> expected = expected(inputs, given);
 
-        try (OutputLock lock = OutputLock.acquire(out.fs(), out.output())) {
-            FaultInjection.haltPoint("locked");
-            out.recoverAndClean();
+        try (DatasetOutput out = DatasetOutput.claim(settings.output(), runId, allInputs, hconf)) {
             if (isCacheHit(out, expected)) {
                 return ExitCode.OK;
             }
-            out.createStaging();
+            out.begin();
             jsc.setJobGroup(jobGroup, "lmshards preprocess into " + out.output(), false);
             try {
                 BuildSummary summary = build(out, inputs, given, expected);
                 FaultInjection.haltPoint("staged");
-                // Again just before the old output goes: files may have been added to it while the job ran.
-                out.requireReplaceable();
-                out.swapIn();
+                out.publish();
                 summary.print(out.output(), (System.nanoTime() - t0) / 1e9);
             } catch (Throwable e) {
                 // Throwable, not IOException | RuntimeException: a failed Spark action throws the checked
-                // SparkException undeclared, and the staging directory must go in that case too.
-                out.deleteStaging(e, () -> TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT));
+                // SparkException undeclared, and the unpublished generation must go in that case too.
+                out.abandon(e, () -> TaskDrain.await(jsc, jobGroup, DRAIN_TIMEOUT));
                 throw e;
             } finally {
                 jsc.clearJobGroup();
@@ -140,12 +129,12 @@ final class DatasetBuild {
     }
 
     /** Whether the output already holds this dataset (never with --force); says so, or why it is rebuilt, on stdout. */
-    private boolean isCacheHit(StagedOutput out, List<DatasetCache.Expected> expected) throws IOException {
+    private boolean isCacheHit(DatasetOutput out, List<DatasetCache.Expected> expected) throws IOException {
         if (settings.force()) {
             LOG.info("--force: rebuilding {}", out.output());
             return false;
         }
-        String why = DatasetCache.mismatch(out.fs(), out.output(), expected, SPLITS);
+        String why = DatasetCache.mismatch(out, expected, SPLITS);
         if (why == null) {
             LOG.debug("Cache hit: {} already holds this dataset (same inputs, sizes, modification times and settings)", out.output());
             System.out.println("cache hit: " + out.output() + " is up to date (use --force to rebuild)");
@@ -156,8 +145,8 @@ final class DatasetBuild {
         return false;
     }
 
-    /** The pipeline, stage by stage, into the staging directory; {@code _SUCCESS} last. */
-    private BuildSummary build(StagedOutput out, Map<String, List<InputFile>> inputs, GivenVocabulary given,
+    /** The pipeline, stage by stage, into the new generation; every file handed to {@code out}. */
+    private BuildSummary build(DatasetOutput out, Map<String, List<InputFile>> inputs, GivenVocabulary given,
                                List<DatasetCache.Expected> expected) throws IOException {
         FaultInjection fault = FaultInjection.fromSparkConf(jsc.getConf());
         Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(jsc.hadoopConfiguration()));
@@ -170,8 +159,7 @@ final class DatasetBuild {
                     String.format(Locale.ROOT, "%.1f", totalBytes / 1e6), parts);
             SplitTokenizer tokenizer = new SplitTokenizer(jsc, settings, conf.value(), parts, fault, progress);
             for (Map.Entry<String, List<InputFile>> e : inputs.entrySet()) {
-                Path spool = RejectsFile.spoolDir(out.staging(), e.getKey());
-                StagingFence.open(out.fs(), spool);
+                Path spool = out.openSpoolDir(e.getKey());
                 splits.add(tokenizer.tokenize(e.getKey(), e.getValue(), spool));
             }
             splits.forEach(s -> s.requireUsable(settings));
@@ -182,7 +170,7 @@ final class DatasetBuild {
             Vocabulary vocab = given == null ? TrainVocabulary.build(train, parts, settings.minFreq(), settings.maxVocab())
                     : TrainVocabulary.given(given, train, parts, settings.vocabExtend());
             byte[] vocabJson = TrainVocabulary.json(vocab, given);
-            out.writeAtomically(new Path(out.staging(), ShardLayout.VOCAB), vocabJson);
+            out.writeFile(ShardLayout.VOCAB, vocabJson);
             FaultInjection.haltPoint("vocab-written");
 
             Broadcast<byte[]> vocabBroadcast = jsc.broadcast(vocabJson);
@@ -193,10 +181,9 @@ final class DatasetBuild {
                 summary.add(split.name(), writeSplit(out, split, vocabBroadcast, vocab.size(), vocabSource, meta, conf, fault, progress));
             }
             for (TokenizedSplit split : splits) {
-                RejectsFile.write(out.fs(), out.staging(), split.name(), split.rejects());
+                out.writeRejects(split.name(), split.rejects());
             }
             FaultInjection.haltPoint("before-success");
-            out.writeAtomically(new Path(out.staging(), ShardLayout.SUCCESS), new byte[0]);
             return summary;
         } finally {
             splits.forEach(s -> s.blocks().unpersist(false));
@@ -219,14 +206,12 @@ final class DatasetBuild {
     }
 
     /** One task per shard writes it from the cached blocks; the driver commits one attempt each, then meta.json. */
-    private SplitStats writeSplit(StagedOutput out, TokenizedSplit d, Broadcast<byte[]> vocabJson, int vocabSize,
+    private SplitStats writeSplit(DatasetOutput out, TokenizedSplit d, Broadcast<byte[]> vocabJson, int vocabSize,
                                   Map<String, Object> vocabSource, DatasetCache.Expected e, Broadcast<HadoopConf> conf,
                                   FaultInjection fault, BuildProgress progress) throws IOException {
         ShardPlan plan = d.plan();
         TokenDtype dtype = TokenDtype.forVocabSize(vocabSize);
-        Path splitDir = new Path(out.staging(), d.name());
-        Path tmp = new Path(out.staging(), "_temporary-" + d.name());
-        StagingFence.open(out.fs(), tmp);
+        Path tmp = out.openTaskDir(d.name());
         // A narrow dependency, no shuffle: each shard's task reads only the cached blocks that hold its documents.
         ShardGroups groups = ShardGroups.of(plan, d.ranges().first(), d.ranges().end());
         RDD<TokenBlock> byShard = d.blocks().rdd().coalesce(groups.numShards(), false, Option.apply(groups), null);
@@ -240,13 +225,13 @@ final class DatasetBuild {
             LOG.warn("{}: committing while unneeded task attempts are still running; their files are discarded", d.name());
         }
         FaultInjection.haltPoint(d.name() + "-shards-written");
-        List<ShardMeta> shards = ShardCommitter.commit(out.fs(), splitDir, tmp, plan, results);
+        List<ShardMeta> shards = out.commitShards(d.name(), tmp, plan, dtype, results);
         long unknown = results.stream().mapToLong(ShardResult::unknownTokens).sum();
         SplitMeta meta = SplitMeta.ofCurrentFormat(d.name(), dtype.metaName(), vocabSize, plan.totalTokens(), plan.totalDocs(),
                 shards, e.tokenizer(), e.source(), e.settings(), d.rejects().count(), Instant.now().toString(), LmShardsVersion.get());
         byte[] metaJson = VocabChecksum.addTo(SplitMetaJson.withVocabFields(meta, unknown, vocabSource),
                 VocabChecksum.of(vocabJson.value()));
-        out.writeAtomically(new Path(splitDir, ShardLayout.META), metaJson);
+        out.writeFile(d.name() + "/" + ShardLayout.META, metaJson);
         FaultInjection.haltPoint(d.name() + "-meta-written");
         return new SplitStats(plan.totalDocs(), plan.totalTokens(), unknown, plan.numShards(), d.rejects().count());
     }

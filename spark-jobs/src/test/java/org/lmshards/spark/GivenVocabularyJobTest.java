@@ -69,7 +69,7 @@ class GivenVocabularyJobTest {
     }
 
     private static JsonNode meta(Path dataset, String split) throws IOException {
-        return JSON.readTree(dataset.resolve(split).resolve("meta.json").toFile());
+        return JSON.readTree(SparkTestSupport.root(dataset).resolve(split).resolve("meta.json").toFile());
     }
 
     private static String sha256(Path file) throws IOException {
@@ -99,18 +99,20 @@ class GivenVocabularyJobTest {
     @Test
     void theGivenVocabularyGivesTheSameIdsAsTheBuildItCameFrom() throws IOException {
         Path out = tmp.resolve("same-ids");
-        SparkTestSupport.Run r = fineTune(out, "--vocab", pretrain.resolve("vocab.json").toString());
+        SparkTestSupport.Run r = fineTune(out, "--vocab", SparkTestSupport.root(pretrain).resolve("vocab.json").toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("given by file:" + pretrain.resolve("vocab.json")).contains("0 new token(s) added");
+        assertThat(r.out()).contains("given by file:" + SparkTestSupport.root(pretrain).resolve("vocab.json"))
+                .contains("0 new token(s) added");
         DatasetVerifier.verify(out);
 
-        assertThat(Files.readAllBytes(out.resolve("vocab.json"))).isEqualTo(Files.readAllBytes(pretrain.resolve("vocab.json")));
+        assertThat(Files.readAllBytes(SparkTestSupport.root(out).resolve("vocab.json")))
+                .isEqualTo(Files.readAllBytes(SparkTestSupport.root(pretrain).resolve("vocab.json")));
         try (Dataset given = Dataset.open(pretrain); Dataset tuned = Dataset.open(out)) {
             // The same text, test.csv, was the first build's valid split: token for token the same ids.
             assertThat(ids(tuned.split("train"))).isEqualTo(ids(given.split("valid")));
             assertThat(tuned.split("train").numDocs()).isEqualTo(corpusDocs.size());
             assertThat(tuned.split("train").meta().settings()).doesNotContainKeys("min_freq", "max_vocab")
-                    .containsEntry("vocab_sha256", sha256(pretrain.resolve("vocab.json"))).containsEntry("vocab_extend", 0);
+                    .containsEntry("vocab_sha256", sha256(SparkTestSupport.root(pretrain).resolve("vocab.json"))).containsEntry("vocab_extend", 0);
 
             long unknown = unknownIn(corpusDocs, given.vocab());
             assertThat(unknown).isPositive();
@@ -121,8 +123,8 @@ class GivenVocabularyJobTest {
             assertThat(r.out()).contains(String.format(java.util.Locale.ROOT, "(%,d xxunk)", unknown));
 
             JsonNode src = m.get("vocab_source");
-            assertThat(src.get("path").asText()).isEqualTo("file:" + pretrain.resolve("vocab.json"));
-            assertThat(src.get("sha256").asText()).isEqualTo(sha256(pretrain.resolve("vocab.json")));
+            assertThat(src.get("path").asText()).isEqualTo("file:" + SparkTestSupport.root(pretrain).resolve("vocab.json"));
+            assertThat(src.get("sha256").asText()).isEqualTo(sha256(SparkTestSupport.root(pretrain).resolve("vocab.json")));
             assertThat(src.get("size").asInt()).isEqualTo(given.vocab().size());
             assertThat(src.get("added_tokens").asInt()).isZero();
         }
@@ -145,7 +147,7 @@ class GivenVocabularyJobTest {
         int extend = (int) (candidates / 2);   // fewer than qualify: the most common ones must be chosen
 
         Path out = tmp.resolve("extended");
-        SparkTestSupport.Run r = fineTune(out, "--vocab", pretrain.resolve("vocab.json").toString(), "--vocab-extend", "" + extend);
+        SparkTestSupport.Run r = fineTune(out, "--vocab", SparkTestSupport.root(pretrain).resolve("vocab.json").toString(), "--vocab-extend", "" + extend);
         assertThat(r.code()).as(r.err()).isZero();
         DatasetVerifier.verify(out);
         try (Dataset ds = Dataset.open(out)) {
@@ -188,7 +190,7 @@ class GivenVocabularyJobTest {
 
     @Test
     void optionsThatShapeABuiltVocabularyAreRefusedWithIt() {
-        String vocab = pretrain.resolve("vocab.json").toString();
+        String vocab = SparkTestSupport.root(pretrain).resolve("vocab.json").toString();
         Path out = tmp.resolve("refused");
         for (String[] extra : List.of(new String[] {"--vocab", vocab, "--min-freq", "3"}, new String[] {"--max-vocab", "60000", "--vocab", vocab},
                 new String[] {"--vocab-extend", "10"}, new String[] {"--vocab", vocab, "--vocab-extend", "-1"})) {
@@ -204,12 +206,12 @@ class GivenVocabularyJobTest {
         SparkTestSupport.Run inside = SparkTestSupport.run("--train", corpus.toString(), "--output", pretrain.toString(), "--vocab", vocab);
         assertThat(inside.code()).isEqualTo(ExitCode.USAGE);
         assertThat(inside.err()).contains("contains the input file file:" + vocab);
-        assertThat(pretrain.resolve("vocab.json")).exists();
+        assertThat(SparkTestSupport.root(pretrain).resolve("vocab.json")).exists();
     }
 
     @Test
     void badVocabularyFilesAreRefusedNamingTheFile() throws IOException {
-        String good = Files.readString(pretrain.resolve("vocab.json"));
+        String good = Files.readString(SparkTestSupport.root(pretrain).resolve("vocab.json"));
         Map<String, String> cases = new java.util.LinkedHashMap<>();
         cases.put("not-json.json", "{\"format\": \"lmshards-vocab\", \"itos\": [\"xxunk\",");
         cases.put("duplicate.json", good.replaceFirst("\"xxmaj\",\\s*\"([^\"]+)\",\\s*\"([^\"]+)\"", "\"xxmaj\", \"$1\", \"$1\""));
@@ -235,7 +237,7 @@ class GivenVocabularyJobTest {
     @Test
     void theCacheCheckComparesTheGivenVocabularyAndTheExtension() throws IOException {
         Path vocab = tmp.resolve("cache-vocab.json");
-        Files.copy(pretrain.resolve("vocab.json"), vocab);
+        Files.copy(SparkTestSupport.root(pretrain).resolve("vocab.json"), vocab);
         Path out = tmp.resolve("cache");
         assertThat(fineTune(out, "--vocab", vocab.toString()).code()).isZero();
         assertThat(fineTune(out, "--vocab", vocab.toString()).out()).contains("cache hit");

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.DatasetRoot;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.core.shard.VerifyReport;
@@ -112,7 +113,7 @@ class PreprocessJobWikitextTest {
     @Test
     void outputIsByteIdenticalFor1And7PartitionsAndChunkedReading() {
         Map<String, String> want = SparkTestSupport.contents(base);
-        assertThat(want).containsKeys("_SUCCESS", "vocab.json", "train/meta.json", "train/tokens-00000.npy",
+        assertThat(want).doesNotContainKey("_SUCCESS").containsKeys("vocab.json", "train/meta.json", "train/tokens-00000.npy",
                 "train/docs-00001.npy", "valid/meta.json", "valid/tokens-00000.npy");
         for (String p : List.of("1", "7")) {
             Path out = tmp.resolve("p" + p);
@@ -177,21 +178,36 @@ class PreprocessJobWikitextTest {
     void secondRunIsACacheHitAndForceRebuilds() throws IOException {
         Path out = tmp.resolve("cached");
         assertThat(job(out, "2").code()).isZero();
-        Object key = fileKey(out.resolve("_SUCCESS"));
-        long vocabMtime = Files.getLastModifiedTime(out.resolve("vocab.json")).toMillis();
+        Path manifest = DatasetRoot.currentManifest(out);
+        assertThat(manifest.getFileName().toString()).isEqualTo("manifest-0000000001.json");
+        Object key = fileKey(manifest);
+        long vocabMtime = Files.getLastModifiedTime(SparkTestSupport.root(out).resolve("vocab.json")).toMillis();
 
         SparkTestSupport.Run hit = job(out, "2");
         assertThat(hit.code()).isZero();
         assertThat(hit.out()).contains("cache hit");
-        assertThat(fileKey(out.resolve("_SUCCESS"))).isEqualTo(key);
-        assertThat(Files.getLastModifiedTime(out.resolve("vocab.json")).toMillis()).isEqualTo(vocabMtime);
+        assertThat(fileKey(DatasetRoot.currentManifest(out))).isEqualTo(key);
+        assertThat(Files.getLastModifiedTime(SparkTestSupport.root(out).resolve("vocab.json")).toMillis()).isEqualTo(vocabMtime);
 
         SparkTestSupport.Run forced = job(out, "2", "--force");
         assertThat(forced.code()).isZero();
         assertThat(forced.out()).doesNotContain("cache hit").contains("wrote");
-        assertThat(fileKey(out.resolve("_SUCCESS"))).isNotEqualTo(key);
+        assertThat(DatasetRoot.currentManifest(out).getFileName().toString()).isEqualTo("manifest-0000000002.json");
         assertThat(SparkTestSupport.contents(out)).isEqualTo(SparkTestSupport.contents(base));
         assertThat(SparkTestSupport.leftovers(out)).isEmpty();
+        // Generation 1 stays for readers that opened it before the commit; the next build deletes it.
+        assertThat(entries(out)).containsExactly("gen-0000000001", "gen-0000000002", "manifest-0000000001.json",
+                "manifest-0000000002.json");
+        assertThat(job(out, "2", "--force").code()).isZero();
+        assertThat(entries(out)).containsExactly("gen-0000000002", "gen-0000000003", "manifest-0000000002.json",
+                "manifest-0000000003.json");
+        DatasetVerifier.verify(out);
+    }
+
+    private static List<String> entries(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static Object fileKey(Path p) throws IOException {

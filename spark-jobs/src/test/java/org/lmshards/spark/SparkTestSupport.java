@@ -19,6 +19,8 @@ import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
+import org.lmshards.core.shard.DatasetManifest;
+import org.lmshards.core.shard.DatasetRoot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,14 +75,41 @@ public final class SparkTestSupport {
         return r;
     }
 
+    /** Where the current generation of a dataset is (the dataset directory itself for format 1). */
+    public static Path root(Path dataset) {
+        try {
+            return DatasetRoot.resolve(dataset).root();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
-     * Every file of a dataset directory (relative path to content); {@code meta.json} files
-     * without {@code created_at}, the one field allowed to differ between runs.
+     * Every file of a dataset's current generation (relative path to content; for format 1 of
+     * the directory); {@code meta.json} files without {@code created_at}, the one field allowed
+     * to differ between runs. For format 2, checks that the manifest lists exactly these files.
      */
-    public static Map<String, String> contents(Path dir) {
+    public static Map<String, String> contents(Path dataset) {
         Map<String, String> m = new TreeMap<>();
+        Path dir = dataset;
+        try {
+            if (DatasetRoot.currentManifest(dataset) != null) {
+                DatasetRoot r = DatasetRoot.resolve(dataset);
+                dir = r.root();
+                try (Stream<Path> files = Files.walk(dir)) {
+                    Path d = dir;
+                    assertThat(files.filter(Files::isRegularFile).map(p -> d.relativize(p).toString()).sorted())
+                            .as("files of %s against %s", dir, r.manifestFile())
+                            .containsExactlyElementsOf(r.manifest().files().stream().map(e -> e.path()).sorted().toList());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path top = dir;
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
+            // A format-1 dataset that a build is replacing may hold that build's generation: not its files.
+            for (Path p : files.filter(Files::isRegularFile).filter(p -> !isGenerationEntry(top.relativize(p))).toList()) {
                 byte[] b = Files.readAllBytes(p);
                 String content;
                 if (p.getFileName().toString().equals("meta.json")) {
@@ -100,6 +129,28 @@ public final class SparkTestSupport {
             throw new IllegalStateException(e);
         }
         return m;
+    }
+
+    /** Every file under {@code dir}, generations and manifests included: relative path to SHA-256 and size. */
+    public static Map<String, String> tree(Path dir) {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                byte[] b = Files.readAllBytes(p);
+                m.put(dir.relativize(p).toString(), java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(b)) + " " + b.length);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
+
+    private static boolean isGenerationEntry(Path relative) {
+        String first = relative.getName(0).toString();
+        return DatasetManifest.generationOfDirectory(first).isPresent() || first.startsWith(".manifest-");
     }
 
     /** The job's bookkeeping entries for {@code dir} in its parent directory (lock, staging, set-aside old dataset). */

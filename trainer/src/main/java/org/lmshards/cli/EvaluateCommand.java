@@ -16,6 +16,7 @@ import org.lmshards.trainer.train.ProgressMode;
 import org.lmshards.trainer.train.TrainingDataset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code evaluate}: loss and perplexity of a trained model on a split. */
@@ -28,8 +29,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "RUN_DIR", required = true, description = "Run directory of a finished training.")
     Path model;
-    @Option(names = "--data", paramLabel = "DIR", required = true, description = "Dataset directory (same vocabulary).")
-    Path data;
+    @Option(names = "--data", paramLabel = "DIR|URI", required = true,
+            description = "Dataset directory (same vocabulary), or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir.")
+    String data;
+    @Mixin
+    DataOptions dataOptions;
     @Option(names = "--split", defaultValue = "valid", description = "Split to evaluate. Default: ${DEFAULT-VALUE}.")
     String split;
     @Option(names = "--json", description = "Print one JSON object instead of text.")
@@ -42,7 +46,7 @@ final class EvaluateCommand implements Callable<Integer> {
         RunDirectory run = RunDirectory.open(model);
         int replicaCount = replicas.resolve(run.settings().batchSize(), spec.commandLine());
         LossEvaluator.Result r;
-        try (TrainingDataset dataset = TrainingDataset.open(data)) {
+        try (TrainingDataset dataset = TrainingDataset.open(dataOptions.localize(data))) {
             dataset.requireVocabulary(run.vocab(), model.toString());
             try (BatchSource batches = dataset.batches(split, run.settings().batchSize(), run.settings().seqLen(),
                     run.settings().model().seed(), 0)) {

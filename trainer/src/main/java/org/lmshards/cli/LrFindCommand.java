@@ -24,6 +24,7 @@ import org.lmshards.trainer.train.LrFinder;
 import org.lmshards.trainer.train.TrainingDataset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lr-find}: fastai's learning-rate finder for the model {@code train} would build with the same options. */
@@ -32,8 +33,11 @@ import picocli.CommandLine.Option;
                 + " lr_find) and suggest one. RUN_DIR receives lr_find.jsonl, lr_find.svg and lr_find.html; train"
                 + " with the same options and --lr set to the suggestion (see docs/MODEL.md)."})
 final class LrFindCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "DIR", required = true, description = "Dataset directory.")
-    Path data;
+    @Option(names = "--data", paramLabel = "DIR|URI", required = true,
+            description = "Dataset directory, or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir.")
+    String data;
+    @Mixin
+    DataOptions dataOptions;
     @Option(names = "--out", paramLabel = "RUN_DIR", required = true, description = "Where to write the curve (created).")
     Path out;
     @Option(names = "--start-lr", defaultValue = "1e-7", description = "First learning rate. Default: ${DEFAULT-VALUE}.")
@@ -63,7 +67,7 @@ final class LrFindCommand implements Callable<Integer> {
     }
 
     private Integer findAndWrite() throws IOException {
-        try (TrainingDataset run = TrainingDataset.open(data)) {
+        try (TrainingDataset run = TrainingDataset.open(dataOptions.localize(data))) {
             LmHyperParams hp;
             LrFinder.Result r;
             try (BatchSource train = run.batches("train", model.bs, model.seqLen, model.seed, 0)) {

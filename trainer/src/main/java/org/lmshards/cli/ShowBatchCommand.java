@@ -13,6 +13,7 @@ import org.lmshards.trainer.data.LmStreamIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -29,8 +30,11 @@ final class ShowBatchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset directory.")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "DIR|URI",
+            description = "Dataset directory, or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir.")
+    String data;
+    @Mixin
+    DataOptions dataOptions;
 
     @Option(names = "--split", defaultValue = "train", description = "Split to read (default: ${DEFAULT-VALUE}).")
     String split;
@@ -62,7 +66,7 @@ final class ShowBatchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--bs and --seq-len must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Dataset dataset = Dataset.open(data);
+        try (Dataset dataset = Dataset.open(dataOptions.localize(data));
                 TokenStore store = dataset.split(split);
                 LmStreamIterator it = LmStreamIterator.builder(store).batchSize(batchSize).seqLen(seqLen).seed(seed)
                         .build()) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.lmshards.core.io.DirectoryLock;
 import org.lmshards.core.vocab.Vocabulary;
+import org.lmshards.trainer.remote.RemoteDatasetCache;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.BatchSource;
@@ -24,6 +25,7 @@ import org.lmshards.trainer.train.TrainingStoppedException;
 import org.lmshards.trainer.train.TrainingUi;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train}: trains the LSTM language model on a dataset's train split. */
@@ -37,12 +39,19 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset directory (required unless --resume).")
-    Path data;
+    @Option(names = "--data", paramLabel = "DIR|URI",
+            description = "Dataset directory, or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir (required unless --resume).")
+    String data;
+    @Mixin
+    DataOptions dataOptions;
     @Option(names = "--out", paramLabel = "RUN_DIR", required = true, description = "Run directory.")
     Path out;
-    @Option(names = "--resume", description = "Continue the run in RUN_DIR from its last checkpoint; its config.json"
-            + " decides every setting except --epochs.")
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "checkpoint", paramLabel = "auto",
+            description = "Continue the run in RUN_DIR from its last checkpoint; its config.json decides every setting except"
+                    + " --epochs. --resume auto: continue if RUN_DIR has a checkpoint, else start the run (one command for a"
+                    + " scheduler to rerun: starts, resumes, or reports a complete run with exit 0).")
+    String resumeMode;
+    /** Whether this call continues a run (from --resume, or --resume auto finding a checkpoint). */
     boolean resume;
 
     @Option(names = "--init-from", paramLabel = "RUN_DIR", description = "Start from that finished run's weights"
@@ -80,10 +89,15 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
-        if (!resume) {
-            RunOutputs.requireWritable(spec, out);
+        if (resumeMode != null && !resumeMode.equals("checkpoint") && !resumeMode.equals("auto")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume takes no value or 'auto', got '" + resumeMode + "'");
+        }
+        if (resumeMode == null || resumeMode.equals("auto") && !Files.exists(out.resolve(RunFiles.CHECKPOINT))) {
+            RunOutputs.requireWritable(spec, out); // a new run: only into a new, empty or run directory
         }
         try (DirectoryLock lock = RunLock.forTraining(out)) {
+            // Decided under the lock: a concurrent first run cannot write its checkpoint in between.
+            resume = resumeMode != null && (resumeMode.equals("checkpoint") || Files.exists(out.resolve(RunFiles.CHECKPOINT)));
             DeadTemporaries.remove(out);
             return train();
         }
@@ -123,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
                 return ExitCode.OK;
             }
             if (data == null) {
-                data = Path.of(settings.data());
+                data = settings.data();
             }
             RunDirectoryGuard.mark(out, "train"); // a run of an earlier version had no marker
         } else {
@@ -138,7 +152,8 @@ final class TrainCommand implements Callable<Integer> {
             replicaCount = replicas.resolve(model.bs, spec.commandLine());
             settings = null;
         }
-        try (TrainingDataset run = TrainingDataset.open(data)) {
+        Path dataDir = dataOptions.localize(data);
+        try (TrainingDataset run = TrainingDataset.open(dataDir)) {
             // the default split may be absent (no evaluation); a split the user named must exist
             if (spec.commandLine().getParseResult().hasMatchedOption("--valid-split") && !run.hasSplit(validSplit)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--valid-split " + validSplit + ": " + data
@@ -154,7 +169,7 @@ final class TrainCommand implements Callable<Integer> {
                 try {
                     hp = model.hyperParams(run.vocab().size());
                     settings = new TrainSettings(hp, model.bs, model.seqLen, epochs == null ? 1 : epochs, workers, checkpointMinutes,
-                            checkpointBatches, data.toAbsolutePath().toString(), !noShuffle)
+                            checkpointBatches, RemoteDatasetCache.isRemote(data) ? data : dataDir.toAbsolutePath().toString(), !noShuffle)
                             .withFineTuning(freezeEpochs, fineTune == null ? null : fineTune.record());
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

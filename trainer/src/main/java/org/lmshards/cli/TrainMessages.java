@@ -82,7 +82,7 @@ final class TrainMessages {
     }
 
     /** After a finished run: the report, and the commands to evaluate and sample the model. */
-    static String nextSteps(Path runDir, Path data) {
+    static String nextSteps(Path runDir, Object data) {
         Path report = runDir.resolve(RunFiles.REPORT);
         return (Files.exists(report) ? "report: " + report + "\n" : "")
                 + "next:\n"

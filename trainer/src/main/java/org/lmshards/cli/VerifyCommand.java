@@ -1,12 +1,12 @@
 package org.lmshards.cli;
 
 import org.lmshards.core.ExitCode;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.VerifyReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,15 +22,19 @@ import picocli.CommandLine.Spec;
                 + "every document index. Exit 0 and a one-line summary when good, 3 and the reason otherwise.")
 final class VerifyCommand implements Callable<Integer> {
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "the dataset directory (holding _SUCCESS)")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "DIR|URI",
+            description = "the dataset directory, or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir first")
+    String data;
+
+    @Mixin
+    DataOptions dataOptions;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        VerifyReport report = DatasetVerifier.verify(data);
+        VerifyReport report = DatasetVerifier.verify(dataOptions.localize(data));
         spec.commandLine().getOut().println(data + ": " + report.summary());
         spec.commandLine().getOut().flush();
         return ExitCode.OK;

@@ -178,6 +178,34 @@ class TrainEvaluateGenerateCliTest {
         assertThat(otherFile.err()).contains("pass the directory holding model.zip");
     }
 
+    /** Issue 24 item 4: one command a scheduler reruns: it starts the run, resumes it, then reports it complete. */
+    @Test
+    void resumeAutoStartsResumesAndThenReportsTheRunComplete() throws IOException {
+        Path auto = tmp.resolve("auto");
+        String[] first = {"train", "--resume", "auto", "--data", data.toString(), "--out", auto.toString(), "--bs", "8",
+                "--seq-len", "24", "--emb", "16", "--hidden", "24", "--layers", "1", "--epochs", "1", "--seed", "3", "--no-progress"};
+        CliRun.Result start = CliRun.run(first);
+        assertThat(start.code()).as(start.err()).isZero();
+        assertThat(Files.readAllLines(auto.resolve(RunFiles.METRICS))).hasSize(1);
+
+        String[] more = first.clone();
+        more[more.length - 4] = "2";   // --epochs 2: the same command with a larger total resumes
+        assertThat(more[more.length - 5]).isEqualTo("--epochs");
+        CliRun.Result resumed = CliRun.run(more);
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(Files.readAllLines(auto.resolve(RunFiles.METRICS))).hasSize(2);
+        byte[] model = Files.readAllBytes(auto.resolve(RunFiles.MODEL));
+
+        CliRun.Result complete = CliRun.run(more);
+        assertThat(complete.code()).as(complete.err()).isZero();
+        assertThat(complete.out()).contains(auto + " is complete: it has trained all 2 epoch(s)");
+        assertThat(Files.readAllBytes(auto.resolve(RunFiles.MODEL))).isEqualTo(model);
+
+        CliRun.Result bad = CliRun.run("train", "--resume", "sometimes", "--out", tmp.resolve("x").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--resume takes no value or 'auto', got 'sometimes'");
+    }
+
     /** Issue 15 item 3: --resume of a finished run says so and how to train more, and changes nothing. */
     @Test
     void resumingACompleteRunSaysItIsCompleteAndHowToTrainMoreAndTouchesNothing() throws IOException {

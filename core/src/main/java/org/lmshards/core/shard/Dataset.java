@@ -7,25 +7,27 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import org.lmshards.core.vocab.Vocabulary;
 
 /**
- * A complete dataset directory (docs/FORMAT.md): requires {@code _SUCCESS}, reads vocab.json and
- * lists the splits; {@link #split} opens a split as a {@link TokenStore}. Closing closes the
- * stores opened through it. Thread-safe.
+ * A complete dataset directory (docs/FORMAT.md): resolves its current generation through the
+ * manifest (format 2; a format-1 dataset requires {@code _SUCCESS}), reads vocab.json and lists
+ * the splits; {@link #split} opens a split as a {@link TokenStore}. Closing closes the stores
+ * opened through it. Thread-safe.
  */
 public final class Dataset implements Closeable {
     private final Path dir;
+    private final DatasetRoot root;
     private final Vocabulary vocab;
     private final List<String> splits;
     private final long maxMapBytes;
     private final List<TokenStore> opened = new ArrayList<>();
 
-    private Dataset(Path dir, Vocabulary vocab, List<String> splits, long maxMapBytes) {
-        this.dir = dir;
+    private Dataset(DatasetRoot root, Vocabulary vocab, List<String> splits, long maxMapBytes) {
+        this.dir = root.dataset();
+        this.root = root;
         this.vocab = vocab;
         this.splits = splits;
         this.maxMapBytes = maxMapBytes;
@@ -37,23 +39,15 @@ public final class Dataset implements Closeable {
     }
 
     static Dataset open(Path datasetDir, long maxMapBytes) throws IOException {
-        requireSuccess(datasetDir);
-        Vocabulary vocab = Vocabulary.read(datasetDir.resolve(ShardLayout.VOCAB));
-        List<String> splits = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(datasetDir)) {
-            for (Path p : ds) {
-                String name = p.getFileName().toString();
-                if (Files.isDirectory(p) && ShardLayout.isSplitName(name)) {
-                    splits.add(name);
-                }
-            }
-        }
-        Collections.sort(splits);
+        DatasetRoot root = DatasetRoot.resolve(datasetDir);
+        root.checkSizes();
+        Vocabulary vocab = Vocabulary.read(root.file(ShardLayout.VOCAB));
+        List<String> splits = root.splits();
         if (!splits.contains(ShardLayout.TRAIN)) {
-            throw new ShardFormatException(datasetDir.resolve(ShardLayout.TRAIN).toString(),
+            throw new ShardFormatException(root.file(ShardLayout.TRAIN).toString(),
                     "missing split: every dataset has a '" + ShardLayout.TRAIN + "' split");
         }
-        return new Dataset(datasetDir, vocab, List.copyOf(splits), maxMapBytes);
+        return new Dataset(root, vocab, List.copyOf(splits), maxMapBytes);
     }
 
     static void requireSuccess(Path datasetDir) throws ShardFormatException {
@@ -106,15 +100,21 @@ public final class Dataset implements Closeable {
             throw new ShardFormatException(dir.resolve(name).toString(), "missing split: '" + name
                     + "' does not exist (the dataset has " + splits + ")");
         }
-        TokenStore t = TokenStore.open(dir, name, vocab.size(), maxMapBytes);
+        TokenStore t = TokenStore.open(root.root(), name, vocab.size(), maxMapBytes);
         synchronized (opened) {
             opened.add(t);
         }
         return t;
     }
 
+    /** The dataset directory, as given. */
     public Path dir() {
         return dir;
+    }
+
+    /** Where the opened generation's files are, and its manifest (null for a format-1 dataset). */
+    public DatasetRoot root() {
+        return root;
     }
 
     @Override

@@ -21,6 +21,11 @@ import org.lmshards.core.io.StableRead;
  * {@code meta.json} is taken before and after the read ({@link StableRead}): a new generation
  * has new inodes for all of them, so equal fingerprints mean that everything read belongs to the
  * same one. Files of a complete dataset never change in place.
+ *
+ * <p>A format-2 dataset publishes each build as a new manifest over an immutable generation
+ * directory, so its fingerprint is the current manifest alone: the same manifest before and
+ * after the read means one generation was read (and if a later build deleted that generation
+ * meanwhile, the manifest changed too).
  */
 public final class DatasetGeneration {
     private DatasetGeneration() {
@@ -33,6 +38,10 @@ public final class DatasetGeneration {
     }
 
     static FileFingerprint fingerprint(Path dir) throws IOException {
+        Path manifest = DatasetRoot.currentManifest(dir);
+        if (manifest != null) {
+            return FileFingerprint.of(List.of(manifest));
+        }
         List<Path> files = new ArrayList<>(List.of(dir, dir.resolve(ShardLayout.SUCCESS), dir.resolve(ShardLayout.VOCAB)));
         List<Path> metas = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {

@@ -14,7 +14,10 @@ import java.util.zip.CRC32C;
  * The full check of a dataset (docs/FORMAT.md, "What a reader checks"): everything
  * {@link TokenStore#open} checks, for every split, then every byte: each file's CRC32C against
  * meta.json, every token id {@code < vocab_size}, every document index (starts at 0, strictly
- * increasing, ends at the shard's token count).
+ * increasing, ends at the shard's token count). In a format-2 dataset also every file the
+ * manifest lists: its size and CRC32C ({@code vocab.json}, the {@code meta.json} files, the
+ * rejects; a shard's manifest checksum must equal its {@code meta.json} checksum, which the
+ * shard's full read checks).
  */
 public final class DatasetVerifier {
     private static final int CHUNK = 64 * 1024;
@@ -53,6 +56,7 @@ public final class DatasetVerifier {
         int[] buf = new int[CHUNK];
         try (Dataset ds = Dataset.open(datasetDir, maxMapBytes)) {
             vocabSize = ds.vocab().size();
+            checkManifestFiles(ds);
             // open every split first: the cheap checks fail fast before any full read
             for (String split : ds.splits()) {
                 ds.split(split).close();
@@ -70,6 +74,33 @@ public final class DatasetVerifier {
             }
         }
         return new VerifyReport(tokens, docs, vocabSize, shards);
+    }
+
+    /** Files other than shards against the manifest by reading them; shards by comparing the two recorded checksums. */
+    private static void checkManifestFiles(Dataset ds) throws IOException {
+        DatasetRoot root = ds.root();
+        if (root.isFormat1()) {
+            return;
+        }
+        Map<String, Long> shardCrcs = new java.util.HashMap<>();
+        for (String split : ds.splits()) {
+            try (TokenStore t = ds.split(split)) {
+                for (ShardMeta sm : t.meta().shards()) {
+                    shardCrcs.put(split + "/" + sm.tokensFile(), sm.tokensCrc32c());
+                    shardCrcs.put(split + "/" + sm.docsFile(), sm.docsCrc32c());
+                }
+            }
+        }
+        String manifestName = root.manifestFile().getFileName().toString();
+        for (DatasetManifest.Entry e : root.manifest().files()) {
+            Long metaCrc = shardCrcs.get(e.path());
+            long actual = metaCrc != null ? metaCrc : crc32c(root.file(e.path()));
+            if (actual != e.crc32c()) {
+                throw new ShardFormatException(root.file(e.path()).toString(), "checksum mismatch: "
+                        + (metaCrc != null ? "meta.json says CRC32C " : "CRC32C ") + actual + " but " + manifestName
+                        + " says " + e.crc32c());
+            }
+        }
     }
 
     private static void verifyShard(TokenStore t, int s, int[] buf) throws IOException {

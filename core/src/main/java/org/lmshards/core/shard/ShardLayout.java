@@ -32,8 +32,11 @@ public final class ShardLayout {
         return String.format("docs-%05d.npy", index);
     }
 
-    /** Whether {@code name} is a split directory name (valid split name, not {@code rejects}). */
+    /** Directories of format-2 generations ({@code gen-NNNNNNNNNN}): never a split. */
+    private static final Pattern GENERATION = Pattern.compile("gen-[0-9]{10,}");
+
+    /** Whether {@code name} is a split directory name (valid split name, not {@code rejects} nor a generation directory). */
     public static boolean isSplitName(String name) {
-        return SPLIT_NAME.matcher(name).matches() && !REJECTS.equals(name);
+        return SPLIT_NAME.matcher(name).matches() && !REJECTS.equals(name) && !GENERATION.matcher(name).matches();
     }
 }

@@ -98,12 +98,12 @@ public final class TokenStore implements Closeable {
 
     /** As {@link #open(Path, String)} with a smaller mapping size, so tests can exercise multi-mapping shards. */
     static TokenStore open(Path datasetDir, String split, long maxMapBytes) throws IOException {
-        Dataset.requireSuccess(datasetDir);
-        Vocabulary vocab = Vocabulary.read(datasetDir.resolve(ShardLayout.VOCAB));
-        return open(datasetDir, split, vocab.size(), maxMapBytes);
+        DatasetRoot root = DatasetRoot.resolve(datasetDir);
+        Vocabulary vocab = Vocabulary.read(root.file(ShardLayout.VOCAB));
+        return open(root.root(), split, vocab.size(), maxMapBytes);
     }
 
-    /** Opens a split whose dataset (_SUCCESS, vocab.json) was already checked. */
+    /** Opens a split of the generation at {@code datasetDir} whose completeness and vocab.json were already checked. */
     static TokenStore open(Path datasetDir, String split, int vocabSize, long maxMapBytes) throws IOException {
         Path splitDir = datasetDir.resolve(split);
         Path metaFile = splitDir.resolve(ShardLayout.META);

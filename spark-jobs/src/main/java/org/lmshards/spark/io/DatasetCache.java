@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.lmshards.core.shard.DatasetManifest;
 import org.lmshards.core.shard.NpyArrayWriter;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.ShardMeta;
@@ -25,11 +26,11 @@ import org.lmshards.core.shard.VocabChecksum;
 import java.util.OptionalLong;
 
 /**
- * Decides whether an existing output already is the dataset a run would build: it must be
- * complete ({@code _SUCCESS}) and every split's {@code meta.json} must record the same source
- * fingerprint (file URIs, sizes, modification times), job settings, tokenizer and tool version,
- * with no split missing or extra, and every file must be present with its size (a cheap check:
- * no shard is read).
+ * Decides whether an existing output already is the dataset a run would build: its current
+ * generation (the highest-numbered manifest; a format-1 dataset is always rebuilt) must record
+ * in every split's {@code meta.json} the same source fingerprint (file URIs, sizes, modification
+ * times), job settings, tokenizer and tool version, with no split missing or extra, and every
+ * file the manifest lists must be present with its size (a cheap check: no shard is read).
  */
 public final class DatasetCache {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,22 +59,38 @@ public final class DatasetCache {
     }
 
     /** Null on a cache hit, otherwise why the output cannot be reused. */
-    public static String mismatch(FileSystem fs, Path output, List<Expected> splits, List<String> allSplitNames) throws IOException {
+    public static String mismatch(DatasetOutput out, List<Expected> splits, List<String> allSplitNames) throws IOException {
+        FileSystem fs = out.fs();
+        Path output = out.output();
         if (!fs.exists(output)) {
             return "no dataset at " + output;
         }
-        if (!fs.exists(new Path(output, ShardLayout.SUCCESS))) {
-            return output + " holds no complete dataset (no " + ShardLayout.SUCCESS + ")";
+        DatasetOutput.Published current;
+        try {
+            current = out.current();
+        } catch (IOException | RuntimeException ex) {
+            return "its manifest is unreadable (" + ex.getMessage() + ")";
         }
+        if (current == null) {
+            return fs.exists(new Path(output, ShardLayout.SUCCESS))
+                    ? output + " holds a dataset in format 1 (no manifest); rebuilding it in format 2"
+                    : output + " holds no complete dataset (no manifest)";
+        }
+        Path root = current.root();
+        String why = manifestProblem(fs, current);
+        if (why != null) {
+            return why;
+        }
+        List<String> have = current.manifest().splits();
         for (String name : allSplitNames) {
             boolean wanted = splits.stream().anyMatch(e -> e.split().equals(name));
-            if (!wanted && fs.exists(new Path(output, name))) {
+            if (!wanted && have.contains(name)) {
                 return "the existing dataset has a '" + name + "' split that this run does not produce";
             }
         }
         for (Expected e : splits) {
-            Path metaFile = new Path(new Path(output, e.split()), ShardLayout.META);
-            if (!fs.exists(metaFile)) {
+            Path metaFile = new Path(new Path(root, e.split()), ShardLayout.META);
+            if (!have.contains(e.split()) || !fs.exists(metaFile)) {
                 return "the existing dataset has no '" + e.split() + "' split";
             }
             SplitMeta meta;
@@ -84,7 +101,7 @@ public final class DatasetCache {
             } catch (IOException | RuntimeException ex) {
                 return metaFile + " is unreadable (" + ex.getMessage() + ")";
             }
-            String why = diff(e.split() + " source", e.source(), meta.source());
+            why = diff(e.split() + " source", e.source(), meta.source());
             if (why == null) {
                 why = diff(e.split() + " settings", e.settings(), meta.settings());
             }
@@ -95,10 +112,39 @@ public final class DatasetCache {
                 why = e.split() + " was written by version " + meta.toolVersion() + ", this is " + e.toolVersion();
             }
             if (why == null) {
-                why = filesProblem(fs, output, e.split(), meta, VocabChecksum.recorded(metaJson));
+                why = filesProblem(fs, root, e.split(), meta, VocabChecksum.recorded(metaJson));
             }
             if (why != null) {
                 return why;
+            }
+        }
+        return null;
+    }
+
+    /** Every file the manifest lists exists with its recorded size (one listing per directory, no read). */
+    private static String manifestProblem(FileSystem fs, DatasetOutput.Published current) throws IOException {
+        Map<String, Map<String, Long>> listings = new HashMap<>();
+        for (DatasetManifest.Entry f : current.manifest().files()) {
+            int slash = f.path().lastIndexOf('/');
+            String dir = slash < 0 ? "" : f.path().substring(0, slash);
+            Map<String, Long> sizes = listings.get(dir);
+            if (sizes == null) {
+                sizes = new HashMap<>();
+                try {
+                    for (FileStatus st : fs.listStatus(dir.isEmpty() ? current.root() : new Path(current.root(), dir))) {
+                        sizes.put(st.getPath().getName(), st.isFile() ? st.getLen() : -1L);
+                    }
+                } catch (java.io.FileNotFoundException ex) {
+                    // every file of it is missing
+                }
+                listings.put(dir, sizes);
+            }
+            Long size = sizes.get(f.path().substring(slash + 1));
+            if (size == null) {
+                return f.path() + " is missing (" + current.manifestFile().getName() + " lists it)";
+            }
+            if (size != f.size()) {
+                return f.path() + " has " + size + " bytes, expected " + f.size() + " (" + current.manifestFile().getName() + ")";
             }
         }
         return null;

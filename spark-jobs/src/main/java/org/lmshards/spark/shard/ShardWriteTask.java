@@ -27,7 +27,7 @@ import org.lmshards.spark.tokens.TokenBlock;
  * {@link ShardGroups} group, which hold its documents in order among others: the documents in
  * the shard's range are numericalized ({@link BlockNumericalizer}) into attempt-unique
  * temporary files; the driver later commits exactly one attempt per shard
- * ({@link ShardCommitter}). Files are created through the directory's {@link StagingFence}, so
+ * ({@link ShardCommitter}, io.DatasetOutput). Files are created through the directory's {@link StagingFence}, so
  * that an attempt still running after the driver closed the temporary directory (to commit, or
  * after a failure) deletes what it creates instead of leaving debris.
  */

@@ -8,11 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.lmshards.core.shard.DatasetManifest;
 import org.lmshards.spark.PreprocessJob;
 import org.lmshards.spark.SparkTestSupport;
 
 /** Runs the preprocessing job as a child JVM; in-process runs and dataset comparisons are {@link SparkTestSupport}'s. */
-final class JobRuns {
+public final class JobRuns {
     private JobRuns() {
     }
 
@@ -21,7 +22,7 @@ final class JobRuns {
      * org.lmshards.spark.PreprocessJob ...}) in Spark local mode with a small heap; its stdout and
      * stderr go to {@code log}.
      */
-    static Process child(Path log, List<String> sysProps, String... args) throws IOException {
+    public static Process child(Path log, List<String> sysProps, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Spark's --add-opens flags as the surefire JVM got them from the build.
@@ -46,7 +47,7 @@ final class JobRuns {
     }
 
     /** The child's log, for assertion messages. */
-    static String log(Path log) {
+    public static String log(Path log) {
         try {
             String s = Files.readString(log);
             return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
@@ -55,11 +56,17 @@ final class JobRuns {
         }
     }
 
-    /** The staging directory of a running or killed job on {@code out}, or null. */
+    /** The generation a running or killed job on {@code out} writes (a {@code gen-N} without its manifest), or null. */
     static Path staging(Path out) throws IOException {
-        for (Path p : SparkTestSupport.leftovers(out)) {
-            if (p.getFileName().toString().startsWith("." + out.getFileName() + ".staging-")) {
-                return p;
+        if (!Files.isDirectory(out)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path p : s.sorted().toList()) {
+                java.util.OptionalLong g = DatasetManifest.generationOfDirectory(p.getFileName().toString());
+                if (g.isPresent() && !Files.exists(out.resolve(DatasetManifest.fileName(g.getAsLong())))) {
+                    return p;
+                }
             }
         }
         return null;

@@ -46,7 +46,7 @@ class OutputSafetyTest {
         assertThat(r.err()).contains("error: --output " + uri(output))
                 .contains("refusing to touch it").contains(why);
         assertThat(r.err().strip().lines()).hasSize(1);
-        assertThat(SparkTestSupport.contents(output)).isEqualTo(before);
+        assertThat(SparkTestSupport.tree(output)).isEqualTo(before);
         assertThat(SparkTestSupport.leftovers(output)).isEmpty();
     }
 
@@ -97,23 +97,38 @@ class OutputSafetyTest {
         assertThat(job("--train", train, "--output", out.toString()).code()).isZero();
 
         Files.writeString(out.resolve("NOTES.txt"), "my notes");
-        Map<String, String> before = SparkTestSupport.contents(out);
+        Map<String, String> before = SparkTestSupport.tree(out);
         assertRefused(job("--train", train, "--output", out.toString(), "--force"), out, before, "holds NOTES.txt");
         Files.delete(out.resolve("NOTES.txt"));
 
-        Files.writeString(out.resolve("train/notes.txt"), "inside a split");
-        before = SparkTestSupport.contents(out);
-        assertRefused(job("--train", train, "--output", out.toString(), "--force"), out, before, "holds train/notes.txt");
-        Files.delete(out.resolve("train/notes.txt"));
-
-        Files.writeString(out.resolve("train/meta.json"), "{\"model\": \"not ours\", \"created_at\": \"2026\"}");
-        before = SparkTestSupport.contents(out);
+        Path gen = SparkTestSupport.root(out);
+        Files.writeString(gen.resolve("train/notes.txt"), "inside a split");
+        before = SparkTestSupport.tree(out);
         assertRefused(job("--train", train, "--output", out.toString(), "--force"), out, before,
+                "holds gen-0000000001/train/notes.txt");
+        Files.delete(gen.resolve("train/notes.txt"));
+
+        Path manifest = out.resolve("manifest-0000000001.json");
+        String good = Files.readString(manifest);
+        Files.writeString(manifest, "{\"model\": \"not ours\"}");
+        before = SparkTestSupport.tree(out);
+        assertRefused(job("--train", train, "--output", out.toString(), "--force"), out, before,
+                "its current manifest is not an lmshards manifest");
+        Files.writeString(manifest, good);
+
+        // The same rules for a dataset in format 1 (no manifest, _SUCCESS at the top).
+        Path v1 = tmp.resolve("v1");
+        JobRuns.copyTree(gen, v1);
+        Files.writeString(v1.resolve("_SUCCESS"), "");
+        Files.writeString(v1.resolve("train/meta.json"), "{\"model\": \"not ours\", \"created_at\": \"2026\"}");
+        before = SparkTestSupport.tree(v1);
+        assertRefused(job("--train", train, "--output", v1.toString(), "--force"), v1, before,
                 "train/meta.json is not an lmshards meta.json");
 
-        Files.delete(out.resolve("_SUCCESS"));
-        before = SparkTestSupport.contents(out);
-        assertRefused(job("--train", train, "--output", out.toString(), "--force"), out, before, "has no _SUCCESS");
+        Files.copy(gen.resolve("train/meta.json"), v1.resolve("train/meta.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(v1.resolve("_SUCCESS"));
+        before = SparkTestSupport.tree(v1);
+        assertRefused(job("--train", train, "--output", v1.toString(), "--force"), v1, before, "has no _SUCCESS");
     }
 
     @Test

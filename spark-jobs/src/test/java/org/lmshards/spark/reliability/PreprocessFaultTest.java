@@ -79,12 +79,18 @@ class PreprocessFaultTest {
             assertThat(r.err()).as("free %d", free).contains("error: ").contains("No space left on device");
             // One line naming the file (issue 18.7: about 110 lines of Spark's stack traces, no file).
             assertThat(r.err().strip().lines()).as("free %d: %s", free, r.err()).hasSize(1);
-            assertThat(r.err()).as("free %d", free).contains(local.getFileName() + ".staging-").doesNotContain("Job aborted");
+            assertThat(r.err()).as("free %d", free).containsAnyOf(local.getFileName() + "/gen-0000000002/", local.getFileName() + "/.manifest-0000000002.json.tmp")
+                    .doesNotContain("Job aborted");
             assertThat(SparkTestSupport.contents(local)).as("free %d: the old dataset is intact", free).isEqualTo(old);
             DatasetVerifier.verify(local);
             // The lock is released and the staging directory deleted: the job waits for the write attempts that
             // Spark is still stopping before it deletes the directory they write into.
             assertThat(SparkTestSupport.leftovers(local)).as("free %d: no lock, staging or temporary directory left", free).isEmpty();
+            assertThat(JobRuns.staging(local)).as("free %d: the unpublished generation is deleted", free).isNull();
+            try (var s = Files.list(local)) {
+                assertThat(s.map(p -> p.getFileName().toString())).as("free %d", free)
+                        .containsExactlyInAnyOrder("gen-0000000001", "manifest-0000000001.json");
+            }
         }
         // With space again, the rebuild succeeds.
         SparkTestSupport.Run ok = SparkTestSupport.run(args(train, out, "1"));

@@ -25,18 +25,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Issue 6, "Preprocessing": the job process dies (SIGKILL) while it writes shards and metadata.
- * Afterwards the output holds the previous complete dataset, or (only between the two renames of
- * the swap) no dataset, or the new complete one; never a partial one; a reader refuses the
- * staging directory left behind; and a rerun produces a dataset byte-identical (except
- * {@code created_at}) to an uninterrupted run.
+ * Issue 6, "Preprocessing", and issue 24 (the manifest commit): the job process dies (SIGKILL)
+ * while it writes shards and metadata. Afterwards the output holds the previous complete dataset
+ * (until the manifest is written) or the new complete one (from then on); never a partial one,
+ * and never no dataset; a reader refuses the unpublished generation left behind; and a rerun
+ * produces a dataset byte-identical (except {@code created_at}) to an uninterrupted run.
  *
  * <p>The job runs as a child JVM. Kill points: the job's own commit points, where the test-only
  * hook {@code -Dlmshards.fault.haltAt} makes the JVM {@code Runtime.halt} (no shutdown hooks, no
- * finally blocks: what SIGKILL leaves), ten of the job's fourteen points (the others fall between
- * the same two file-system states as a neighbour), and two real {@code Process.destroyForcibly()}
- * kills (SIGKILL) of a job paused at a point ({@code -Dlmshards.fault.pauseAt}): while a task
- * attempt's shard files exist, and during a first build.
+ * finally blocks: what SIGKILL leaves), ten of the job's points (the others fall between the same
+ * two file-system states as a neighbour), two of them also over a format-1 dataset, and two real
+ * {@code Process.destroyForcibly()} kills (SIGKILL) of a job paused at a point
+ * ({@code -Dlmshards.fault.pauseAt}): while a task attempt's shard files exist, and during a
+ * first build.
  */
 class PreprocessKillTest {
     @TempDir
@@ -83,40 +84,44 @@ class PreprocessKillTest {
     }
 
     /** What the output directory must hold after a kill at a point. */
-    enum Expect { PREVIOUS, NONE, NEW }
+    enum Expect { PREVIOUS, NEW }
 
-    @ParameterizedTest(name = "halt at {0}: output holds {1}")
+    @ParameterizedTest(name = "halt at {0}: output holds {1} (previous in format {2})")
     @CsvSource({
-            "locked, PREVIOUS",
-            "vocab-written, PREVIOUS",
-            "first-shard-committed, PREVIOUS",
-            "shards-committed, PREVIOUS",
-            "train-meta-written, PREVIOUS",
-            "valid-meta-written, PREVIOUS",
-            "before-success, PREVIOUS",
-            "staged, PREVIOUS",
-            "old-moved-aside, NONE",
-            "swapped, NEW"})
-    void haltAtACommitPointLeavesNoPartialDatasetAndARerunEqualsAnUninterruptedRun(String point, Expect expect)
+            "locked, PREVIOUS, 2",
+            "vocab-written, PREVIOUS, 2",
+            "first-shard-committed, PREVIOUS, 2",
+            "shards-committed, PREVIOUS, 2",
+            "train-meta-written, PREVIOUS, 2",
+            "valid-meta-written, PREVIOUS, 2",
+            "staged, PREVIOUS, 2",
+            "published, NEW, 2",
+            "cleaned, NEW, 2",
+            "staged, PREVIOUS, 1",
+            "published, NEW, 1"})
+    void haltAtACommitPointLeavesNoPartialDatasetAndARerunEqualsAnUninterruptedRun(String point, Expect expect, int format)
             throws Exception {
         Path out = tmp.resolve("ds");
-        JobRuns.copyTree(previous, out);
+        if (format == 1) {
+            JobRuns.copyTree(SparkTestSupport.root(previous), out);   // the same files in the format-1 layout
+            Files.writeString(out.resolve("_SUCCESS"), "");
+            previousContents.forEach((k, v) -> assertThat(out.resolve(k)).exists());
+        } else {
+            JobRuns.copyTree(previous, out);
+        }
         Path log = tmp.resolve("job.log");
         Process p = JobRuns.child(log, List.of("-Dlmshards.fault.haltAt=" + point), args(out, "2"));
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("job finished").isTrue();
         assertThat(p.exitValue()).as(JobRuns.log(log)).isEqualTo(137);
         assertThat(JobRuns.log(log)).contains("halting at " + point);
 
-        switch (expect) {
-            case PREVIOUS -> assertThat(SparkTestSupport.contents(out)).isEqualTo(previousContents);
-            case NONE -> assertThat(out).doesNotExist();
-            case NEW -> assertThat(SparkTestSupport.contents(out)).isEqualTo(referenceContents);
+        Map<String, String> seen = SparkTestSupport.contents(out);
+        if (format == 1 && expect == Expect.PREVIOUS) {
+            seen.remove("_SUCCESS");
         }
-        if (Files.exists(out)) {
-            DatasetVerifier.verify(out);
-        } else {
-            assertThatThrownBy(() -> Dataset.open(out)).isInstanceOf(IOException.class).hasMessageContaining(out.toString());
-        }
+        assertThat(seen).isEqualTo(expect == Expect.PREVIOUS ? previousContents : referenceContents);
+        assertThat(DatasetVerifier.verify(out).tokensPerSplit()).isEqualTo(DatasetVerifier.verify(
+                expect == Expect.PREVIOUS ? previous : reference).tokensPerSplit());
         assertStagingRefusedIfIncomplete(out);
         rerunEqualsTheUninterruptedRun(out);
     }
@@ -140,10 +145,10 @@ class PreprocessKillTest {
     void sigkillOfAFirstBuildLeavesNoDatasetMarkedComplete() throws Exception {
         Path out = tmp.resolve("fresh");
         killAt(out, "vocab-written");
-        assertThat(out).doesNotExist();
+        assertThat(out.resolve("manifest-0000000001.json")).doesNotExist();
         assertThatThrownBy(() -> Dataset.open(out)).isInstanceOf(IOException.class);
         Path staging = JobRuns.staging(out);
-        assertThat(staging).as("a staging directory was left behind").isNotNull();
+        assertThat(staging).as("an unpublished generation was left behind").isNotNull();
         assertThat(staging.resolve("vocab.json")).exists();
         assertStagingRefusedIfIncomplete(out);
         rerunEqualsTheUninterruptedRun(out);
@@ -174,12 +179,13 @@ class PreprocessKillTest {
         }
     }
 
-    /** A staging directory without _SUCCESS is not a dataset for any reader. */
+    /** A generation without its manifest is not a dataset for any reader, even opened directly. */
     private static void assertStagingRefusedIfIncomplete(Path out) throws IOException {
         Path staging = JobRuns.staging(out);
-        if (staging == null || Files.exists(staging.resolve("_SUCCESS"))) {
+        if (staging == null) {
             return;
         }
+        assertThat(staging.resolve("_SUCCESS")).as("a generation never holds _SUCCESS").doesNotExist();
         Path success = staging.resolve("_SUCCESS");
         assertThatThrownBy(() -> Dataset.open(staging)).isInstanceOfSatisfying(ShardFormatException.class,
                 e -> assertThat(e.file()).isEqualTo(success.toString()));
@@ -194,6 +200,11 @@ class PreprocessKillTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(SparkTestSupport.contents(out)).isEqualTo(referenceContents);
         assertThat(SparkTestSupport.leftovers(out)).as("lock, staging and set-aside directories cleaned up").isEmpty();
+        assertThat(JobRuns.staging(out)).as("no unpublished generation left").isNull();
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.filter(p -> p.getFileName().toString().startsWith("gen-")).count())
+                    .as("the current generation and at most the one it replaced").isBetween(1L, 2L);
+        }
         DatasetVerifier.verify(out);
     }
 }

@@ -30,7 +30,7 @@ class SyntheticFallbackIT {
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(script.mvnCalled).doesNotExist();
         assertThat(script.root.resolve("cache/synthetic-csv-0.3mb/train.csv")).isRegularFile();
-        assertThat(script.root.resolve("cache/synthetic/_SUCCESS")).isRegularFile();
+        assertThat(script.root.resolve("cache/synthetic/manifest-0000000001.json")).isRegularFile();   // format 2: published
         assertThat(r.err()).contains("NO REAL DATA FOUND").doesNotContain("committing attempt");
         String all = r.out() + r.err();
         assertThat(all.split("lmshards preprocess: wrote", -1)).as(all).hasSize(2); // the summary once

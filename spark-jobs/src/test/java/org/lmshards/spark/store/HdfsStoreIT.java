@@ -1,0 +1,56 @@
+package org.lmshards.spark.store;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The job against a real HDFS: a MiniDFSCluster (a NameNode and two DataNodes) on loopback. */
+class HdfsStoreIT {
+    @TempDir
+    static Path tmp;
+    static MiniDFSCluster cluster;
+    static FileSystem fs;
+    static StoreScenarios scenarios;
+
+    @BeforeAll
+    static void startHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
+        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
+        conf.set("dfs.datanode.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(2).build();
+        cluster.waitActive();
+        fs = cluster.getFileSystem();
+        scenarios = new StoreScenarios(fs, new org.apache.hadoop.fs.Path(fs.getUri() + "/it"), List.of(), tmp);
+        scenarios.setUp();
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (cluster != null) {
+            cluster.shutdown();
+        }
+    }
+
+    @Test
+    void roundTripIsByteIdenticalToLocalModeWithCacheHitForceAndAGivenVocabulary() throws Exception {
+        scenarios.roundTripCacheHitForceAndGivenVocabulary();
+    }
+
+    @ParameterizedTest(name = "halt at {0}: readers see the new dataset: {1}")
+    @CsvSource({"first-shard-committed, false", "published, true"})
+    void aJobKilledAtACommitStepLeavesTheOldOrTheNewDatasetWhole(String point, boolean newVisible) throws Exception {
+        scenarios.killAt(point, newVisible);
+    }
+}
