@@ -80,7 +80,7 @@ class CacheHitCheckTest {
 
         // Issue 25: one letter of a frequent token flipped, same size, still a valid vocabulary: it was a
         // cache hit (then verify and train passed it, and the model generated the misspelt word).
-        Path vocab = out.resolve("vocab.json");
+        Path vocab = SparkTestSupport.root(out).resolve("vocab.json");
         byte[] v = Files.readAllBytes(vocab);
         int at = Files.readString(vocab).indexOf("\"the\"") + 1;
         assertThat(at).isPositive();
