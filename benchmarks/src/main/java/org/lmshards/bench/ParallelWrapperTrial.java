@@ -75,6 +75,7 @@ public final class ParallelWrapperTrial {
         return net;
     }
 
+    @SuppressWarnings("try") // the replicas are attached for the loop, not used by name
     private static Trained alone(LmHyperParams hp, long[] counts, List<DataSet> epoch, int replicas) {
         StatefulLmNetwork net = start(hp, counts);
         net.setCarryState(true);
