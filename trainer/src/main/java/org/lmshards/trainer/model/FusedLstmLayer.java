@@ -2,7 +2,6 @@ package org.lmshards.trainer.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -34,13 +33,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * differs, DL4J's {@code [g, f, o, i]} blocks against libnd4j's {@code [i, f, g, o]}, so the
  * weights are handed over re-ordered and the gradients come back re-ordered into DL4J's views
  * (a few hundred kilobytes per call). Parameters, configuration and saved models stay DL4J's;
- * {@link StatefulLmNetwork} puts this class in place of the stock one when it initialises.
+ * {@link LayerSwap} puts this class in place of the stock one when the network initialises.
  *
  * <p>Only the truncated-BPTT training path ({@link #rnnActivateUsingStoredState} and
  * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds: sigmoid
  * gates, tanh cell and output activations, NCW data, no mask, no cuDNN helper, a backward
- * length covering the segment; and only in layers up to {@link #MAX_FUSED_WEIGHTS}, above
- * which libnd4j's backward op is the slower one. Anything else, and inference ({@code activate},
+ * length covering the segment; {@link LayerSwap} gives it only layers small enough for libnd4j's
+ * backward op to be the faster one. Anything else, and inference ({@code activate},
  * {@code rnnTimeStep}), goes through DL4J's code.
  */
 public class FusedLstmLayer extends LSTM {
@@ -59,33 +58,6 @@ public class FusedLstmLayer extends LSTM {
 
     public FusedLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-    }
-
-    /** A layer of this class sharing {@code stock}'s configuration, parameters and gradient views. */
-    static FusedLstmLayer replacing(LSTM stock) {
-        INDArray weights = stock.getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY);
-        return LayerSwap.takeOver(stock, new FusedLstmLayer(stock.conf(), weights.dataType()));
-    }
-
-    /** Whether {@code layer} is DL4J's own LSTM implementation, which {@link #replacing} can stand in for. */
-    static boolean isStock(Layer layer) {
-        return layer.getClass() == LSTM.class;
-    }
-
-    /**
-     * Largest layer, in weights ({@code 4 n (nIn + n)}), for which the fused ops are used.
-     * libnd4j's backward op is fast where DL4J's per-step calls dominate but scales worse with
-     * the layer's size: measured on 2-layer models (docs/BENCHMARKS.md), fused against DL4J was
-     * 1.26x as fast at hidden 256 / emb 64 (up to 328k weights a layer) and 0.75x at hidden 512
-     * (1.3M weights), 0.47x at the AWD-LSTM size; a layer above this bound keeps DL4J's code.
-     */
-    static final long MAX_FUSED_WEIGHTS = 1L << 19;
-
-    /** Whether a stock LSTM layer of this shape trains faster as a {@link FusedLstmLayer}. */
-    static boolean pays(LSTM stock) {
-        long nIn = stock.getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY).size(0);
-        long n = stock.getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY).size(0);
-        return 4 * n * (nIn + n) <= MAX_FUSED_WEIGHTS;
     }
 
     @Override

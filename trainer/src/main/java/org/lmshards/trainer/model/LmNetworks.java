@@ -109,7 +109,12 @@ public final class LmNetworks {
      * {@link InitScheme}), clipping its global gradient norm when the settings say so.
      */
     public static StatefulLmNetwork build(LmHyperParams hp, int seqLen) {
-        StatefulLmNetwork net = new StatefulLmNetwork(configuration(hp, seqLen));
+        return build(hp, seqLen, NetworkImplementation.fromSystemProperties());
+    }
+
+    /** {@link #build(LmHyperParams, int)} with the given implementation of its layers. */
+    public static StatefulLmNetwork build(LmHyperParams hp, int seqLen, NetworkImplementation implementation) {
+        StatefulLmNetwork net = new StatefulLmNetwork(configuration(hp, seqLen), implementation);
         net.init();
         LmInitializer.apply(net, hp);
         configureClipping(net, hp);

@@ -1,7 +1,6 @@
 package org.lmshards.trainer.model;
 
 import java.util.Objects;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -50,17 +49,6 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
 
     public RowMajorRnnOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-    }
-
-    /** A layer of this class sharing {@code stock}'s configuration, parameters and gradient views. */
-    static RowMajorRnnOutputLayer replacing(RnnOutputLayer stock) {
-        INDArray weights = stock.getParam(DefaultParamInitializer.WEIGHT_KEY);
-        return LayerSwap.takeOver(stock, new RowMajorRnnOutputLayer(stock.conf(), weights.dataType()));
-    }
-
-    /** Whether {@code layer} is DL4J's own RNN output layer, which {@link #replacing} can stand in for. */
-    static boolean isStock(Layer layer) {
-        return layer.getClass() == RnnOutputLayer.class;
     }
 
     @Override

@@ -42,7 +42,7 @@ public final class RowReplicas implements AutoCloseable {
         this.threads = new ExecutorService[count];
         nets[0] = master;
         for (int k = 1; k < count; k++) {
-            StatefulLmNetwork replica = new StatefulLmNetwork(master.getLayerWiseConfigurations().clone());
+            StatefulLmNetwork replica = new StatefulLmNetwork(master.getLayerWiseConfigurations().clone(), master.implementation());
             replica.init(master.params(), false); // the master's buffer itself: shared, not copied
             replica.setCarryState(true);
             replica.setIterationCount(master.getIterationCount());

@@ -56,12 +56,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public class StatefulLmNetwork extends MultiLayerNetwork {
     private static final long serialVersionUID = 1L;
 
-    /** For the ablation of docs/MODEL.md only: DL4J's own backward pass, with the bug described above. */
-    private static final boolean DL4J_BACKPROP = Boolean.getBoolean("lmshards.ablation.dl4jBackprop");
-
-    /** For speed comparisons only: DL4J's own LSTM implementation instead of {@link FusedLstmLayer}. */
-    private static final boolean DL4J_LSTM = Boolean.getBoolean("lmshards.bench.dl4jLstm");
-
+    /** Which code the layers run; DL4J's own backward pass (the bug above) only for the ablation. */
+    private final NetworkImplementation implementation;
     private boolean carryState = true;
     private double lastLossSum = Double.NaN;
     private long lastTokens;
@@ -72,27 +68,33 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     /** The whole batch's rows of the segment being trained, while replicas compute its gradient. */
     private transient INDArray segmentFeatures, segmentLabels;
 
+    /** A network with the implementation the system properties ask for ({@link NetworkImplementation#fromSystemProperties}). */
     public StatefulLmNetwork(MultiLayerConfiguration conf) {
+        this(conf, NetworkImplementation.fromSystemProperties());
+    }
+
+    public StatefulLmNetwork(MultiLayerConfiguration conf, NetworkImplementation implementation) {
         super(conf);
+        this.implementation = implementation;
+    }
+
+    /** Which code this network's layers and backward pass run. */
+    public NetworkImplementation implementation() {
+        return implementation;
     }
 
     /**
-     * DL4J's initialisation, then {@link FusedLstmLayer} in place of each stock LSTM small enough
-     * for it to pay and {@link RowMajorRnnOutputLayer} in place of the stock output layer (same
-     * configuration and parameter views; only the computation is faster).
+     * DL4J's initialisation, then the faster stand-ins {@link LayerSwap} chooses for the stock
+     * LSTM and output layers (same configuration and parameter views; only the computation differs).
      */
     @Override
     public void init(INDArray parameters, boolean cloneParametersArray) {
         super.init(parameters, cloneParametersArray);
         for (int i = 0; i < layers.length; i++) {
-            if (!DL4J_LSTM && FusedLstmLayer.isStock(layers[i])
-                    && FusedLstmLayer.pays((org.deeplearning4j.nn.layers.recurrent.LSTM) layers[i])) {
-                replace(i, FusedLstmLayer.replacing((org.deeplearning4j.nn.layers.recurrent.LSTM) layers[i]));
+            Layer standIn = LayerSwap.standIn(layers[i], i == layers.length - 1, implementation.lstm());
+            if (standIn != layers[i]) {
+                replace(i, standIn);
             }
-        }
-        int last = layers.length - 1;
-        if (RowMajorRnnOutputLayer.isStock(layers[last])) {
-            replace(last, RowMajorRnnOutputLayer.replacing((org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer) layers[last]));
         }
     }
 
@@ -197,7 +199,7 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     @Override
     protected Pair<Gradient, INDArray> calcBackpropGradients(INDArray epsilon, boolean withOutputLayer, boolean tbptt,
                                                              boolean returnInputActGrad) {
-        if (DL4J_BACKPROP || getLayerWiseConfigurations().getBackpropType() != BackpropType.TruncatedBPTT || epsilon != null
+        if (implementation.dl4jBackprop() || getLayerWiseConfigurations().getBackpropType() != BackpropType.TruncatedBPTT || epsilon != null
                 || !withOutputLayer || returnInputActGrad) {
             return super.calcBackpropGradients(epsilon, withOutputLayer, tbptt, returnInputActGrad);
         }

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,9 +27,14 @@ class LmGradientCheckTest {
     static final int VOCAB = 11, BATCH = 3, STEPS = 5;
 
     static StatefulLmNetwork doubleNet(LossScale scale) {
+        return doubleNet(scale, LstmImplementation.AUTO);
+    }
+
+    static StatefulLmNetwork doubleNet(LossScale scale, LstmImplementation lstm) {
         OptimizerSettings o = OptimizerSettings.DEFAULTS.withLossScale(scale);
         LmHyperParams hp = new LmHyperParams(VOCAB, 4, 6, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 5, o);
-        StatefulLmNetwork net = new StatefulLmNetwork(LmNetworks.configuration(hp, STEPS, DataType.DOUBLE));
+        StatefulLmNetwork net = new StatefulLmNetwork(LmNetworks.configuration(hp, STEPS, DataType.DOUBLE),
+                new NetworkImplementation(lstm, false));
         net.init();
         LmInitializer.apply(net, hp);
         net.setGlobalClip(0);
@@ -82,10 +87,10 @@ class LmGradientCheckTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(LossScale.class)
-    void backpropagationMatchesFiniteDifferencesFromACarriedState(LossScale scale) {
-        StatefulLmNetwork net = doubleNet(scale);
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"TOKEN_MEAN, FUSED", "SEQUENCE_SUM, FUSED", "TOKEN_MEAN, CACHED_FORWARD", "SEQUENCE_SUM, CACHED_FORWARD"})
+    void backpropagationMatchesFiniteDifferencesFromACarriedState(LossScale scale, LstmImplementation lstm) {
+        StatefulLmNetwork net = doubleNet(scale, lstm);
         // batch 1 with learning rate 0 (and no weight decay): parameters unchanged, state carried
         for (var layer : net.getLayers()) {
             if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b

@@ -10,52 +10,90 @@ import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The fused LSTM computes what DL4J's own LSTM layer computes on the training path, in float64:
- * the same outputs and carried state from a non-zero starting state, the same gradients for the
- * input and for every parameter, with and without input dropout and weight dropout (whose masks
- * both implementations draw in the same order from ND4J's generator).
+ * The LSTM stand-ins ({@link FusedLstmLayer}, {@link CachedForwardLstmLayer}) compute what DL4J's
+ * own LSTM layer computes on the training path, in float64: the same outputs and carried state
+ * from a non-zero starting state, the same gradients for the input and for every parameter, with
+ * and without input dropout and weight dropout (whose masks every implementation draws in the same
+ * order from ND4J's generator), over two segments in a row (the second starting from the state the
+ * first carried, with buffers reused).
  */
-class FusedLstmLayerTest {
+class LstmStandInTest {
     private static final int BATCH = 3, STEPS = 7;
 
-    @ParameterizedTest(name = "dropout: {0}")
-    @ValueSource(booleans = {false, true})
-    void sameOutputsStateAndGradientsAsDl4jsLstm(boolean dropout) {
+    @ParameterizedTest(name = "{0}, dropout: {1}")
+    @CsvSource({"FUSED, false", "FUSED, true", "CACHED_FORWARD, false", "CACHED_FORWARD, true"})
+    void sameOutputsStateAndGradientsAsDl4jsLstm(LstmImplementation implementation, boolean dropout) {
         double p = dropout ? 0.3 : 0;
         LmHyperParams hp = new LmHyperParams(13, 5, 9, 2, p, 0, p, 0, p, 1e-2, 0, 0, 11);
-        StatefulLmNetwork net = new StatefulLmNetwork(LmNetworks.configuration(hp, STEPS, DataType.DOUBLE));
+        StatefulLmNetwork net = new StatefulLmNetwork(LmNetworks.configuration(hp, STEPS, DataType.DOUBLE),
+                new NetworkImplementation(implementation, false));
         net.init();
         LmInitializer.apply(net, hp);
         net.initGradientsView();
+        Class<?> expected = implementation == LstmImplementation.FUSED ? FusedLstmLayer.class : CachedForwardLstmLayer.class;
         for (int index : new int[] {1, 2}) { // 5 -> 9 units, then 9 -> 5
             Layer layer = net.getLayer(index);
-            assertThat(layer).isInstanceOf(FusedLstmLayer.class);
-            FusedLstmLayer fused = (FusedLstmLayer) layer;
-            LSTM stock = new LSTM(fused.conf(), DataType.DOUBLE);
-            stock.setParamsViewArray(fused.params());
-            stock.setParamTable(fused.paramTable());
-            stock.setBackpropGradientsViewArray(Nd4j.create(DataType.DOUBLE, fused.getGradientsViewArray().shape()));
-            compare(fused, stock, index);
+            assertThat(layer).isInstanceOf(expected);
+            LSTM standIn = (LSTM) layer;
+            LSTM stock = new LSTM(standIn.conf(), DataType.DOUBLE);
+            stock.setParamsViewArray(standIn.params());
+            stock.setParamTable(standIn.paramTable());
+            stock.setBackpropGradientsViewArray(Nd4j.create(DataType.DOUBLE, standIn.getGradientsViewArray().shape()));
+            compare(standIn, stock, index);
+            compare(standIn, stock, index + 10); // again: reused buffers hold nothing of the last segment
         }
     }
 
     @Test
-    void layersAboveTheSizeBoundKeepDl4jsImplementation() {
+    void autoGivesSmallLayersTheFusedOpAndLargeOnesTheCachedForwardPass() {
         // 64 -> 512 units: 4 * 512 * 576 weights, above the bound; 512 -> 64: 4 * 64 * 576, below
         LmHyperParams hp = new LmHyperParams(13, 64, 512, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 11);
-        StatefulLmNetwork net = LmNetworks.build(hp, STEPS);
-        assertThat(net.getLayer(1).getClass()).isEqualTo(LSTM.class);
+        StatefulLmNetwork net = LmNetworks.build(hp, STEPS, NetworkImplementation.DEFAULT);
+        assertThat(net.getLayer(1)).isInstanceOf(CachedForwardLstmLayer.class);
         assertThat(net.getLayer(2)).isInstanceOf(FusedLstmLayer.class);
+        StatefulLmNetwork stock = LmNetworks.build(hp, STEPS, new NetworkImplementation(LstmImplementation.DL4J, false));
+        assertThat(stock.getLayer(1).getClass()).isEqualTo(LSTM.class);
+        assertThat(stock.getLayer(2).getClass()).isEqualTo(LSTM.class);
     }
 
-    private static void compare(FusedLstmLayer fused, LSTM stock, int seed) {
+    @Test
+    void aBackwardPassWithoutItsForwardPassFallsBackToDl4j() {
+        LmHyperParams hp = new LmHyperParams(13, 5, 9, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 11);
+        StatefulLmNetwork net = new StatefulLmNetwork(LmNetworks.configuration(hp, STEPS, DataType.DOUBLE),
+                new NetworkImplementation(LstmImplementation.CACHED_FORWARD, false));
+        net.init();
+        LmInitializer.apply(net, hp);
+        net.initGradientsView();
+        LSTM cached = (LSTM) net.getLayer(1); // 5 -> 9 units
+        LSTM stock = new LSTM(cached.conf(), DataType.DOUBLE);
+        stock.setParamsViewArray(cached.params());
+        stock.setParamTable(cached.paramTable());
+        stock.setBackpropGradientsViewArray(Nd4j.create(DataType.DOUBLE, cached.getGradientsViewArray().shape()));
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, BATCH, 5, STEPS);
+        INDArray epsilon = Nd4j.randn(DataType.DOUBLE, BATCH, 9, STEPS);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        for (LSTM layer : new LSTM[] {cached, stock}) {
+            layer.rnnSetPreviousState(state(Nd4j.zeros(DataType.DOUBLE, BATCH, 9), Nd4j.zeros(DataType.DOUBLE, BATCH, 9)));
+            layer.rnnActivateUsingStoredState(x.dup(), true, true, mgr);
+        }
+        // another input set in between: the kept forward pass is not the one the backward pass is for
+        INDArray other = Nd4j.randn(DataType.DOUBLE, BATCH, 5, STEPS);
+        cached.setInput(other.dup(), mgr);
+        stock.setInput(other.dup(), mgr);
+        INDArray a = cached.tbpttBackpropGradient(epsilon.dup(), STEPS, mgr).getSecond().dup();
+        INDArray b = stock.tbpttBackpropGradient(epsilon.dup(), STEPS, mgr).getSecond().dup();
+        assertClose(a, b, "input gradient");
+    }
+
+    private static void compare(LSTM fused, LSTM stock, int seed) {
         long nIn = fused.getParam("W").size(0), units = fused.getParam("RW").size(0);
         Nd4j.getRandom().setSeed(seed);
         INDArray x = Nd4j.randn(DataType.DOUBLE, BATCH, nIn, STEPS);
