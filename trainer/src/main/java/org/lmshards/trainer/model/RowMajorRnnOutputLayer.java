@@ -31,7 +31,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   <li>The network backpropagates first and scores afterwards, and each recomputed the logits
  *       and the softmax; the stock loss also built a one-hot label matrix and took the log of
  *       every probability. Here {@link #backpropGradient} keeps the loss it computed along the
- *       way and {@link #computeScore} returns it for the same input, labels and iteration.</li>
+ *       way and {@link #computeScore} returns it for the same input, labels, iteration and
+ *       parameters (any parameter set through the layer forgets it); in any other order, or for
+ *       anything else, {@link #computeScore} computes the score itself, so the result never
+ *       depends on the order of the calls, only the cost does.</li>
  * </ul>
  * Anything else (another loss, masks, dropout or weight noise on this layer, NWC data) goes
  * through DL4J's code unchanged. The configuration and the saved model stay DL4J's:
@@ -49,6 +52,31 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
 
     public RowMajorRnnOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    // Parameters set from outside (not by the updater, which moves the iteration count on) make
+    // the kept loss stale.
+    @Override
+    public void setParams(INDArray params) {
+        forgetPendingLoss();
+        super.setParams(params);
+    }
+
+    @Override
+    public void setParam(String key, INDArray val) {
+        forgetPendingLoss();
+        super.setParam(key, val);
+    }
+
+    @Override
+    public void setParamsViewArray(INDArray params) {
+        forgetPendingLoss();
+        super.setParamsViewArray(params);
+    }
+
+    private void forgetPendingLoss() {
+        pendingInput = null;
+        pendingLabels = null;
     }
 
     @Override

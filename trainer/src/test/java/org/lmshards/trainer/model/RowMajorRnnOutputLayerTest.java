@@ -10,7 +10,10 @@ import org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The faster output layer computes what DL4J's stock {@link RnnOutputLayer} computes: the same
@@ -47,6 +50,28 @@ class RowMajorRnnOutputLayerTest {
         // each variable reaches the updater under DL4J's name
         assertThat(fast.gradient().gradientForVariable().keySet())
                 .containsExactlyInAnyOrderElementsOf(stock.gradient().gradientForVariable().keySet());
+    }
+
+    @Test
+    void theScoreFollowsParametersSetBetweenTheBackwardPassAndScoring() {
+        StatefulLmNetwork net = LmGradientCheckTest.doubleNet(LossScale.TOKEN_MEAN);
+        net.initGradientsView();
+        RowMajorRnnOutputLayer out = (RowMajorRnnOutputLayer) net.getOutputLayer();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        out.setInput(Nd4j.rand(DataType.DOUBLE, LmGradientCheckTest.BATCH, out.getParam("W").size(0),
+                LmGradientCheckTest.STEPS), mgr);
+        out.setLabels(LmGradientCheckTest.ids(6));
+        out.backpropGradient(null, mgr);
+        // DL4J scores right after the backward pass; here the weights change in between
+        out.setParam("W", out.getParam("W").mul(1.5));
+        double score = out.computeScore(0, true, mgr);
+
+        RnnOutputLayer stock = new RnnOutputLayer(out.conf(), DataType.DOUBLE);
+        stock.setParamsViewArray(out.params());
+        stock.setParamTable(out.paramTable());
+        stock.setInput(out.getInput(), mgr);
+        stock.setLabels(out.getLabels());
+        assertThat(score).isCloseTo(stock.computeScore(0, true, mgr), within(1e-12));
     }
 
     @Test
