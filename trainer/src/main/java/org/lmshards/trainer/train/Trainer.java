@@ -190,8 +190,7 @@ public final class Trainer {
                 boolean midEpoch = epoch == state.epoch() && state.batchIndex() > 0;
                 if (!midEpoch) {
                     net.rnnClearPreviousState(); // a new epoch starts from a zero state, as fastai's reset()
-                    state = new TrainState(epoch, 0, state.globalStep(), net.getIterationCount(), net.getEpochCount(),
-                            0, 0, 0, metrics);
+                    state = counted(state.startingEpoch(epoch).withMetrics(metrics), net);
                 }
                 BodyFreeze.announce(settings, epoch, epoch == firstEpoch, console);
                 state = trainEpoch(net, state, checkpointFile);
@@ -212,8 +211,7 @@ public final class Trainer {
                         m.epoch(), settings.epochs(), m.trainLoss(), fmt(validLoss), fmt(validPpl), m.tokensPerS(), m.seconds());
                 RunFiles.appendLine(runDir.resolve(RunFiles.METRICS), m);
                 net.setEpochCount(epoch + 1);
-                state = new TrainState(epoch + 1, 0, state.globalStep(), net.getIterationCount(), net.getEpochCount(),
-                        0, 0, 0, metrics);
+                state = counted(state.startingEpoch(epoch + 1).withMetrics(metrics), net);
                 writeCheckpoint(net, state, checkpointFile);
                 writeReport(runDir);
                 if (stop.requested() && epoch + 1 < settings.epochs()) {
@@ -265,23 +263,19 @@ public final class Trainer {
     /** Trains the rest of one epoch; returns the state after it, or null after a simulated crash. */
     private TrainState trainEpoch(StatefulLmNetwork net, TrainState start, Path checkpointFile) throws IOException {
         int epoch = start.epoch();
-        long batchIndex = start.batchIndex();
-        long step = start.globalStep();
-        double lossSum = start.epochLossSum();
-        long tokens = start.epochTokens();
-        double seconds = start.epochSeconds();
         long batches = train.batchesPerEpoch();
         double explodeAbove = 3 * Math.log(settings.model().vocabSize()) + 1;
         OneCycle schedule = new OneCycle(settings.model(), (long) settings.epochs() * batches);
-        train.seek(epoch, batchIndex);
+        train.seek(epoch, start.batchIndex());
         BodyFreeze freeze = settings.frozen(epoch) ? BodyFreeze.hold(net) : null;
         long lastCheckpointNanos = System.nanoTime();
         long t0 = System.nanoTime();
-        double secondsBefore = seconds;
+        TrainState state = start;
         try (PassProgress bar = new PassProgress(progress, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
-                settings.epochs()), batches, batchIndex, seconds, console)) {
+                settings.epochs()), batches, start.batchIndex(), start.epochSeconds(), console)) {
             while (train.hasNext()) {
                 DataSet ds = train.next();
+                long step = state.globalStep();
                 net.seedDropout(settings.model().seed(), step);
                 double lr = schedule.lr(step);
                 AdamKnobs.set(net, lr, schedule.beta1(step));
@@ -290,47 +284,48 @@ public final class Trainer {
                     freeze.restore();
                 }
                 double batchLoss = net.lastLossSum() / net.lastTokens();
-                step++;
-                batchIndex++;
+                state = state.afterBatch(net.lastLossSum(), net.lastTokens())
+                        .withEpochSeconds(start.epochSeconds() + (System.nanoTime() - t0) / 1e9);
                 if (!Double.isFinite(batchLoss) || batchLoss > explodeAbove) {
                     throw new TrainingDivergedException(String.format(Locale.ROOT,
                             "training diverged at epoch %d, batch %d (step %d): loss %s (a healthy loss stays below"
                                     + " %.1f). Try a lower --lr or a smaller --clip. The last good checkpoint, %s, is kept;"
-                                    + " no model was written.", epoch + 1, batchIndex, step, batchLoss, explodeAbove,
-                            Files.exists(checkpointFile) ? checkpointFile : "(none yet)"));
+                                    + " no model was written.", epoch + 1, state.batchIndex(), state.globalStep(), batchLoss,
+                            explodeAbove, Files.exists(checkpointFile) ? checkpointFile : "(none yet)"));
                 }
-                lossSum += net.lastLossSum();
-                tokens += net.lastTokens();
-                seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
-                double tokensPerS = tokens / Math.max(seconds, 1e-9);
-                RunFiles.appendLine(runDir.resolve(RunFiles.STEPS), new StepRecord(epoch + 1, step, batchLoss, tokensPerS, lr,
-                        net.lastGradientNorm()));
-                bar.update(batchIndex, seconds, String.format(Locale.ROOT, "loss %.3f, %.0f tok/s", lossSum / tokens, tokensPerS));
-                PausePoint.reached("step-" + step, stop::requested); // kill tests: a SIGINT/SIGTERM ends the pause
-                if (crashAfterSteps >= 0 && step >= crashAfterSteps) {
+                double tokensPerS = state.epochTokens() / Math.max(state.epochSeconds(), 1e-9);
+                RunFiles.appendLine(runDir.resolve(RunFiles.STEPS), new StepRecord(epoch + 1, state.globalStep(), batchLoss,
+                        tokensPerS, lr, net.lastGradientNorm()));
+                bar.update(state.batchIndex(), state.epochSeconds(), String.format(Locale.ROOT, "loss %.3f, %.0f tok/s",
+                        state.epochLossSum() / state.epochTokens(), tokensPerS));
+                PausePoint.reached("step-" + state.globalStep(), stop::requested); // kill tests: a SIGINT/SIGTERM ends the pause
+                if (crashAfterSteps >= 0 && state.globalStep() >= crashAfterSteps) {
                     return null;
                 }
-                boolean dueByBatches = settings.checkpointBatches() > 0 && batchIndex % settings.checkpointBatches() == 0;
+                boolean dueByBatches = settings.checkpointBatches() > 0
+                        && state.batchIndex() % settings.checkpointBatches() == 0;
                 boolean dueByTime = settings.checkpointMinutes() > 0
                         && System.nanoTime() - lastCheckpointNanos >= settings.checkpointMinutes() * 60e9;
                 if (stop.requested() && train.hasNext()) {
                     // at the epoch's last batch the epoch-end checkpoint follows instead
-                    writeCheckpoint(net, new TrainState(epoch, batchIndex, step, net.getIterationCount(), net.getEpochCount(),
-                            lossSum, tokens, seconds, start.metrics()), checkpointFile);
-                    throw new TrainingStoppedException(stop, checkpointFile, epoch + 1, batchIndex, step);
+                    writeCheckpoint(net, counted(state, net), checkpointFile);
+                    throw new TrainingStoppedException(stop, checkpointFile, epoch + 1, state.batchIndex(), state.globalStep());
                 }
                 if ((dueByBatches || dueByTime) && train.hasNext()) {
-                    writeCheckpoint(net, new TrainState(epoch, batchIndex, step, net.getIterationCount(), net.getEpochCount(),
-                            lossSum, tokens, seconds, start.metrics()), checkpointFile);
+                    writeCheckpoint(net, counted(state, net), checkpointFile);
                     lastCheckpointNanos = System.nanoTime();
                 }
             }
         }
-        if (tokens == 0) {
+        if (state.epochTokens() == 0) {
             throw new IllegalArgumentException("the train split yields no batches with batch size " + settings.batchSize());
         }
-        return new TrainState(epoch, batchIndex, step, net.getIterationCount(), net.getEpochCount(), lossSum, tokens,
-                seconds, start.metrics());
+        return counted(state, net);
+    }
+
+    /** {@code state} with the network's DL4J counters, as a checkpoint must hold them. */
+    private static TrainState counted(TrainState state, StatefulLmNetwork net) {
+        return state.withCounters(net.getIterationCount(), net.getEpochCount());
     }
 
     private void writeCheckpoint(StatefulLmNetwork net, TrainState state, Path file) throws IOException {
