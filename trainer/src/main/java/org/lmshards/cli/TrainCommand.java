@@ -237,9 +237,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int exitCode(Trainer.Result r) {
-        if (r.completed()) {
-            System.out.println(TrainMessages.nextSteps(out, data));
-        }
-        return r.completed() ? ExitCode.OK : ExitCode.INTERNAL;
+        System.out.println(TrainMessages.nextSteps(out, data));
+        return ExitCode.OK;
     }
 }

@@ -45,7 +45,7 @@ public final class Trainer {
     private int replicas = 1;
 
     /** Outcome of {@link #run}: the trained network and all epoch metrics. */
-    public record Result(StatefulLmNetwork network, List<EpochMetrics> metrics, boolean completed) {
+    public record Result(StatefulLmNetwork network, List<EpochMetrics> metrics) {
     }
 
     /**
@@ -121,7 +121,8 @@ public final class Trainer {
 
     /**
      * Test hook: stops abruptly, without any checkpoint, once {@code steps} training steps are
-     * done in total, as if the process had been killed there.
+     * done in total, as if the process had been killed there: {@link #run} throws
+     * {@link SimulatedCrash}.
      */
     Trainer crashAfterSteps(long steps) {
         this.crashAfterSteps = steps;
@@ -194,9 +195,6 @@ public final class Trainer {
                 }
                 BodyFreeze.announce(settings, epoch, epoch == firstEpoch, console);
                 state = trainEpoch(net, state, checkpointFile);
-                if (state == null) {
-                    return new Result(net, metrics, false); // simulated crash
-                }
                 Double validLoss = null, validPpl = null;
                 if (valid != null) {
                     LossEvaluator.Result r = LossEvaluator.evaluate(net, valid);
@@ -223,7 +221,7 @@ public final class Trainer {
             AtomicFiles.write(runDir.resolve(RunFiles.MODEL), out -> LmNetworks.save(net, out));
             writeReport(runDir);
             console.println("model: " + runDir.resolve(RunFiles.MODEL));
-            return new Result(net, metrics, true);
+            return new Result(net, metrics);
         } catch (OutOfMemoryError | RuntimeException e) {
             if (!isOutOfMemory(e)) {
                 throw e;
@@ -260,7 +258,7 @@ public final class Trainer {
         }
     }
 
-    /** Trains the rest of one epoch; returns the state after it, or null after a simulated crash. */
+    /** Trains the rest of one epoch; returns the state after it. */
     private TrainState trainEpoch(StatefulLmNetwork net, TrainState start, Path checkpointFile) throws IOException {
         int epoch = start.epoch();
         long batches = train.batchesPerEpoch();
@@ -300,7 +298,7 @@ public final class Trainer {
                         state.epochLossSum() / state.epochTokens(), tokensPerS));
                 PausePoint.reached("step-" + state.globalStep(), stop::requested); // kill tests: a SIGINT/SIGTERM ends the pause
                 if (crashAfterSteps >= 0 && state.globalStep() >= crashAfterSteps) {
-                    return null;
+                    throw new SimulatedCrash(state.globalStep(), net);
                 }
                 boolean dueByBatches = settings.checkpointBatches() > 0
                         && state.batchIndex() % settings.checkpointBatches() == 0;

@@ -1,6 +1,7 @@
 package org.lmshards.trainer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -63,7 +64,8 @@ class BodyFreezeTest {
 
         Path b = tmp.resolve("interrupted");
         // crash at step 9: in epoch 2, still frozen, one step after the checkpoint at its batch 2
-        assertThat(trainer(s, b, TrainerTest.QUIET).crashAfterSteps(9).run(false).completed()).isFalse();
+        Trainer crashing = trainer(s, b, TrainerTest.QUIET).crashAfterSteps(9);
+        assertThatThrownBy(() -> crashing.run(false)).isInstanceOf(SimulatedCrash.class);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Trainer.Result resumed = trainer(s, b, new PrintStream(log, true, StandardCharsets.UTF_8)).run(true);
 

@@ -2,6 +2,7 @@ package org.lmshards.trainer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.lmshards.trainer.train.TrainerTest.QUIET;
 import static org.lmshards.trainer.train.TrainerTest.randomCorpus;
 import static org.lmshards.trainer.train.TrainerTest.settings;
@@ -62,9 +63,9 @@ class ReplicaResumeTest {
         LmHyperParams hp = hp(0.3); // dropout on: the replicas' masks must be drawn again exactly
         Trainer.Result full = trainer(hp, tmp.resolve("full"), 2).run(false);
         Path b = tmp.resolve("crashed");
-        assertThat(trainer(hp, b, 2).crashAfterSteps(9).run(false).completed()).isFalse();
+        Trainer crashing = trainer(hp, b, 2).crashAfterSteps(9);
+        assertThatThrownBy(() -> crashing.run(false)).isInstanceOf(SimulatedCrash.class);
         Trainer.Result resumed = trainer(hp, b, 2).run(true);
-        assertThat(resumed.completed()).isTrue();
         assertThat(resumed.network().params()).isEqualTo(full.network().params());
         assertThat(resumed.network().getUpdater().getStateViewArray()).isEqualTo(full.network().getUpdater().getStateViewArray());
         assertThat(stepLosses(b)).containsExactlyElementsOf(stepLosses(tmp.resolve("full")));
@@ -80,13 +81,14 @@ class ReplicaResumeTest {
         Path full = tmp.resolve("full");
         trainer(hp, full, 2).run(false);
         Path crashed = tmp.resolve("crashed");
-        trainer(hp, crashed, 2).crashAfterSteps(9).run(false); // checkpoint at epoch 2, batch 2 (step 8)
+        Trainer crashing = trainer(hp, crashed, 2).crashAfterSteps(9); // checkpoint at epoch 2, batch 2 (step 8)
+        assertThatThrownBy(() -> crashing.run(false)).isInstanceOf(SimulatedCrash.class);
         Checkpoint cp = Checkpoint.read(crashed.resolve(RunFiles.CHECKPOINT));
         assertThat(cp.network().carriedState().rows()).as("all rows are saved").isEqualTo(BS);
 
         Path resumed = tmp.resolve("resumed");
         copy(crashed, resumed);
-        assertThat(trainer(hp, resumed, replicas).run(true).completed()).isTrue();
+        trainer(hp, resumed, replicas).run(true);
         List<Double> expected = stepLosses(full), actual = stepLosses(resumed);
         assertThat(actual).hasSameSizeAs(expected);
         double worst = 0;
@@ -116,8 +118,9 @@ class ReplicaResumeTest {
     @Test
     void carriedStateRowsFollowTheBatchRows() throws Exception {
         Path run = tmp.resolve("run");
-        Trainer.Result r = trainer(hp(0), run, 3).crashAfterSteps(3).run(false);
-        CarriedState state = r.network().carriedState();
+        Trainer crashing = trainer(hp(0), run, 3).crashAfterSteps(3);
+        SimulatedCrash crash = catchThrowableOfType(() -> crashing.run(false), SimulatedCrash.class);
+        CarriedState state = crash.network().carriedState();
         assertThat(state.rows()).isEqualTo(BS);
     }
 }
