@@ -2,9 +2,10 @@ package org.lmshards.cli;
 
 import org.lmshards.core.ExitCode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.lmshards.core.io.DirectoryLock;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.remote.RemoteDatasetCache;
@@ -17,9 +18,11 @@ import org.lmshards.trainer.train.TrainingDataset;
 import org.lmshards.trainer.train.RunFileReader;
 import org.lmshards.trainer.train.RunFiles;
 import org.lmshards.trainer.train.RunLock;
+import org.lmshards.trainer.train.ResumePlan;
 import org.lmshards.trainer.train.ProgressMode;
 import org.lmshards.trainer.train.StopRequest;
 import org.lmshards.trainer.train.TrainSettings;
+import org.lmshards.trainer.train.TrainState;
 import org.lmshards.trainer.train.Trainer;
 import org.lmshards.trainer.train.TrainingStoppedException;
 import org.lmshards.trainer.train.TrainingUi;
@@ -46,13 +49,15 @@ final class TrainCommand implements Callable<Integer> {
     DataOptions dataOptions;
     @Option(names = "--out", paramLabel = "RUN_DIR", required = true, description = "Run directory.")
     Path out;
-    @Option(names = "--resume", arity = "0..1", fallbackValue = "checkpoint", paramLabel = "auto",
+    @Option(names = "--resume", arity = "0..1", fallbackValue = ResumePlan.CHECKPOINT_VALUE, paramLabel = "auto",
             description = "Continue the run in RUN_DIR from its last checkpoint; its config.json decides every setting except"
                     + " --epochs. --resume auto: continue if RUN_DIR has a checkpoint, else start the run (one command for a"
                     + " scheduler to rerun: starts, resumes, or reports a complete run with exit 0).")
     String resumeMode;
+    /** Decides from --resume whether this call starts, continues, or finds the run complete. */
+    private ResumePlan plan;
     /** Whether this call continues a run (from --resume, or --resume auto finding a checkpoint). */
-    boolean resume;
+    private boolean resume;
 
     @Option(names = "--init-from", paramLabel = "RUN_DIR", description = "Start from that finished run's weights"
             + " (fine-tuning): tokens in both vocabularies keep their rows, new ones get the mean (fastai's match_embeds)."
@@ -89,15 +94,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
-        if (resumeMode != null && !resumeMode.equals("checkpoint") && !resumeMode.equals("auto")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--resume takes no value or 'auto', got '" + resumeMode + "'");
-        }
-        if (resumeMode == null || resumeMode.equals("auto") && !Files.exists(out.resolve(RunFiles.CHECKPOINT))) {
+        plan = usage(() -> ResumePlan.of(resumeMode, out));
+        if (plan.mayStartNewRun()) {
             RunOutputs.requireWritable(spec, out); // a new run: only into a new, empty or run directory
         }
         try (DirectoryLock lock = RunLock.forTraining(out)) {
-            // Decided under the lock: a concurrent first run cannot write its checkpoint in between.
-            resume = resumeMode != null && (resumeMode.equals("checkpoint") || Files.exists(out.resolve(RunFiles.CHECKPOINT)));
+            resume = plan.decide() == ResumePlan.Start.RESUME; // under the lock, see ResumePlan#decide
             DeadTemporaries.remove(out);
             return train();
         }
@@ -113,7 +115,6 @@ final class TrainCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), UI_BUILD_NEEDED);
             }
         }
-        Path checkpoint = out.resolve(RunFiles.CHECKPOINT);
         TrainSettings settings;
         int replicaCount;
         FineTuneStart fineTune = null;
@@ -122,17 +123,15 @@ final class TrainCommand implements Callable<Integer> {
                     + " --init-from and --freeze-epochs (config.json); leave them out");
         }
         if (resume) {
-            if (!Files.exists(checkpoint)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--resume: " + checkpoint + " does not exist");
-            }
+            usage(plan::requireCheckpoint);
             settings = RunFileReader.settings(out.resolve(RunFiles.CONFIG));
             if (epochs != null) {
                 settings = settings.withEpochs(epochs);
             }
             replicaCount = replicas.resolve(settings.batchSize(), spec.commandLine());
-            String complete = TrainMessages.alreadyComplete(out, settings);
-            if (complete != null) {
-                spec.commandLine().getOut().println(complete);
+            Optional<TrainState> complete = plan.completed(settings);
+            if (complete.isPresent()) {
+                spec.commandLine().getOut().println(TrainMessages.alreadyComplete(out, complete.get()));
                 spec.commandLine().getOut().flush();
                 return ExitCode.OK;
             }
@@ -145,10 +144,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "missing --data DIR");
             }
             checkScheduleOptions();
-            if (Files.exists(checkpoint) || Files.exists(out.resolve(RunFiles.MODEL))) {
-                throw new CommandLine.ParameterException(spec.commandLine(), out + " already holds a run; pass --resume"
-                        + " to continue it, or choose another --out");
-            }
+            usage(plan::requireNoRun);
             replicaCount = replicas.resolve(model.bs, spec.commandLine());
             settings = null;
         }
@@ -233,6 +229,22 @@ final class TrainCommand implements Callable<Integer> {
         if (freezeEpochs > total) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--freeze-epochs " + freezeEpochs
                     + " is more than --epochs " + total + ": the body would never be trained");
+        }
+    }
+
+    /** Runs a check whose {@link IllegalArgumentException} is a usage error (exit 2) with its message. */
+    private void usage(Runnable check) {
+        usage(() -> {
+            check.run();
+            return null;
+        });
+    }
+
+    private <T> T usage(Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

@@ -1,11 +1,9 @@
 package org.lmshards.cli;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.lmshards.trainer.model.LmHyperParams;
-import org.lmshards.trainer.train.Checkpoint;
 import org.lmshards.trainer.train.PassProgress;
 import org.lmshards.trainer.train.RunFiles;
 import org.lmshards.trainer.train.TrainSettings;
@@ -59,18 +57,8 @@ final class TrainMessages {
                         ? " For a quick try, pass a smaller model such as --emb 32 --hidden 128 --layers 2." : "");
     }
 
-    /**
-     * Why {@code --resume} has nothing to do (every epoch trained and the model written), or
-     * null when there is training left.
-     */
-    static String alreadyComplete(Path runDir, TrainSettings settings) throws IOException {
-        if (!Files.exists(runDir.resolve(RunFiles.MODEL))) {
-            return null;
-        }
-        TrainState state = Checkpoint.readState(runDir.resolve(RunFiles.CHECKPOINT));
-        if (state.epoch() < settings.epochs() || state.batchIndex() > 0) {
-            return null;
-        }
+    /** Why {@code --resume} has nothing to do: every epoch trained and the model written ({@code state} is the checkpoint's). */
+    static String alreadyComplete(Path runDir, TrainState state) {
         return String.format(Locale.ROOT, "%s is complete: it has trained all %d epoch(s) and written %s; nothing to"
                 + " resume. To train it further, give the new total: train --resume --out %s --epochs %d",
                 runDir, state.epoch(), RunFiles.MODEL, runDir, state.epoch() + 1);

@@ -129,7 +129,10 @@ public final class Trainer {
         return this;
     }
 
-    /** Trains from scratch, or from {@code RUN_DIR/checkpoint.zip} when {@code resume}. */
+    /**
+     * Trains from scratch, or from {@code RUN_DIR/checkpoint.zip} when {@code resume} (see
+     * {@link ResumePlan}, which decides it and rolls the run directory back to the checkpoint).
+     */
     public Result run(boolean resume) throws IOException {
         Backends.requireUsable();
         console.println("backend: " + Backends.describe());
@@ -139,27 +142,17 @@ public final class Trainer {
         StatefulLmNetwork net;
         TrainState state;
         if (resume) {
-            Checkpoint cp = Checkpoint.read(checkpointFile);
+            Checkpoint cp = ResumePlan.rollBack(runDir);
             net = cp.network();
             state = cp.state();
-            long step = state.globalStep();
-            RunFiles.retainLines(runDir.resolve(RunFiles.STEPS), n -> n.path("step").asLong(Long.MAX_VALUE) <= step);
-            // metrics.jsonl is rewritten from the checkpoint, which holds every completed epoch
-            StringBuilder lines = new StringBuilder();
-            for (EpochMetrics m : state.metrics()) {
-                lines.append(Json.line(m)).append('\n');
-            }
-            AtomicFiles.writeString(runDir.resolve(RunFiles.METRICS), lines.toString());
-            removeStaleTemporaryFiles();
             console.printf(Locale.ROOT, "resuming %s at epoch %d, batch %d (step %d)%n", runDir, state.epoch() + 1,
-                    state.batchIndex(), step);
+                    state.batchIndex(), state.globalStep());
         } else {
             net = LmNetworks.build(settings.model(), settings.seqLen());
             LmNetworks.initOutputBiasToLogUnigram(net, labelCounts(train, settings.model().vocabSize()));
             initialWeights.accept(net);
             state = TrainState.start();
-            Files.deleteIfExists(runDir.resolve(RunFiles.STEPS));
-            Files.deleteIfExists(runDir.resolve(RunFiles.METRICS));
+            ResumePlan.clearLogs(runDir);
         }
         LmNetworks.configureClipping(net, settings.model());
         AtomicFiles.write(runDir.resolve(RunFiles.CONFIG), out -> Json.PRETTY.writeValue(out, settings));
@@ -244,18 +237,6 @@ public final class Trainer {
             }
         }
         return counts;
-    }
-
-    /** Deletes temporary files of writes that a killed run left behind (the real files are intact). */
-    private void removeStaleTemporaryFiles() throws IOException {
-        try (var files = Files.list(runDir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".") && name.contains(".tmp-")) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     /** Trains the rest of one epoch; returns the state after it. */
