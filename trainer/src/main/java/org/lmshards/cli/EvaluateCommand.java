@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lmshards.trainer.train.BatchSource;
-import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.SnakeCaseJson;
 import org.lmshards.trainer.model.RowReplicas;
 import org.lmshards.trainer.train.LossEvaluator;
 import org.lmshards.trainer.train.PassProgress;
@@ -68,7 +68,7 @@ final class EvaluateCommand implements Callable<Integer> {
             m.put("loss", r.meanLoss());
             m.put("perplexity", r.perplexity());
             m.put("tokens", r.tokens());
-            spec.commandLine().getOut().println(Json.line(m));
+            spec.commandLine().getOut().println(SnakeCaseJson.line(m));
         } else {
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: loss %.6f nats/token, perplexity %.3f (%d tokens)%n",
                     split, r.meanLoss(), r.perplexity(), r.tokens());

@@ -18,7 +18,7 @@ import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.lmshards.trainer.train.AtomicFiles;
 import org.lmshards.trainer.train.DamagedRunFileException;
 import org.lmshards.trainer.train.DeadTemporaries;
-import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.SnakeCaseJson;
 import org.lmshards.trainer.train.RunDirectoryGuard;
 import org.lmshards.trainer.train.RunFiles;
 import org.lmshards.trainer.train.RunLock;
@@ -72,7 +72,7 @@ final class ImportCommand implements Callable<Integer> {
             DeadTemporaries.remove(out);
             RunDirectoryGuard.mark(out, "import");
             AtomicFiles.write(out.resolve(RunFiles.VOCAB), vocab::write);
-            AtomicFiles.write(out.resolve(RunFiles.CONFIG), o -> Json.PRETTY.writeValue(o, settings));
+            AtomicFiles.write(out.resolve(RunFiles.CONFIG), o -> SnakeCaseJson.PRETTY.writeValue(o, settings));
             AtomicFiles.write(out.resolve(RunFiles.MODEL), o -> LmNetworks.save(net, o));
         }
         spec.commandLine().getOut().printf("%s: model of %s, vocabulary %d, from %s%n", out, shape.describe(),

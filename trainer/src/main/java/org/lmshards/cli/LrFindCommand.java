@@ -19,7 +19,7 @@ import org.lmshards.trainer.train.RunDirectoryGuard;
 import org.lmshards.trainer.train.RunFiles;
 import org.lmshards.trainer.train.RunLock;
 import org.lmshards.trainer.train.BatchSource;
-import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.SnakeCaseJson;
 import org.lmshards.trainer.train.LrFinder;
 import org.lmshards.trainer.train.TrainingDataset;
 import picocli.CommandLine;
@@ -85,7 +85,7 @@ final class LrFindCommand implements Callable<Integer> {
             double[] lrs = new double[points.size()], losses = new double[points.size()], smooth = new double[points.size()];
             for (int i = 0; i < points.size(); i++) {
                 LrFinder.Point p = points.get(i);
-                lines.append(Json.line(p)).append('\n');
+                lines.append(SnakeCaseJson.line(p)).append('\n');
                 lrs[i] = p.lr();
                 losses[i] = p.loss();
                 smooth[i] = p.smoothedLoss();

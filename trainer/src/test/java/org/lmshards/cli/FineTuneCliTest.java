@@ -23,7 +23,7 @@ import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.lmshards.trainer.testing.CliRun;
 import org.lmshards.trainer.testing.WikiTextDatasets;
-import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.SnakeCaseJson;
 import org.lmshards.trainer.train.RunFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -116,7 +116,7 @@ class FineTuneCliTest {
                 pretrained.toString(), "--freeze-epochs", "1", "--epochs", "1", "--bs", "8", "--seq-len", "24", "--lr", "1e-2",
                 "--workers", "0", "--no-progress");
         assertThat(o.code()).as(o.err()).isZero();
-        JsonNode config = Json.MAPPER.readTree(run.resolve(RunFiles.CONFIG).toFile());
+        JsonNode config = SnakeCaseJson.MAPPER.readTree(run.resolve(RunFiles.CONFIG).toFile());
         assertThat(config.at("/model/emb").asInt()).isEqualTo(16);
         assertThat(config.at("/model/vocab_size").asInt()).isEqualTo(vocabB.size());
         assertThat(config.at("/freeze_epochs").asInt()).isEqualTo(1);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.ExitCode;
 import org.lmshards.trainer.testing.CliRun;
 import org.lmshards.trainer.testing.WikiTextDatasets;
-import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.SnakeCaseJson;
 import org.lmshards.trainer.train.RunFiles;
 
 /** {@code --replicas} of train, evaluate and lr-find, on a small real WikiText dataset. */
@@ -36,15 +36,15 @@ class ReplicaOptionCliTest {
 
     @Test
     void evaluateWithReplicasGivesTheLossOfOneReplicaAndOfTraining() throws IOException {
-        JsonNode one = Json.MAPPER.readTree(CliRun.run("evaluate", "--model", run.toString(), "--data", data.toString(),
+        JsonNode one = SnakeCaseJson.MAPPER.readTree(CliRun.run("evaluate", "--model", run.toString(), "--data", data.toString(),
                 "--json", "--replicas", "1").out());
         CliRun.Result four = CliRun.run("evaluate", "--model", run.toString(), "--data", data.toString(), "--json",
                 "--replicas", "4");
         assertThat(four.code()).as(four.err()).isZero();
-        double a = one.get("loss").asDouble(), b = Json.MAPPER.readTree(four.out()).get("loss").asDouble();
+        double a = one.get("loss").asDouble(), b = SnakeCaseJson.MAPPER.readTree(four.out()).get("loss").asDouble();
         assertThat(Math.abs(a - b) / a).isLessThan(1e-6);
         List<String> metrics = Files.readAllLines(run.resolve(RunFiles.METRICS));
-        double trained = Json.MAPPER.readTree(metrics.get(0)).get("valid_loss").asDouble();
+        double trained = SnakeCaseJson.MAPPER.readTree(metrics.get(0)).get("valid_loss").asDouble();
         assertThat(Math.abs(trained - a) / a).isLessThan(1e-6);
     }
 

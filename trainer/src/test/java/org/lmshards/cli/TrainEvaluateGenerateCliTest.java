@@ -19,7 +19,7 @@ import org.lmshards.trainer.generate.TextGenerator;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.testing.CliRun;
 import org.lmshards.trainer.testing.WikiTextDatasets;
-import org.lmshards.trainer.train.Json;
+import org.lmshards.trainer.train.SnakeCaseJson;
 import org.lmshards.trainer.train.RunFiles;
 
 /** train, evaluate and generate end to end on a small real WikiText dataset, through the CLI. */
@@ -48,13 +48,13 @@ class TrainEvaluateGenerateCliTest {
             assertThat(run.resolve(f)).isRegularFile();
         }
         assertThat(Vocabulary.read(run.resolve(RunFiles.VOCAB))).isEqualTo(vocab);
-        JsonNode config = Json.MAPPER.readTree(run.resolve(RunFiles.CONFIG).toFile());
+        JsonNode config = SnakeCaseJson.MAPPER.readTree(run.resolve(RunFiles.CONFIG).toFile());
         assertThat(config.at("/model/emb").asInt()).isEqualTo(16);
         assertThat(config.at("/model/vocab_size").asInt()).isEqualTo(vocab.size());
         assertThat(config.at("/seq_len").asInt()).isEqualTo(24);
         List<String> metrics = Files.readAllLines(run.resolve(RunFiles.METRICS));
         assertThat(metrics).hasSize(2);
-        JsonNode first = Json.MAPPER.readTree(metrics.get(0)), second = Json.MAPPER.readTree(metrics.get(1));
+        JsonNode first = SnakeCaseJson.MAPPER.readTree(metrics.get(0)), second = SnakeCaseJson.MAPPER.readTree(metrics.get(1));
         assertThat(second.get("train_loss").asDouble()).isLessThan(first.get("train_loss").asDouble());
         // learnt something: well below a uniform guess over the vocabulary
         assertThat(second.get("valid_loss").asDouble()).isLessThan(Math.log(vocab.size()) - 0.5);
@@ -64,9 +64,9 @@ class TrainEvaluateGenerateCliTest {
     void evaluateEqualsTheValidLossTrainReported() throws IOException {
         CliRun.Result o = CliRun.run("evaluate", "--model", run.toString(), "--data", data.toString(), "--json");
         assertThat(o.code()).as(o.err()).isZero();
-        JsonNode r = Json.MAPPER.readTree(o.out());
+        JsonNode r = SnakeCaseJson.MAPPER.readTree(o.out());
         List<String> metrics = Files.readAllLines(run.resolve(RunFiles.METRICS));
-        JsonNode last = Json.MAPPER.readTree(metrics.get(metrics.size() - 1));
+        JsonNode last = SnakeCaseJson.MAPPER.readTree(metrics.get(metrics.size() - 1));
         assertThat(r.get("loss").asDouble()).isEqualTo(last.get("valid_loss").asDouble());
         assertThat(r.get("perplexity").asDouble()).isEqualTo(last.get("valid_perplexity").asDouble());
         CliRun.Result text = CliRun.run("evaluate", "--model", run.toString(), "--data", data.toString());

@@ -52,7 +52,7 @@ public final class Checkpoint {
     public void write(Path file) throws IOException {
         AtomicFiles.write(file, out -> {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
-                put(zip, STATE, Json.PRETTY.writeValueAsBytes(state));
+                put(zip, STATE, SnakeCaseJson.PRETTY.writeValueAsBytes(state));
                 put(zip, CONFIG, network.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8));
                 put(zip, PARAMS, serialize(network.params()));
                 INDArray updater = network.getUpdater().getStateViewArray();
@@ -74,7 +74,7 @@ public final class Checkpoint {
         try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 if (e.getName().equals(STATE)) {
-                    return Json.MAPPER.readValue(zip.readAllBytes(), TrainState.class);
+                    return SnakeCaseJson.MAPPER.readValue(zip.readAllBytes(), TrainState.class);
                 }
             }
         } catch (IOException e) {
@@ -99,7 +99,7 @@ public final class Checkpoint {
             }
         }
         try {
-            TrainState state = Json.MAPPER.readValue(entries.get(STATE), TrainState.class);
+            TrainState state = SnakeCaseJson.MAPPER.readValue(entries.get(STATE), TrainState.class);
             MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(new String(entries.get(CONFIG), StandardCharsets.UTF_8));
             StatefulLmNetwork net = new StatefulLmNetwork(conf);
             INDArray params = deserialize(entries.get(PARAMS));

@@ -77,7 +77,7 @@ public final class LrFinder {
             DataSet ds = train.next();
             double lr = lrAt(startLr, endLr, i, iterations);
             net.seedDropout(hp.seed(), i);
-            AdamKnobs.set(net, lr, hp.optimizer().beta1());
+            AdamConfigWriter.set(net, lr, hp.optimizer().beta1());
             net.fit(ds);
             double loss = net.lastLossSum() / net.lastTokens();
             avg = SMOOTHING * avg + (1 - SMOOTHING) * loss;

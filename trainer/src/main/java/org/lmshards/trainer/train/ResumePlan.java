@@ -112,7 +112,7 @@ public final class ResumePlan {
         RunFiles.retainLines(runDir.resolve(RunFiles.STEPS), n -> n.path("step").asLong(Long.MAX_VALUE) <= step);
         StringBuilder lines = new StringBuilder();
         for (EpochMetrics m : cp.state().metrics()) {
-            lines.append(Json.line(m)).append('\n');
+            lines.append(SnakeCaseJson.line(m)).append('\n');
         }
         AtomicFiles.writeString(runDir.resolve(RunFiles.METRICS), lines.toString());
         removeTemporaryFiles(runDir);

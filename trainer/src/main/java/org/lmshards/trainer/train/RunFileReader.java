@@ -22,7 +22,7 @@ public final class RunFileReader {
 
     public static TrainSettings settings(Path configFile) throws IOException {
         try {
-            return Json.MAPPER.readValue(configFile.toFile(), TrainSettings.class);
+            return SnakeCaseJson.MAPPER.readValue(configFile.toFile(), TrainSettings.class);
         } catch (NoSuchFileException | FileNotFoundException e) {
             throw new DamagedRunFileException(configFile, "config.json missing", e);
         } catch (JsonProcessingException e) {

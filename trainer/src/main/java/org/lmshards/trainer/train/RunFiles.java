@@ -25,7 +25,7 @@ public final class RunFiles {
     public static void appendLine(Path file, Object record) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {
-            w.write(Json.line(record));
+            w.write(SnakeCaseJson.line(record));
             w.write('\n');
         } catch (IOException e) {
             throw new IOException(file + ": cannot write (" + e.getMessage() + ")", e);
@@ -43,7 +43,7 @@ public final class RunFiles {
         List<String> kept = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             try {
-                JsonNode node = Json.MAPPER.readTree(line);
+                JsonNode node = SnakeCaseJson.MAPPER.readTree(line);
                 if (node != null && node.isObject() && keep.test(node)) {
                     kept.add(line);
                 }

@@ -155,7 +155,7 @@ public final class Trainer {
             ResumePlan.clearLogs(runDir);
         }
         LmNetworks.configureClipping(net, settings.model());
-        AtomicFiles.write(runDir.resolve(RunFiles.CONFIG), out -> Json.PRETTY.writeValue(out, settings));
+        AtomicFiles.write(runDir.resolve(RunFiles.CONFIG), out -> SnakeCaseJson.PRETTY.writeValue(out, settings));
         console.printf(Locale.ROOT, "model: %,d parameters, %,d forward FLOPs per token; %d batches of %d x %d per epoch%n",
                 settings.model().parameterCount(), settings.model().forwardFlopsPerToken(), train.batchesPerEpoch(),
                 settings.batchSize(), settings.seqLen());
@@ -244,7 +244,7 @@ public final class Trainer {
         int epoch = start.epoch();
         long batches = train.batchesPerEpoch();
         double explodeAbove = 3 * Math.log(settings.model().vocabSize()) + 1;
-        OneCycle schedule = new OneCycle(settings.model(), (long) settings.epochs() * batches);
+        OptimizerSchedule schedule = new OptimizerSchedule(settings.model(), (long) settings.epochs() * batches);
         train.seek(epoch, start.batchIndex());
         BodyFreeze freeze = settings.frozen(epoch) ? BodyFreeze.hold(net) : null;
         long lastCheckpointNanos = System.nanoTime();
@@ -257,7 +257,7 @@ public final class Trainer {
                 long step = state.globalStep();
                 net.seedDropout(settings.model().seed(), step);
                 double lr = schedule.lr(step);
-                AdamKnobs.set(net, lr, schedule.beta1(step));
+                AdamConfigWriter.set(net, lr, schedule.beta1(step));
                 net.fit(ds);
                 if (freeze != null) {
                     freeze.restore();

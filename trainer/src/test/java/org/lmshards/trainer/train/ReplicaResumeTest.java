@@ -44,7 +44,7 @@ class ReplicaResumeTest {
     static List<Double> stepLosses(Path run) throws IOException {
         List<Double> out = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve(RunFiles.STEPS))) {
-            out.add(Json.MAPPER.readTree(line).get("loss").asDouble());
+            out.add(SnakeCaseJson.MAPPER.readTree(line).get("loss").asDouble());
         }
         return out;
     }

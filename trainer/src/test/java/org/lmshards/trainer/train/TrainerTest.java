@@ -72,18 +72,18 @@ class TrainerTest {
         assertThat(run.resolve(RunFiles.CHECKPOINT)).isRegularFile();
         List<String> metricsLines = Files.readAllLines(run.resolve(RunFiles.METRICS));
         assertThat(metricsLines).hasSize(12);
-        JsonNode last = Json.MAPPER.readTree(metricsLines.get(11));
+        JsonNode last = SnakeCaseJson.MAPPER.readTree(metricsLines.get(11));
         assertThat(last.fieldNames()).toIterable().containsExactly("epoch", "train_loss", "valid_loss",
                 "valid_perplexity", "tokens_per_s", "seconds");
         assertThat(last.get("epoch").asInt()).isEqualTo(12);
         assertThat(last.get("valid_loss").asDouble()).isEqualTo(m.get(11).validLoss());
         List<String> steps = Files.readAllLines(run.resolve(RunFiles.STEPS));
         assertThat(steps).hasSize((int) (12 * train.batchesPerEpoch()));
-        JsonNode step = Json.MAPPER.readTree(steps.get(steps.size() - 1));
+        JsonNode step = SnakeCaseJson.MAPPER.readTree(steps.get(steps.size() - 1));
         assertThat(step.get("step").asLong()).isEqualTo(steps.size());
         assertThat(step.get("epoch").asInt()).isEqualTo(12);
         assertThat(step.has("loss") && step.has("tokens_per_s")).isTrue();
-        TrainSettings saved = Json.MAPPER.readValue(run.resolve(RunFiles.CONFIG).toFile(), TrainSettings.class);
+        TrainSettings saved = SnakeCaseJson.MAPPER.readValue(run.resolve(RunFiles.CONFIG).toFile(), TrainSettings.class);
         assertThat(saved).isEqualTo(settings(hp, 8, 16, 12, 0));
         // the saved model evaluates to the reported valid loss
         StatefulLmNetwork loaded = LmNetworks.load(run.resolve(RunFiles.MODEL));
@@ -135,14 +135,14 @@ class TrainerTest {
         List<String> steps = Files.readAllLines(b.resolve(RunFiles.STEPS));
         assertThat(steps).hasSize(18);
         for (int i = 0; i < steps.size(); i++) {
-            assertThat(Json.MAPPER.readTree(steps.get(i)).get("step").asLong()).isEqualTo(i + 1);
-            assertThat(Json.MAPPER.readTree(steps.get(i)).get("loss").asDouble())
-                    .isEqualTo(Json.MAPPER.readTree(Files.readAllLines(a.resolve(RunFiles.STEPS)).get(i)).get("loss").asDouble());
+            assertThat(SnakeCaseJson.MAPPER.readTree(steps.get(i)).get("step").asLong()).isEqualTo(i + 1);
+            assertThat(SnakeCaseJson.MAPPER.readTree(steps.get(i)).get("loss").asDouble())
+                    .isEqualTo(SnakeCaseJson.MAPPER.readTree(Files.readAllLines(a.resolve(RunFiles.STEPS)).get(i)).get("loss").asDouble());
         }
         List<String> metricLines = Files.readAllLines(b.resolve(RunFiles.METRICS));
         assertThat(metricLines).hasSize(3);
         for (int i = 0; i < 3; i++) {
-            JsonNode m = Json.MAPPER.readTree(metricLines.get(i));
+            JsonNode m = SnakeCaseJson.MAPPER.readTree(metricLines.get(i));
             assertThat(m.get("epoch").asInt()).isEqualTo(i + 1);
             assertThat(m.get("valid_loss").asDouble()).isEqualTo(full.metrics().get(i).validLoss());
         }

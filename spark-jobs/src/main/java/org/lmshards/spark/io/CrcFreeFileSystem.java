@@ -7,9 +7,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** Filesystem lookup shared by driver and executors. */
-public final class Fs {
-    private Fs() {
+/**
+ * The Hadoop filesystem of a path with no {@code .crc} checksum side files: for local paths the
+ * raw local filesystem. Driver and executors both look filesystems up here.
+ */
+public final class CrcFreeFileSystem {
+    private CrcFreeFileSystem() {
     }
 
     /**

@@ -12,7 +12,7 @@ import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 
-class OneCycleTest {
+class OptimizerScheduleTest {
     static LmHyperParams hp(LrSchedule schedule) {
         return new LmHyperParams(17, 8, 16, 1, 0, 0, 0, 0, 0, 1e-2, 0.1, 0.25, 3,
                 OptimizerSettings.DEFAULTS.withSchedule(schedule));
@@ -20,7 +20,7 @@ class OneCycleTest {
 
     @Test
     void oneCycleFollowsFastaisCombinedCosineAtKnownSteps() {
-        OneCycle s = new OneCycle(hp(LrSchedule.ONE_CYCLE), 1000); // warm-up: 250 steps
+        OptimizerSchedule s = new OptimizerSchedule(hp(LrSchedule.ONE_CYCLE), 1000); // warm-up: 250 steps
         assertThat(s.lr(0)).isCloseTo(1e-2 / 25, within(1e-12));
         assertThat(s.beta1(0)).isCloseTo(0.95, within(1e-12));
         assertThat(s.lr(125)).isCloseTo((1e-2 / 25 + 1e-2) / 2, within(1e-12)); // half-way up the cosine
@@ -41,7 +41,7 @@ class OneCycleTest {
 
     @Test
     void constantScheduleKeepsLrAndBeta1() {
-        OneCycle s = new OneCycle(hp(LrSchedule.CONSTANT), 10);
+        OptimizerSchedule s = new OptimizerSchedule(hp(LrSchedule.CONSTANT), 10);
         for (int step = 0; step < 10; step++) {
             assertThat(s.lr(step)).isEqualTo(1e-2);
             assertThat(s.beta1(step)).isEqualTo(0.9);
@@ -55,10 +55,10 @@ class OneCycleTest {
         src.seek(0, 0);
         DataSet ds = src.next();
         INDArray before = net.params().dup();
-        AdamKnobs.set(net, 0, 0.9); // no step at all: weight decay 0.1 is multiplied by the same lr
+        AdamConfigWriter.set(net, 0, 0.9); // no step at all: weight decay 0.1 is multiplied by the same lr
         net.fit(ds);
         assertThat(net.params()).isEqualTo(before);
-        AdamKnobs.set(net, 1e-2, 0.9);
+        AdamConfigWriter.set(net, 1e-2, 0.9);
         net.fit(ds);
         assertThat(net.params()).isNotEqualTo(before);
     }

@@ -11,8 +11,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * from its configuration object at every update (and the decoupled weight decay takes the same
  * learning rate), but has no schedule for beta1, so the schedule writes them there.
  */
-final class AdamKnobs {
-    private AdamKnobs() {
+final class AdamConfigWriter {
+    private AdamConfigWriter() {
     }
 
     static void set(MultiLayerNetwork net, double lr, double beta1) {

@@ -5,21 +5,22 @@ import org.lmshards.trainer.model.LrSchedule;
 import org.lmshards.trainer.model.OptimizerSettings;
 
 /**
- * The learning rate and Adam beta1 of every training step: constant, or fastai's
- * {@code fit_one_cycle}. One cycle over {@code totalSteps}: for the first {@code pctStart} of
- * the steps the learning rate rises from {@code lr/divFactor} to {@code lr} and beta1 falls from
- * 0.95 to 0.85 (cosine annealing), then the learning rate falls to {@code lr/finalDivFactor}
- * and beta1 rises back to 0.95 (cosine again): fastai's {@code combined_cos}.
+ * The learning rate and Adam beta1 of every training step, for either {@link LrSchedule}:
+ * constant, or fastai's {@code fit_one_cycle}. One cycle over {@code totalSteps}: for the first
+ * {@code pctStart} of the steps the learning rate rises from {@code lr/divFactor} to {@code lr}
+ * and beta1 falls from 0.95 to 0.85 (cosine annealing), then the learning rate falls to
+ * {@code lr/finalDivFactor} and beta1 rises back to 0.95 (cosine again): fastai's
+ * {@code combined_cos}.
  *
  * <p>Both are pure functions of the step, so a resumed run gets the same values as an
  * uninterrupted one without storing anything but the step.
  */
-public final class OneCycle {
+public final class OptimizerSchedule {
     private final LmHyperParams hp;
     private final long totalSteps;
 
     /** @param totalSteps training steps of the whole run (epochs x batches per epoch) */
-    public OneCycle(LmHyperParams hp, long totalSteps) {
+    public OptimizerSchedule(LmHyperParams hp, long totalSteps) {
         if (totalSteps < 1) {
             throw new IllegalArgumentException("a schedule needs at least one step, got " + totalSteps);
         }
