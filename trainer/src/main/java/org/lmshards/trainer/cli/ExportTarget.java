@@ -8,8 +8,8 @@ import java.util.Set;
 
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.trainer.report.LrFindReport;
-import org.lmshards.trainer.train.RunDirectoryGuard;
-import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.rundir.RunDirectoryGuard;
+import org.lmshards.trainer.train.rundir.RunFiles;
 
 /**
  * Whether {@code export --out FILE} may write FILE: never a file that is not a regular one (a

@@ -9,7 +9,7 @@ import org.lmshards.trainer.finetune.EmbeddingMatch;
 import org.lmshards.trainer.finetune.PretrainedWeights;
 import org.lmshards.trainer.interop.ModelShape;
 import org.lmshards.trainer.model.StatefulLmNetwork;
-import org.lmshards.trainer.train.InitFrom;
+import org.lmshards.trainer.train.rundir.InitFrom;
 import picocli.CommandLine;
 
 /**

@@ -9,12 +9,12 @@ import org.lmshards.core.io.StableRead;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.StatefulLmNetwork;
-import org.lmshards.trainer.train.DamagedRunFileException;
-import org.lmshards.trainer.train.DataMismatchException;
-import org.lmshards.trainer.train.RunFileReader;
-import org.lmshards.trainer.train.RunFiles;
-import org.lmshards.trainer.train.RunLock;
-import org.lmshards.trainer.train.TrainSettings;
+import org.lmshards.trainer.train.rundir.DamagedRunFileException;
+import org.lmshards.trainer.train.loop.DataMismatchException;
+import org.lmshards.trainer.train.rundir.RunFileReader;
+import org.lmshards.trainer.train.rundir.RunFiles;
+import org.lmshards.trainer.train.rundir.RunLock;
+import org.lmshards.trainer.train.rundir.TrainSettings;
 
 /**
  * A finished run directory as {@code evaluate} and {@code generate} read it: refused while a

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import org.lmshards.trainer.train.RunDirectoryGuard;
+import org.lmshards.trainer.train.rundir.RunDirectoryGuard;
 import picocli.CommandLine;
 
 /** The usage error (exit 2) of a command whose {@code --out} is no run directory it may write. */

@@ -6,7 +6,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
-import org.lmshards.trainer.train.StopRequest;
+import org.lmshards.trainer.train.loop.StopRequest;
 
 /**
  * Turns the first SIGINT (Ctrl-C) or SIGTERM during {@code train} into a {@link StopRequest}:

@@ -4,11 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.lmshards.trainer.model.LmHyperParams;
-import org.lmshards.trainer.train.PassProgress;
-import org.lmshards.trainer.train.RunFiles;
-import org.lmshards.trainer.train.TrainSettings;
-import org.lmshards.trainer.train.TrainState;
-import org.lmshards.trainer.train.TrainingStoppedException;
+import org.lmshards.trainer.train.console.PassProgress;
+import org.lmshards.trainer.train.rundir.RunFiles;
+import org.lmshards.trainer.train.rundir.TrainSettings;
+import org.lmshards.trainer.train.rundir.TrainState;
+import org.lmshards.trainer.train.loop.TrainingStoppedException;
 
 /** What {@code train} tells the user around the training itself: the time to expect, how to resume, what next. */
 final class TrainMessages {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.lmshards.core.ShardFormatException;
 import org.lmshards.core.io.DirectoryLock;
 import org.lmshards.core.io.StableRead;
-import org.lmshards.trainer.train.DamagedRunFileException;
+import org.lmshards.trainer.train.rundir.DamagedRunFileException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -26,7 +26,7 @@ import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.lmshards.trainer.testing.CliRun;
 import org.lmshards.trainer.testing.WikiTextDatasets;
-import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.rundir.RunFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.ExitCode;
 import org.lmshards.trainer.testing.CliRun;
 import org.lmshards.trainer.testing.WikiTextDatasets;
-import org.lmshards.trainer.train.SnakeCaseJson;
-import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.rundir.SnakeCaseJson;
+import org.lmshards.trainer.train.rundir.RunFiles;
 
 /** {@code --replicas} of train, evaluate and lr-find, on a small real WikiText dataset. */
 class ReplicaOptionCliTest {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.testing.WikiTextDatasets;
-import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.rundir.RunFiles;
 
 /**
  * Issue 15 item 9: what {@code train} and {@code evaluate} print where no terminal is attached

@@ -19,8 +19,8 @@ import org.lmshards.trainer.generate.TextGenerator;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.testing.CliRun;
 import org.lmshards.trainer.testing.WikiTextDatasets;
-import org.lmshards.trainer.train.SnakeCaseJson;
-import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.rundir.SnakeCaseJson;
+import org.lmshards.trainer.train.rundir.RunFiles;
 
 /** train, evaluate and generate end to end on a small real WikiText dataset, through the CLI. */
 class TrainEvaluateGenerateCliTest {

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.trainer.testing.CliRun;
-import org.lmshards.trainer.train.TrainingUi;
+import org.lmshards.trainer.train.console.TrainingUi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;

@@ -32,8 +32,8 @@ import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.testing.ChildProcesses;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmNetworks;
-import org.lmshards.trainer.train.Checkpoint;
-import org.lmshards.trainer.train.TrainState;
+import org.lmshards.trainer.train.rundir.Checkpoint;
+import org.lmshards.trainer.train.rundir.TrainState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 
