@@ -14,9 +14,9 @@ import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.RowReplicas;
 import org.lmshards.trainer.model.StatefulLmNetwork;
-import org.lmshards.trainer.train.BatchSource;
-import org.lmshards.trainer.train.LossEvaluator;
-import org.lmshards.trainer.train.TrainingDataset;
+import org.lmshards.trainer.train.loop.BatchSource;
+import org.lmshards.trainer.train.loop.LossEvaluator;
+import org.lmshards.trainer.train.loop.TrainingDataset;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**

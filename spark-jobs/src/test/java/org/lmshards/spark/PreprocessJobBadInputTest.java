@@ -16,7 +16,7 @@ import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.core.testing.ChildProcesses;
-import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.CrcFreeFileSystem;
 import org.lmshards.spark.io.OutputLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -317,7 +317,7 @@ class PreprocessJobBadInputTest {
         Path p = file("l/l.csv", doc(1) + "\n" + doc(2) + "\n");
         Path out = tmp.resolve("locked");
         org.apache.hadoop.fs.Path hout = new org.apache.hadoop.fs.Path(out.toUri());
-        org.apache.hadoop.fs.FileSystem fs = Fs.of(hout, new org.apache.hadoop.conf.Configuration());
+        org.apache.hadoop.fs.FileSystem fs = CrcFreeFileSystem.of(hout, new org.apache.hadoop.conf.Configuration());
         try (OutputLock held = OutputLock.acquire(fs, hout)) {
             SparkTestSupport.Run r = job(p, out);
             assertThat(r.code()).isEqualTo(ExitCode.INTERNAL);

@@ -15,7 +15,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 import org.lmshards.spark.support.FaultInjection;
 import org.lmshards.spark.io.FileIoError;
-import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.CrcFreeFileSystem;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 
@@ -104,7 +104,7 @@ public final class ReadTask implements FlatMapFunction<Iterator<Integer>, Parsed
                 Path p = new Path(path);
                 CsvRecord headerRecord = null;
                 try {
-                    FileSystem fs = Fs.of(p, conf.get());
+                    FileSystem fs = CrcFreeFileSystem.of(p, conf.get());
                     if (u.start() > 0) {
                         headerRecord = firstRecord(fs, p, u.start());
                     }

@@ -10,7 +10,7 @@ import java.util.List;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.CrcFreeFileSystem;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.StagingFence;
 
@@ -56,7 +56,7 @@ public final class RejectSpool implements Serializable {
         public void add(Reject r) {
             try {
                 if (out == null) {
-                    FileSystem fs = Fs.of(path, conf.get());
+                    FileSystem fs = CrcFreeFileSystem.of(path, conf.get());
                     out = new BufferedWriter(new OutputStreamWriter(StagingFence.create(fs, path), StandardCharsets.UTF_8), 1 << 16);
                     first = r;
                 }

@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.Function;
-import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.CrcFreeFileSystem;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.InputFile;
 
@@ -34,7 +34,7 @@ public final class ScanTask implements Function<Integer, List<InputUnit>> {
     public List<InputUnit> call(Integer file) throws IOException {
         Path p = new Path(files.get(file).path());
         List<InputUnit> units = new ArrayList<>();
-        try (InputStream in = Fs.of(p, conf.get()).open(p, 1 << 20)) {
+        try (InputStream in = CrcFreeFileSystem.of(p, conf.get()).open(p, 1 << 20)) {
             StrictCsvReader scan = new StrictCsvReader(in, StrictCsvReader.DEFAULT_MAX_RECORD_BYTES, false, 0, Long.MAX_VALUE, 0, 1);
             long start = 0;
             long rowsBefore = 0;

@@ -96,7 +96,7 @@ public final class DatasetOutput implements Closeable {
     public static DatasetOutput claim(String output, String runId, Collection<InputFile> inputs, Configuration conf)
             throws IOException {
         Path path = new Path(output);
-        FileSystem fs = Fs.of(path, conf);
+        FileSystem fs = CrcFreeFileSystem.of(path, conf);
         DatasetOutput out = new DatasetOutput(fs, fs.makeQualified(path), List.copyOf(inputs), runId);
         OutputGuard.requireReplaceable(fs, out.output, out.inputs);
         out.lock = OutputLock.acquire(fs, out.output);

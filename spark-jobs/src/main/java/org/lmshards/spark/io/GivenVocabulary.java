@@ -43,7 +43,7 @@ public final class GivenVocabulary {
     /** Reads and validates {@code spec}; a missing, oversized or malformed file is a {@link BadInputException} naming it. */
     public static GivenVocabulary read(String spec, Configuration conf) throws IOException {
         Path path = new Path(spec);
-        FileSystem fs = Fs.of(path, conf);
+        FileSystem fs = CrcFreeFileSystem.of(path, conf);
         FileStatus st;
         try {
             st = fs.getFileStatus(path);

@@ -16,7 +16,7 @@ import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.spark.support.FaultInjection;
 import org.lmshards.spark.io.FileIoError;
-import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.CrcFreeFileSystem;
 import org.lmshards.spark.io.HadoopConf;
 import org.lmshards.spark.io.StagingFence;
 import org.lmshards.spark.tokens.BlockNumericalizer;
@@ -77,7 +77,7 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBl
         Path dir = new Path(tmpDir);
         Path tmpTokens = new Path(dir, split + "-" + ShardLayout.tokensFile(shard) + "." + attempt);
         Path tmpDocs = new Path(dir, split + "-" + ShardLayout.docsFile(shard) + "." + attempt);
-        FileSystem fs = Fs.of(dir, conf.value().get());
+        FileSystem fs = CrcFreeFileSystem.of(dir, conf.value().get());
         BlockNumericalizer numericalizer = new BlockNumericalizer(vocabJson, dtype);
 
         long expectedTokens = p.numTokens(shard);

@@ -11,7 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmshards.spark.io.Fs;
+import org.lmshards.spark.io.CrcFreeFileSystem;
 import org.lmshards.spark.io.StagingFence;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +33,7 @@ class StagingFenceTest {
     @Test
     void aLateAttemptCreatingAFileAfterTheFenceClosedLeavesNothing() throws IOException {
         Path dir = tmp.resolve("_temporary-train");
-        FileSystem fs = Fs.of(hpath(dir), new Configuration());
+        FileSystem fs = CrcFreeFileSystem.of(hpath(dir), new Configuration());
         StagingFence.open(fs, hpath(dir));
         try (OutputStream early = StagingFence.create(fs, hpath(dir.resolve("train-tokens-00000.npy.early")))) {
             early.write(1);
@@ -60,7 +60,7 @@ class StagingFenceTest {
     void racingLateAttemptsNeverOutliveTheCleanup() throws Exception {
         for (int round = 0; round < 30; round++) {
             Path dir = tmp.resolve("race-" + round);
-            FileSystem fs = Fs.of(hpath(dir), new Configuration());
+            FileSystem fs = CrcFreeFileSystem.of(hpath(dir), new Configuration());
             StagingFence.open(fs, hpath(dir));
             CountDownLatch writing = new CountDownLatch(1);
             AtomicReference<IOException> fencedBy = new AtomicReference<>();

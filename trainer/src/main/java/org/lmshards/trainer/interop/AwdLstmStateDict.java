@@ -9,7 +9,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.lmshards.trainer.finetune.PretrainedWeights;
-import org.lmshards.trainer.train.DamagedRunFileException;
+import org.lmshards.trainer.train.rundir.DamagedRunFileException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

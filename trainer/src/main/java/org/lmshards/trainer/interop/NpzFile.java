@@ -19,7 +19,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.lmshards.trainer.train.DamagedRunFileException;
+import org.lmshards.trainer.train.rundir.DamagedRunFileException;
 
 /**
  * Reads and writes numpy's {@code .npz} archives (a zip of {@code NAME.npy} files, format 1.0),

@@ -4,6 +4,6 @@ package org.lmshards.trainer.model;
 public enum LrSchedule {
     /** {@code --lr} and beta1 fixed for the whole run. */
     CONSTANT,
-    /** fastai's {@code fit_one_cycle}: see {@link org.lmshards.trainer.train.OneCycle}. */
+    /** fastai's {@code fit_one_cycle}: see {@link org.lmshards.trainer.train.loop.OptimizerSchedule}. */
     ONE_CYCLE
 }

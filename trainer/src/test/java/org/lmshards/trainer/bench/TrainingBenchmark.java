@@ -10,12 +10,12 @@ import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.testing.WikiTextDatasets;
-import org.lmshards.trainer.train.BatchSource;
-import org.lmshards.trainer.train.EpochMetrics;
-import org.lmshards.trainer.train.Json;
-import org.lmshards.trainer.train.TrainingDataset;
-import org.lmshards.trainer.train.TrainSettings;
-import org.lmshards.trainer.train.Trainer;
+import org.lmshards.trainer.train.loop.BatchSource;
+import org.lmshards.trainer.train.rundir.EpochMetrics;
+import org.lmshards.trainer.train.rundir.SnakeCaseJson;
+import org.lmshards.trainer.train.loop.TrainingDataset;
+import org.lmshards.trainer.train.rundir.TrainSettings;
+import org.lmshards.trainer.train.loop.Trainer;
 
 /**
  * The training quality benchmark of docs/BENCHMARKS.md (not part of the normal test run; its
@@ -98,7 +98,7 @@ class TrainingBenchmark {
         }
         result.put("tokens_per_cpu_second", trainedTokens / ((double) result.get("process_cpu_seconds")));
         result.put("training_gflops_per_s", 3.0 * hp.forwardFlopsPerToken() * last.tokensPerS() / 1e9);
-        String json = Json.PRETTY.writeValueAsString(result);
+        String json = SnakeCaseJson.PRETTY.writeValueAsString(result);
         Files.writeString(target.resolve("bench-result.json"), json);
         System.out.println(json);
     }

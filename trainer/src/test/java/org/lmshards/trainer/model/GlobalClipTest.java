@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.junit.jupiter.api.Test;
-import org.lmshards.trainer.train.ArrayBatchSource;
+import org.lmshards.trainer.train.loop.ArrayBatchSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 

@@ -15,8 +15,8 @@ import org.lmshards.core.shard.SourceFile;
 import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.testing.DatasetSwap;
 import org.lmshards.core.vocab.Vocabulary;
-import org.lmshards.trainer.train.BatchSource;
-import org.lmshards.trainer.train.TrainingDataset;
+import org.lmshards.trainer.train.loop.BatchSource;
+import org.lmshards.trainer.train.loop.TrainingDataset;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmshards.trainer.train.RunFiles;
+import org.lmshards.trainer.train.rundir.RunFiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -13,8 +13,8 @@ import org.lmshards.core.ExitCode;
 import org.lmshards.core.io.DirectoryLock;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.testing.ChildProcesses;
-import org.lmshards.trainer.train.RunFiles;
-import org.lmshards.trainer.train.RunLock;
+import org.lmshards.trainer.train.rundir.RunFiles;
+import org.lmshards.trainer.train.rundir.RunLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

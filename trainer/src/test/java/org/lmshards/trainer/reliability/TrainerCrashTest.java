@@ -25,15 +25,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmshards.cli.LmShardsCli;
+import org.lmshards.trainer.cli.LmShardsCli;
 import org.lmshards.core.shard.DatasetWriter;
 import org.lmshards.core.shard.SourceFile;
 import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.testing.ChildProcesses;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmNetworks;
-import org.lmshards.trainer.train.Checkpoint;
-import org.lmshards.trainer.train.TrainState;
+import org.lmshards.trainer.train.rundir.Checkpoint;
+import org.lmshards.trainer.train.rundir.TrainState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 
@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the same seed; a diverging run stops with a clear message and keeps the last good
  * checkpoint and model; a batch too large for the memory gives a message suggesting a smaller
  * {@code --bs}/{@code --seq-len}. Tiny models; the killed runs are child JVMs
- * ({@code java -cp <test classpath> org.lmshards.cli.LmShardsCli train ...}).
+ * ({@code java -cp <test classpath> org.lmshards.trainer.cli.LmShardsCli train ...}).
  */
 class TrainerCrashTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -3,7 +3,7 @@ package org.lmshards.trainer.testing;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-import org.lmshards.cli.LmShardsCli;
+import org.lmshards.trainer.cli.LmShardsCli;
 import picocli.CommandLine;
 
 /** Runs the trainer CLI ({@code trainer.jar}'s commands) in this JVM, capturing what it prints. */
