@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -290,9 +289,7 @@ public final class TokenStore implements Closeable {
     }
 
     private int segment(long i) {
-        int k = Arrays.binarySearch(segStart, i);
-        // an exact hit may be the (empty) end sentinel or a chunk start; otherwise the insertion point - 1
-        return k >= 0 ? Math.min(k, segStart.length - 2) : -k - 2;
+        return RunStarts.runOf(segStart, 0, segStart.length - 1, i); // the total at the end is no segment
     }
 
     /** Documents in the split. */
@@ -333,13 +330,11 @@ public final class TokenStore implements Closeable {
     }
 
     private int shardOfDoc(long doc) {
-        int k = Arrays.binarySearch(shardFirstDoc, doc);
-        return k >= 0 ? Math.min(k, shardFirstDoc.length - 2) : -k - 2;
+        return RunStarts.runOf(shardFirstDoc, 0, shardFirstDoc.length - 1, doc);
     }
 
     private int shardOf(long token) {
-        int k = Arrays.binarySearch(shardFirstToken, token);
-        return k >= 0 ? Math.min(k, shardFirstToken.length - 2) : -k - 2;
+        return RunStarts.runOf(shardFirstToken, 0, shardFirstToken.length - 1, token);
     }
 
     public int vocabSize() {
