@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetWriter;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.core.vocab.Vocabulary;
@@ -29,8 +30,8 @@ public final class BenchDatasets {
      * @param shardTokens tokens per shard (a shard closes at the first document boundary past this)
      */
     public static Path ensure(Path dir, long tokens, int meanDocLen, long shardTokens, long seed) throws IOException {
-        if (Files.exists(dir.resolve("_SUCCESS"))) {
-            try (Dataset ds = Dataset.open(dir); TokenStore s = ds.split("train")) {
+        if (Files.exists(dir.resolve(ShardLayout.SUCCESS))) {
+            try (Dataset ds = Dataset.open(dir); TokenStore s = ds.split(ShardLayout.TRAIN)) {
                 if (s.size() == tokens) {
                     return dir;
                 }
@@ -45,7 +46,7 @@ public final class BenchDatasets {
         int[] doc = new int[meanDocLen * 3 / 2 + 1];
         long t0 = System.nanoTime();
         try (DatasetWriter w = DatasetWriter.create(dir, vocab, shardTokens)) {
-            SplitWriter train = w.split("train");
+            SplitWriter train = w.split(ShardLayout.TRAIN);
             long left = tokens;
             while (left > 0) {
                 int len = (int) Math.min(left, meanDocLen / 2 + rnd.nextInt(meanDocLen + 1));

@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.RunStarts;
+import org.lmshards.core.shard.ShardLayout;
+import org.lmshards.core.shard.TokenDtype;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.trainer.data.BatchGeometry;
 import org.lmshards.trainer.data.LmStreamIterator;
@@ -60,8 +63,8 @@ public class IteratorThroughputBenchmark {
         // one shard, so that the ceiling maps a single file
         BenchDatasets.ensure(Path.of(dataDir), tokens, 3000, Long.MAX_VALUE / 4, 1);
         dataset = Dataset.open(Path.of(dataDir));
-        store = dataset.split("train");
-        geometry = BatchGeometry.of("train", store.size(), bs, seqLen, false);
+        store = dataset.split(ShardLayout.TRAIN);
+        geometry = BatchGeometry.of(ShardLayout.TRAIN, store.size(), bs, seqLen, false);
     }
 
     @TearDown(Level.Trial)
@@ -109,6 +112,9 @@ public class IteratorThroughputBenchmark {
      */
     @State(Scope.Thread)
     public static class CopyState {
+        /** Bytes per id: the benchmark datasets are uint16 (32 000 words). */
+        static final int ID_BYTES = TokenDtype.UINT16.bytes();
+
         @Param({"false", "true"})
         public boolean shuffle;
 
@@ -124,16 +130,16 @@ public class IteratorThroughputBenchmark {
         @Setup(Level.Trial)
         public void map(IteratorThroughputBenchmark b) throws IOException {
             TokenStore store = b.store;
-            Path file = store.splitDir().resolve("tokens-00000.npy");
-            if (store.numShards() != 1) {
-                throw new IllegalStateException("the ceiling needs a one-shard dataset");
+            Path file = store.splitDir().resolve(ShardLayout.tokensFile(0));
+            if (store.numShards() != 1 || store.dtype() != TokenDtype.UINT16) {
+                throw new IllegalStateException("the ceiling needs a one-shard uint16 dataset");
             }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
             }
             map.order(ByteOrder.LITTLE_ENDIAN);
             dataOffset = 10 + (map.getShort(8) & 0xffff); // .npy v1: magic, version, HLEN, header
-            batch = new byte[b.bs * (b.seqLen + 1) * 2];
+            batch = new byte[b.bs * (b.seqLen + 1) * ID_BYTES];
             precompute(b.geometry, store);
         }
 
@@ -166,13 +172,12 @@ public class IteratorThroughputBenchmark {
                 int len = g.length(i) + 1;
                 for (int j = 0; j < g.batchSize(); j++) {
                     long pos = g.rowStart(i, j);
-                    int k = java.util.Arrays.binarySearch(streamStart, pos);
-                    k = k >= 0 ? k : -k - 2;
+                    int k = RunStarts.runOf(streamStart, pos);
                     int w = (int) (i * g.batchSize() + j);
                     int first = (int) Math.min(len, streamStart[k + 1] - pos);
-                    firstAt[w] = dataOffset + 2 * (sourceStart[k] + pos - streamStart[k]);
-                    firstBytes[w] = 2 * first;
-                    restAt[w] = first < len ? dataOffset + 2 * sourceStart[k + 1] : 0;
+                    firstAt[w] = dataOffset + ID_BYTES * (sourceStart[k] + pos - streamStart[k]);
+                    firstBytes[w] = ID_BYTES * first;
+                    restAt[w] = first < len ? dataOffset + ID_BYTES * sourceStart[k + 1] : 0;
                 }
             }
         }
@@ -185,7 +190,7 @@ public class IteratorThroughputBenchmark {
             s.next = 0;
         }
         long i = s.next++;
-        int rowBytes = (g.length(i) + 1) * 2;
+        int rowBytes = (g.length(i) + 1) * CopyState.ID_BYTES;
         int w = (int) (i * g.batchSize());
         for (int j = 0; j < g.batchSize(); j++, w++) {
             int first = s.firstBytes[w];

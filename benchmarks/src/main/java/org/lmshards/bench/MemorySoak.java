@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.trainer.data.LmStreamIterator;
 import org.lmshards.trainer.data.MemoryProbe;
@@ -34,7 +35,7 @@ public final class MemorySoak {
         System.out.println("| epoch | batches | seconds | Mtokens/s | heap after GC (MiB) | RssAnon (MiB) | RssFile (MiB) |");
         System.out.println("|---|---|---|---|---|---|---|");
         List<MemoryProbe> samples = new ArrayList<>();
-        try (Dataset ds = Dataset.open(dir); TokenStore store = ds.split("train");
+        try (Dataset ds = Dataset.open(dir); TokenStore store = ds.split(ShardLayout.TRAIN);
                 LmStreamIterator it = LmStreamIterator.builder(store).batchSize(bs).seqLen(seqLen).shuffle(shuffle)
                         .seed(7).workers(workers).build()) {
             long checksum = 0;

@@ -10,6 +10,7 @@ import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.model.RowReplicas;
@@ -37,8 +38,8 @@ public final class ParallelWrapperTrial {
         int workers = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         List<String> runs = List.of((args.length > 2 ? args[2] : "alone,replicas,wrapper").split(","));
         try (TrainingDataset ds = TrainingDataset.open(data);
-             BatchSource train = ds.batches("train", BS, SEQ, 1, 0, true);
-             BatchSource valid = ds.batches("valid", BS, SEQ, 1, 0)) {
+             BatchSource train = ds.batches(ShardLayout.TRAIN, BS, SEQ, 1, 0, true);
+             BatchSource valid = ds.batches(ShardLayout.VALID, BS, SEQ, 1, 0)) {
             LmHyperParams hp = new LmHyperParams(ds.vocab().size(), 32, 128, 2, 0, 0, 0, 0, 0, 2e-2, 0.01, 0.25, 1);
             List<DataSet> epoch = new ArrayList<>();
             train.seek(0, 0);

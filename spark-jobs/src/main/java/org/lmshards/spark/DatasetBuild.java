@@ -65,7 +65,7 @@ import scala.Option;
 final class DatasetBuild {
     private static final long MIN_PARTITION_BYTES = 1 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(DatasetBuild.class);
-    private static final List<String> SPLITS = List.of("train", "valid");
+    private static final List<String> SPLITS = List.of(ShardLayout.TRAIN, ShardLayout.VALID);
     /** How long a failed or finished write stage may take to stop the attempts Spark no longer needs. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
@@ -166,7 +166,7 @@ final class DatasetBuild {
             InputStability.requireUnchanged(jsc.hadoopConfiguration(), inputs); // every input has been read now
             FaultInjection.haltPoint("tokenized");
 
-            JavaRDD<TokenBlock> train = splits.get(0).blocks();
+            JavaRDD<TokenBlock> train = named(splits, ShardLayout.TRAIN).blocks();
             Vocabulary vocab = given == null ? TrainVocabulary.build(train, parts, settings.minFreq(), settings.maxVocab())
                     : TrainVocabulary.given(given, train, parts, settings.vocabExtend());
             byte[] vocabJson = TrainVocabulary.json(vocab, given);
@@ -188,6 +188,12 @@ final class DatasetBuild {
         } finally {
             splits.forEach(s -> s.blocks().unpersist(false));
         }
+    }
+
+    /** The split called {@code name}; by name, so that the vocabulary never depends on the order of the inputs. */
+    private static TokenizedSplit named(List<TokenizedSplit> splits, String name) {
+        return splits.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + name + " split"));
     }
 
     /**

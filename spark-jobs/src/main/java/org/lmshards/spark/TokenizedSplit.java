@@ -3,6 +3,7 @@ package org.lmshards.spark;
 import java.util.List;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.spark.csv.InputUnit;
 import org.lmshards.spark.csv.Reject;
 import org.lmshards.spark.csv.SplitRejects;
@@ -32,7 +33,7 @@ record TokenizedSplit(String name, List<InputFile> files, List<InputUnit> units,
         }
         if (docs == 0) {
             Reject r = rejects.first();
-            throw new BadInputException("--" + name + " " + (name.equals("train") ? settings.train() : settings.valid())
+            throw new BadInputException("--" + name + " " + (name.equals(ShardLayout.TRAIN) ? settings.train() : settings.valid())
                     + ": no documents (" + (rejects.count() == 0 ? "the input is empty" : "all " + rejects.count()
                     + " rows were rejected, the first: " + pathOf(r.unit()) + " row " + r.row() + ": " + r.reason()) + ")");
         }

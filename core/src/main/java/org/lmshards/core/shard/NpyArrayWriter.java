@@ -10,9 +10,9 @@ import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
- * Streams one 1-D {@code .npy} array of known length ({@code "<u2"}, {@code "<i4"} or {@code "<i8"})
- * to any {@link OutputStream} (a local file, HDFS, S3 ...), computing the CRC32C of every byte
- * written. The header follows docs/FORMAT.md (64-byte aligned).
+ * Streams one 1-D {@code .npy} array of known length and integer {@link NpyDtype} ({@code <u2},
+ * {@code <i4} or {@code <i8}) to any {@link OutputStream} (a local file, HDFS, S3 ...), computing
+ * the CRC32C of every byte written. The header follows docs/FORMAT.md (64-byte aligned).
  *
  * <p>The write methods and {@link #close()} report I/O failures as {@link UncheckedIOException}
  * so that they can be called from lambdas; values out of the dtype's range and writing more
@@ -23,7 +23,7 @@ public final class NpyArrayWriter implements Closeable {
     private static final int BUFFER = 64 * 1024;
 
     private final OutputStream out;
-    private final String descr;
+    private final NpyDtype dtype;
     private final int itemSize;
     private final long length;
     private final CRC32C crc = new CRC32C();
@@ -31,35 +31,31 @@ public final class NpyArrayWriter implements Closeable {
     private long written;
     private boolean closed;
 
-    public NpyArrayWriter(OutputStream out, String descr, long length) throws IOException {
+    public NpyArrayWriter(OutputStream out, NpyDtype dtype, long length) throws IOException {
         this.out = Objects.requireNonNull(out, "out");
-        this.descr = descr;
-        this.itemSize = switch (descr) {
-            case "<u2" -> 2;
-            case "<i4" -> 4;
-            case "<i8" -> 8;
-            default -> throw new IllegalArgumentException("unsupported descr " + descr + " (use <u2, <i4 or <i8)");
-        };
+        this.dtype = requireInteger(dtype);
+        this.itemSize = dtype.itemSize();
         this.length = length;
-        byte[] header = NpyHeader.encode(descr, length);
+        byte[] header = NpyHeader.encode(dtype.descr(), length);
         crc.update(header);
         out.write(header);
     }
 
-    /** Same as {@code new NpyArrayWriter(out, dtype.descr(), length)}. */
+    /** Same as {@code new NpyArrayWriter(out, dtype.npy(), length)}. */
     public NpyArrayWriter(OutputStream out, TokenDtype dtype, long length) throws IOException {
-        this(out, dtype.descr(), length);
+        this(out, dtype.npy(), length);
     }
 
-    /** The byte size of a whole file with this descr and length (header included). */
-    public static long fileSize(String descr, long length) {
-        int item = switch (descr) {
-            case "<u2" -> 2;
-            case "<i4" -> 4;
-            case "<i8" -> 8;
-            default -> throw new IllegalArgumentException("unsupported descr " + descr);
+    /** The byte size of a whole file with this dtype and length (header included). */
+    public static long fileSize(NpyDtype dtype, long length) {
+        return NpyHeader.encode(requireInteger(dtype).descr(), length).length + dtype.bytes(length);
+    }
+
+    private static NpyDtype requireInteger(NpyDtype dtype) {
+        return switch (Objects.requireNonNull(dtype, "dtype")) {
+            case UINT16, INT32, INT64 -> dtype;
+            default -> throw new IllegalArgumentException("unsupported dtype " + dtype.descr() + " (use <u2, <i4 or <i8)");
         };
-        return NpyHeader.encode(descr, length).length + item * length;
     }
 
     public void writeInt(int v) {
@@ -83,7 +79,7 @@ public final class NpyArrayWriter implements Closeable {
     public void writeEncoded(byte[] b, int off, int len) {
         Objects.checkFromIndexSize(off, len, b.length);
         if (len % itemSize != 0) {
-            throw new IllegalArgumentException(len + " bytes are not a whole number of " + descr + " items");
+            throw new IllegalArgumentException(len + " bytes are not a whole number of " + dtype.descr() + " items");
         }
         reserve(len / itemSize);
         if (len <= buf.remaining()) {
@@ -106,7 +102,7 @@ public final class NpyArrayWriter implements Closeable {
             buf.putLong(v);
         } else {
             if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("value " + v + " does not fit " + descr);
+                throw new IllegalArgumentException("value " + v + " does not fit " + dtype.descr());
             }
             put((int) v);
         }

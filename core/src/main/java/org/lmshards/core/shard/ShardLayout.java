@@ -9,6 +9,8 @@ public final class ShardLayout {
     public static final String TRAIN = "train";
     /** The optional validation split. */
     public static final String VALID = "valid";
+    /** Element type of every document index ({@code docs-NNNNN.npy}): offsets as {@code <i8}. */
+    public static final NpyDtype DOCS_DTYPE = NpyDtype.INT64;
     /** Directory of rejected rows; not a split. */
     public static final String REJECTS = "rejects";
     /** {@code format} of meta.json. */

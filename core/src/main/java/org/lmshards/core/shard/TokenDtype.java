@@ -1,21 +1,20 @@
 package org.lmshards.core.shard;
 
-/** Element type of the token shards: {@code uint16} for vocabularies of at most 65 536 entries, else {@code int32}. */
+/**
+ * Element type of the token shards: {@code uint16} for vocabularies of at most 65 536 entries,
+ * else {@code int32}. Its descr and size come from its {@link NpyDtype}.
+ */
 public enum TokenDtype {
-    UINT16("<u2", 2, "uint16"),
-    INT32("<i4", 4, "int32");
+    UINT16(NpyDtype.UINT16),
+    INT32(NpyDtype.INT32);
 
     /** Largest vocabulary whose ids all fit in {@code uint16}. */
     public static final int MAX_UINT16_VOCAB = 65_536;
 
-    private final String descr;
-    private final int bytes;
-    private final String metaName;
+    private final NpyDtype npy;
 
-    TokenDtype(String descr, int bytes, String metaName) {
-        this.descr = descr;
-        this.bytes = bytes;
-        this.metaName = metaName;
+    TokenDtype(NpyDtype npy) {
+        this.npy = npy;
     }
 
     /** The dtype FORMAT.md prescribes for a vocabulary of {@code size} entries. */
@@ -29,7 +28,7 @@ public enum TokenDtype {
     /** The dtype with this {@code .npy} descr, or null. */
     public static TokenDtype fromDescr(String descr) {
         for (TokenDtype t : values()) {
-            if (t.descr.equals(descr)) {
+            if (t.npy.descr().equals(descr)) {
                 return t;
             }
         }
@@ -39,7 +38,7 @@ public enum TokenDtype {
     /** The dtype with this {@code meta.json} name, or null. */
     public static TokenDtype fromMetaName(String name) {
         for (TokenDtype t : values()) {
-            if (t.metaName.equals(name)) {
+            if (t.npy.numpyName().equals(name)) {
                 return t;
             }
         }
@@ -48,16 +47,21 @@ public enum TokenDtype {
 
     /** NumPy descr: {@code "<u2"} or {@code "<i4"}. */
     public String descr() {
-        return descr;
+        return npy.descr();
     }
 
     /** Bytes per element. */
     public int bytes() {
-        return bytes;
+        return npy.itemSize();
     }
 
     /** Name in {@code meta.json}: {@code "uint16"} or {@code "int32"}. */
     public String metaName() {
-        return metaName;
+        return npy.numpyName();
+    }
+
+    /** The {@code .npy} element type of the shards. */
+    public NpyDtype npy() {
+        return npy;
     }
 }

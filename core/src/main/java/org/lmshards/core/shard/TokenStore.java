@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -130,9 +129,8 @@ public final class TokenStore implements Closeable {
             ShardMeta sm = meta.shards().get(s);
             tokenFiles[s] = splitDir.resolve(sm.tokensFile());
             docFiles[s] = splitDir.resolve(sm.docsFile());
-            tokens[s] = mapChecked(tokenFiles[s], dtype.descr(), dtype.metaName(), sm.numTokens(), "num_tokens",
-                    maxMapBytes);
-            docs[s] = mapChecked(docFiles[s], "<i8", "int64", sm.numDocs() + 1, "num_docs + 1", maxMapBytes);
+            tokens[s] = mapChecked(tokenFiles[s], dtype.npy(), sm.numTokens(), "num_tokens", maxMapBytes);
+            docs[s] = mapChecked(docFiles[s], ShardLayout.DOCS_DTYPE, sm.numDocs() + 1, "num_docs + 1", maxMapBytes);
             long first = docs[s].getLong(0), last = docs[s].getLong(sm.numDocs());
             if (first != 0 || last != sm.numTokens()) {
                 throw new ShardFormatException(docFiles[s].toString(), "bad document index: offsets run from "
@@ -211,23 +209,23 @@ public final class TokenStore implements Closeable {
     }
 
     /** Opens, validates (header, descr, shape, exact size) and maps one .npy file. */
-    private static MappedArray mapChecked(Path file, String descr, String dtypeName, long expectedLength,
-            String countName, long maxMapBytes) throws IOException {
+    private static MappedArray mapChecked(Path file, NpyDtype dtype, long expectedLength, String countName,
+            long maxMapBytes) throws IOException {
         String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             NpyHeader h = NpyHeader.read(ch, name);
-            if (!descr.equals(h.descr())) {
+            if (!dtype.descr().equals(h.descr())) {
+                // names a token dtype as meta.json does; any other descr speaks for itself
                 TokenDtype actual = TokenDtype.fromDescr(h.descr());
                 throw new ShardFormatException(name, "dtype mismatch: descr '" + h.descr() + "'"
-                        + (actual != null ? " (" + actual.metaName() + ")" : "") + " but meta.json requires '" + descr
-                        + "' (" + dtypeName + ")");
+                        + (actual != null ? " (" + actual.metaName() + ")" : "") + " but meta.json requires '"
+                        + dtype.descr() + "' (" + dtype.numpyName() + ")");
             }
             if (h.length() != expectedLength) {
                 throw new ShardFormatException(name, "count mismatch: shape (" + h.length() + ",) but meta.json "
                         + countName + " is " + expectedLength);
             }
-            int item = descr.equals("<u2") ? 2 : descr.equals("<i4") ? 4 : 8;
-            long expectedSize = h.dataOffset() + expectedLength * item;
+            long expectedSize = h.dataOffset() + dtype.bytes(expectedLength);
             long actualSize = ch.size();
             if (actualSize < expectedSize) {
                 throw new ShardFormatException(name, "truncated: " + actualSize + " bytes, expected " + expectedSize);
@@ -236,7 +234,7 @@ public final class TokenStore implements Closeable {
                 throw new ShardFormatException(name, "trailing bytes: " + actualSize + " bytes, expected "
                         + expectedSize);
             }
-            return MappedArray.map(ch, h.dataOffset(), expectedLength, item, maxMapBytes);
+            return MappedArray.map(ch, h.dataOffset(), expectedLength, dtype.itemSize(), maxMapBytes);
         } catch (NoSuchFileException e) {
             throw new ShardFormatException(name, "missing shard: listed in meta.json but absent", e);
         }
@@ -291,9 +289,7 @@ public final class TokenStore implements Closeable {
     }
 
     private int segment(long i) {
-        int k = Arrays.binarySearch(segStart, i);
-        // an exact hit may be the (empty) end sentinel or a chunk start; otherwise the insertion point - 1
-        return k >= 0 ? Math.min(k, segStart.length - 2) : -k - 2;
+        return RunStarts.runOf(segStart, 0, segStart.length - 1, i); // the total at the end is no segment
     }
 
     /** Documents in the split. */
@@ -334,13 +330,11 @@ public final class TokenStore implements Closeable {
     }
 
     private int shardOfDoc(long doc) {
-        int k = Arrays.binarySearch(shardFirstDoc, doc);
-        return k >= 0 ? Math.min(k, shardFirstDoc.length - 2) : -k - 2;
+        return RunStarts.runOf(shardFirstDoc, 0, shardFirstDoc.length - 1, doc);
     }
 
     private int shardOf(long token) {
-        int k = Arrays.binarySearch(shardFirstToken, token);
-        return k >= 0 ? Math.min(k, shardFirstToken.length - 2) : -k - 2;
+        return RunStarts.runOf(shardFirstToken, 0, shardFirstToken.length - 1, token);
     }
 
     public int vocabSize() {

@@ -17,7 +17,7 @@ class NpyArrayWriterTest {
     @Test
     void writesA64ByteAlignedVersion1HeaderAndLittleEndianData() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        NpyArrayWriter w = new NpyArrayWriter(out, "<u2", 3);
+        NpyArrayWriter w = new NpyArrayWriter(out, NpyDtype.UINT16, 3);
         w.writeInt(1);
         w.writeInts(new int[] {9, 65535, 7}, 1, 2);
         w.close();
@@ -34,7 +34,7 @@ class NpyArrayWriterTest {
         CRC32C crc = new CRC32C();
         crc.update(b);
         assertThat(w.crc32c()).isEqualTo(crc.getValue());
-        assertThat(NpyArrayWriter.fileSize("<u2", 3)).isEqualTo(b.length);
+        assertThat(NpyArrayWriter.fileSize(NpyDtype.UINT16, 3)).isEqualTo(b.length);
     }
 
     @Test
@@ -49,7 +49,7 @@ class NpyArrayWriterTest {
         assertThat(bb.getInt(132)).isEqualTo(1 << 30);
 
         out.reset();
-        try (NpyArrayWriter w = new NpyArrayWriter(out, "<i8", 1)) {
+        try (NpyArrayWriter w = new NpyArrayWriter(out, NpyDtype.INT64, 1)) {
             w.writeLong(1L << 40);
         }
         assertThat(ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN).getLong(128)).isEqualTo(1L << 40);
@@ -59,7 +59,7 @@ class NpyArrayWriterTest {
     void largeArraysStreamThroughTheBuffer() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int n = 100_000;
-        try (NpyArrayWriter w = new NpyArrayWriter(out, "<i4", n)) {
+        try (NpyArrayWriter w = new NpyArrayWriter(out, NpyDtype.INT32, n)) {
             for (int i = 0; i < n; i++) {
                 w.writeInt(i);
             }
@@ -78,11 +78,11 @@ class NpyArrayWriterTest {
             encoded.putShort((short) v);
         }
         ByteArrayOutputStream one = new ByteArrayOutputStream();
-        NpyArrayWriter byValue = new NpyArrayWriter(one, "<u2", n);
+        NpyArrayWriter byValue = new NpyArrayWriter(one, NpyDtype.UINT16, n);
         byValue.writeInts(values, 0, n);
         byValue.close();
         ByteArrayOutputStream bulk = new ByteArrayOutputStream();
-        NpyArrayWriter byBytes = new NpyArrayWriter(bulk, "<u2", n);
+        NpyArrayWriter byBytes = new NpyArrayWriter(bulk, NpyDtype.UINT16, n);
         byBytes.writeInt(values[0]);
         byBytes.writeEncoded(encoded.array(), 2, 2 * 99);            // fits the buffer
         byBytes.writeEncoded(encoded.array(), 200, 2 * (n - 100));   // larger than the buffer
@@ -90,7 +90,7 @@ class NpyArrayWriterTest {
         assertThat(bulk.toByteArray()).isEqualTo(one.toByteArray());
         assertThat(byBytes.crc32c()).isEqualTo(byValue.crc32c());
 
-        NpyArrayWriter odd = new NpyArrayWriter(new ByteArrayOutputStream(), "<i4", 2);
+        NpyArrayWriter odd = new NpyArrayWriter(new ByteArrayOutputStream(), NpyDtype.INT32, 2);
         assertThatThrownBy(() -> odd.writeEncoded(new byte[6], 0, 6)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a whole number of <i4 items");
         assertThatThrownBy(() -> odd.writeEncoded(new byte[12], 0, 12)).isInstanceOf(IllegalStateException.class)
@@ -99,21 +99,21 @@ class NpyArrayWriterTest {
 
     @Test
     void failsOnTooFewOrTooManyValuesAndOutOfRangeValues() throws IOException {
-        NpyArrayWriter few = new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 2);
+        NpyArrayWriter few = new NpyArrayWriter(new ByteArrayOutputStream(), NpyDtype.UINT16, 2);
         few.writeInt(1);
         assertThatThrownBy(few::close).isInstanceOf(IllegalStateException.class).hasMessageContaining("too few values");
 
-        NpyArrayWriter many = new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 1);
+        NpyArrayWriter many = new NpyArrayWriter(new ByteArrayOutputStream(), NpyDtype.UINT16, 1);
         many.writeInt(1);
         assertThatThrownBy(() -> many.writeInt(2)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("too many values");
 
-        NpyArrayWriter range = new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 2);
+        NpyArrayWriter range = new NpyArrayWriter(new ByteArrayOutputStream(), NpyDtype.UINT16, 2);
         assertThatThrownBy(() -> range.writeInt(65536)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> range.writeInt(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new NpyArrayWriter(new ByteArrayOutputStream(), "<f4", 1))
+        assertThatThrownBy(() -> new NpyArrayWriter(new ByteArrayOutputStream(), NpyDtype.FLOAT32, 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new NpyArrayWriter(new ByteArrayOutputStream(), "<u2", 1).crc32c())
+        assertThatThrownBy(() -> new NpyArrayWriter(new ByteArrayOutputStream(), NpyDtype.UINT16, 1).crc32c())
                 .isInstanceOf(IllegalStateException.class);
     }
 

@@ -22,8 +22,7 @@ class RunWalkerTest {
     }
 
     private static int runOf(long[] runStart, long pos) {
-        int k = Arrays.binarySearch(runStart, pos);
-        return k >= 0 ? Math.min(k, runStart.length - 2) : -k - 2;
+        return RunStarts.runOf(runStart, 0, runStart.length - 1, pos);
     }
 
     @Test

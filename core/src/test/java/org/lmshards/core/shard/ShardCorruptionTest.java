@@ -83,8 +83,8 @@ class ShardCorruptionTest {
         }
     }
 
-    private static void writeNpy(Path file, String descr, long[] values) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file); NpyArrayWriter w = new NpyArrayWriter(out, descr, values.length)) {
+    private static void writeNpy(Path file, NpyDtype dtype, long[] values) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file); NpyArrayWriter w = new NpyArrayWriter(out, dtype, values.length)) {
             for (long v : values) {
                 w.writeLong(v);
             }
@@ -181,7 +181,7 @@ class ShardCorruptionTest {
 
     @Test
     void dtypeMismatch() throws IOException {
-        writeNpy(tokens0, "<i4", tokensOf(0)); // same values, stored as int32 although the vocabulary needs uint16
+        writeNpy(tokens0, NpyDtype.INT32, tokensOf(0)); // same values, stored as int32 although the vocabulary needs uint16
         assertOpenFails(tokens0, "dtype mismatch: descr '<i4' (int32) but meta.json requires '<u2' (uint16)");
     }
 
@@ -198,7 +198,7 @@ class ShardCorruptionTest {
     void countMismatchBetweenShapeAndMeta() throws IOException {
         long[] t = tokensOf(0);
         long[] fewer = java.util.Arrays.copyOf(t, t.length - 1);
-        writeNpy(tokens0, "<u2", fewer);
+        writeNpy(tokens0, NpyDtype.UINT16, fewer);
         assertOpenFails(tokens0, "count mismatch: shape (" + fewer.length + ",) but meta.json num_tokens is " + t.length);
     }
 
@@ -222,7 +222,7 @@ class ShardCorruptionTest {
     void checksumMismatch() throws IOException {
         long[] t = tokensOf(0);
         t[3] = (t[3] + 1) % vocab.size(); // still a valid id: only the checksum can tell
-        writeNpy(tokens0, "<u2", t);
+        writeNpy(tokens0, NpyDtype.UINT16, t);
         assertOnlyVerifyFails(tokens0, "checksum mismatch");
     }
 
@@ -237,7 +237,7 @@ class ShardCorruptionTest {
     void idOutOfRangeReportsItsOffset() throws IOException {
         long[] t = tokensOf(0);
         t[5] = vocab.size(); // fits uint16 but is not a vocabulary id
-        writeNpy(tokens0, "<u2", t);
+        writeNpy(tokens0, NpyDtype.UINT16, t);
         Fixtures.fixChecksums(train, 0);
         assertOnlyVerifyFails(tokens0, "id out of range: 24 at token offset 5 (split offset 5) is not < vocab size 24");
     }
@@ -248,7 +248,7 @@ class ShardCorruptionTest {
         long[] t = tokensOf(1);
         long first = Fixtures.readMeta(train).shards().get(1).firstToken();
         t[2] = 65535;
-        writeNpy(tokens1, "<u2", t);
+        writeNpy(tokens1, NpyDtype.UINT16, t);
         Fixtures.fixChecksums(train, 1);
         assertOnlyVerifyFails(tokens1, "id out of range: 65535 at token offset 2 (split offset " + (first + 2) + ")");
     }
@@ -260,7 +260,7 @@ class ShardCorruptionTest {
         assertThat(s1.numDocs()).isGreaterThanOrEqualTo(2);
         long[] offsets = new long[(int) s1.numDocs() + 1];
         offsets[offsets.length - 1] = s1.numTokens(); // all interior offsets 0: not strictly increasing
-        writeNpy(docs1, "<i8", offsets);
+        writeNpy(docs1, NpyDtype.INT64, offsets);
         Fixtures.fixChecksums(train, 1);
         assertOnlyVerifyFails(docs1, "bad document index: offsets[1] = 0 is not greater than offsets[0] = 0");
     }
@@ -272,7 +272,7 @@ class ShardCorruptionTest {
         for (int i = 0; i < offsets.length; i++) {
             offsets[i] = i;
         }
-        writeNpy(docs1, "<i8", offsets);
+        writeNpy(docs1, NpyDtype.INT64, offsets);
         assertOpenFails(docs1, "bad document index: offsets run from 0 to " + s1.numDocs());
     }
 

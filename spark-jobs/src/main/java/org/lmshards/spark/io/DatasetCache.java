@@ -180,16 +180,15 @@ public final class DatasetCache {
         for (FileStatus st : fs.listStatus(new Path(output, split))) {
             sizes.put(st.getPath().getName(), st.isFile() ? st.getLen() : -1L);
         }
-        String descr;
-        try {
-            descr = TokenDtype.fromMetaName(meta.dtype()).descr();
-        } catch (RuntimeException ex) {
+        TokenDtype dtype = TokenDtype.fromMetaName(meta.dtype());
+        if (dtype == null) {
             return split + "/meta.json has an unknown dtype " + meta.dtype();
         }
         for (ShardMeta s : meta.shards()) {
-            String why = sizeProblem(split, s.tokensFile(), sizes.remove(s.tokensFile()), NpyArrayWriter.fileSize(descr, s.numTokens()));
+            String why = sizeProblem(split, s.tokensFile(), sizes.remove(s.tokensFile()), NpyArrayWriter.fileSize(dtype.npy(), s.numTokens()));
             if (why == null) {
-                why = sizeProblem(split, s.docsFile(), sizes.remove(s.docsFile()), NpyArrayWriter.fileSize("<i8", s.numDocs() + 1));
+                why = sizeProblem(split, s.docsFile(), sizes.remove(s.docsFile()),
+                        NpyArrayWriter.fileSize(ShardLayout.DOCS_DTYPE, s.numDocs() + 1));
             }
             if (why != null) {
                 return why;

@@ -271,9 +271,9 @@ public final class DatasetOutput implements Closeable {
             String docs = ShardLayout.docsFile(i);
             rename(new Path(r.tmpTokens()), new Path(splitDir, tokens));
             rename(new Path(r.tmpDocs()), new Path(splitDir, docs));
-            files.add(new DatasetManifest.Entry(split + "/" + tokens, NpyArrayWriter.fileSize(dtype.descr(), r.numTokens()),
+            files.add(new DatasetManifest.Entry(split + "/" + tokens, NpyArrayWriter.fileSize(dtype.npy(), r.numTokens()),
                     r.tokensCrc32c()));
-            files.add(new DatasetManifest.Entry(split + "/" + docs, NpyArrayWriter.fileSize("<i8", r.numDocs() + 1),
+            files.add(new DatasetManifest.Entry(split + "/" + docs, NpyArrayWriter.fileSize(ShardLayout.DOCS_DTYPE, r.numDocs() + 1),
                     r.docsCrc32c()));
             if (i == 0) {
                 FaultInjection.haltPoint("first-shard-committed");

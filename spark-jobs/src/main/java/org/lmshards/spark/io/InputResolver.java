@@ -21,6 +21,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.spark.support.BadInputException;
 import org.lmshards.spark.support.UsageError;
 import org.slf4j.Logger;
@@ -49,13 +50,13 @@ public final class InputResolver {
      */
     public static Map<String, List<InputFile>> resolveSplits(String train, String valid, Configuration conf) throws IOException {
         Map<String, List<InputFile>> inputs = new LinkedHashMap<>();
-        inputs.put("train", resolve("--train", train, conf));
+        inputs.put(ShardLayout.TRAIN, resolve("--train", train, conf));
         if (valid != null) {
-            inputs.put("valid", resolve("--valid", valid, conf));
+            inputs.put(ShardLayout.VALID, resolve("--valid", valid, conf));
             // Validating on training data measures nothing: almost always a mistyped option.
             Set<String> trainFiles = new HashSet<>();
-            inputs.get("train").forEach(f -> trainFiles.add(f.path()));
-            for (InputFile f : inputs.get("valid")) {
+            inputs.get(ShardLayout.TRAIN).forEach(f -> trainFiles.add(f.path()));
+            for (InputFile f : inputs.get(ShardLayout.VALID)) {
                 if (trainFiles.contains(f.path())) {
                     throw new UsageError("--train " + train + " and --valid " + valid + " both hold " + f.path()
                             + ": the validation split must not contain training data");

@@ -2,8 +2,9 @@ package org.lmshards.spark.shard;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+
+import org.lmshards.core.shard.RunStarts;
 
 /**
  * The split's layout, decided on the driver from per-document token counts in global document
@@ -86,8 +87,7 @@ public final class ShardPlan implements Serializable {
 
     /** The shard holding global document {@code doc}. */
     public int shardOf(long doc) {
-        int i = Arrays.binarySearch(firstDoc, doc);
-        return i >= 0 ? i : -i - 2;
+        return RunStarts.runOf(firstDoc, doc);
     }
 
     public long firstDoc(int shard) {

@@ -87,8 +87,8 @@ public final class ShardWriteTask implements Function2<Integer, Iterator<TokenBl
         long nextDoc = firstDoc;
         long tokens = 0;
         long unknown = 0;
-        NpyArrayWriter tw = new NpyArrayWriter(create(fs, tmpTokens), dtype.descr(), expectedTokens);
-        NpyArrayWriter dw = new NpyArrayWriter(create(fs, tmpDocs), "<i8", expectedDocs + 1);
+        NpyArrayWriter tw = new NpyArrayWriter(create(fs, tmpTokens), dtype, expectedTokens);
+        NpyArrayWriter dw = new NpyArrayWriter(create(fs, tmpDocs), ShardLayout.DOCS_DTYPE, expectedDocs + 1);
         try (tw; dw) {
             dw.writeLong(0);
             while (blocks.hasNext()) {

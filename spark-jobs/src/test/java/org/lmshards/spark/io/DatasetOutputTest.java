@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.shard.DatasetManifest;
 import org.lmshards.core.shard.NpyArrayWriter;
+import org.lmshards.core.shard.NpyDtype;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.ShardMeta;
 import org.lmshards.core.shard.SplitMeta;
 import org.lmshards.core.shard.TokenDtype;
@@ -178,8 +180,8 @@ class DatasetOutputTest {
             out.publish();
         }
         assertThat(manifest(1).files()).contains(
-                new DatasetManifest.Entry("train/tokens-00001.npy", NpyArrayWriter.fileSize("<u2", 3), 12),
-                new DatasetManifest.Entry("train/docs-00001.npy", NpyArrayWriter.fileSize("<i8", 2), 23));
+                new DatasetManifest.Entry("train/tokens-00001.npy", NpyArrayWriter.fileSize(NpyDtype.UINT16, 3), 12),
+                new DatasetManifest.Entry("train/docs-00001.npy", NpyArrayWriter.fileSize(ShardLayout.DOCS_DTYPE, 2), 23));
     }
 
     private static ShardResult attempt(Path dir, int shard, String name, long tokens, long docs) throws IOException {

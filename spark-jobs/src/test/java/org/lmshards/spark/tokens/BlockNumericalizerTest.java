@@ -58,7 +58,7 @@ class BlockNumericalizerTest {
                 int[] want = vocab.encode(tokens);
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 long unknown;
-                try (NpyArrayWriter w = new NpyArrayWriter(out, dtype.descr(), want.length)) {
+                try (NpyArrayWriter w = new NpyArrayWriter(out, dtype, want.length)) {
                     unknown = n.write(block, range[0], range[1], w);
                 }
                 assertThat(read(out.toByteArray(), dtype, want.length)).as("%s %s", dtype, java.util.Arrays.toString(range)).isEqualTo(want);

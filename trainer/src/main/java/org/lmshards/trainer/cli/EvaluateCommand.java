@@ -1,5 +1,6 @@
 package org.lmshards.trainer.cli;
 
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ final class EvaluateCommand implements Callable<Integer> {
     String data;
     @Mixin
     DataOptions dataOptions;
-    @Option(names = "--split", defaultValue = "valid", description = "Split to evaluate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--split", defaultValue = ShardLayout.VALID, description = "Split to evaluate. Default: ${DEFAULT-VALUE}.")
     String split;
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;

@@ -1,5 +1,6 @@
 package org.lmshards.trainer.cli;
 
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ final class LrFindCommand implements Callable<Integer> {
         try (TrainingDataset run = TrainingDataset.open(dataOptions.localize(data))) {
             LmHyperParams hp;
             LrFinder.Result r;
-            try (BatchSource train = run.batches("train", model.bs, model.seqLen, model.seed, 0)) {
+            try (BatchSource train = run.batches(ShardLayout.TRAIN, model.bs, model.seqLen, model.seed, 0)) {
                 try {
                     hp = model.hyperParams(run.vocab().size());
                     r = LrFinder.run(hp, model.seqLen, train, startLr, endLr, iterations,

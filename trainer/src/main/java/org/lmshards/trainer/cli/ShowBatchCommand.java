@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.lmshards.core.shard.Dataset;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.core.tokenize.Detokenizer;
 import org.lmshards.core.vocab.Vocabulary;
@@ -36,7 +37,7 @@ final class ShowBatchCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = "--split", defaultValue = "train", description = "Split to read (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", defaultValue = ShardLayout.TRAIN, description = "Split to read (default: ${DEFAULT-VALUE}).")
     String split;
 
     @Option(names = "--max-n", defaultValue = "2", paramLabel = "N",

@@ -1,5 +1,6 @@
 package org.lmshards.trainer.cli;
 
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
     double checkpointMinutes;
     @Option(names = "--checkpoint-batches", defaultValue = "0", description = "Also checkpoint mid-epoch every N batches (0 = off).")
     int checkpointBatches;
-    @Option(names = "--valid-split", defaultValue = "valid", description = "Split evaluated after each epoch (the default is skipped if absent; a named split must exist)."
+    @Option(names = "--valid-split", defaultValue = ShardLayout.VALID, description = "Split evaluated after each epoch (the default is skipped if absent; a named split must exist)."
             + " Default: ${DEFAULT-VALUE}.")
     String validSplit;
     @Option(names = "--no-progress", description = "No progress at all (on a terminal a bar, in a log a line every 10%%).")
@@ -175,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
                 AtomicFiles.write(out.resolve(RunFiles.VOCAB), vocab::write);
             }
             long seedForData = settings.model().seed();
-            try (BatchSource train = run.batches("train", settings.batchSize(), settings.seqLen(), seedForData, settings.workers(),
+            try (BatchSource train = run.batches(ShardLayout.TRAIN, settings.batchSize(), settings.seqLen(), seedForData, settings.workers(),
                     settings.shuffle());
                  BatchSource valid = run.hasSplit(validSplit)
                          ? run.batches(validSplit, settings.batchSize(), settings.seqLen(), seedForData, 0) : null) {

@@ -1,6 +1,6 @@
 package org.lmshards.trainer.data;
 
-import java.util.Arrays;
+import org.lmshards.core.shard.RunStarts;
 import org.lmshards.core.shard.RunWalker;
 
 /**
@@ -144,7 +144,6 @@ final class EpochStream {
             }
         }
         // Documents are never empty (FORMAT.md), so stream starts strictly increase.
-        int k = Arrays.binarySearch(streamStart, 0, docs + 1, pos);
-        return k >= 0 ? k : -k - 2;
+        return RunStarts.runOf(streamStart, 0, docs + 1, pos);
     }
 }

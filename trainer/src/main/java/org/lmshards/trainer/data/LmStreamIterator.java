@@ -2,6 +2,7 @@ package org.lmshards.trainer.data;
 
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.TokenStore;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
@@ -77,7 +78,7 @@ public final class LmStreamIterator implements DataSetIterator, AutoCloseable {
 
     /** A builder over {@code store}; shuffling defaults to on for the split named {@code train}. */
     public static Builder builder(TokenStore store) {
-        return new Builder(TokenSource.of(store), store.vocabSize(), "train".equals(store.meta().split()));
+        return new Builder(TokenSource.of(store), store.vocabSize(), ShardLayout.TRAIN.equals(store.meta().split()));
     }
 
     /** A builder over any source (tests and benchmarks). */

@@ -19,6 +19,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.lmshards.core.shard.NpyDtype;
 import org.lmshards.trainer.train.rundir.DamagedRunFileException;
 
 /**
@@ -65,9 +66,9 @@ public final class NpzFile {
                 out.write(b.array());
             }
         } else {
-            out.write(header("<f4", a.shape()));
+            out.write(header(NpyDtype.FLOAT32.descr(), a.shape()));
             float[] v = a.floats();
-            ByteBuffer b = ByteBuffer.allocate(4 * 8192).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = ByteBuffer.allocate(NpyDtype.FLOAT32.itemSize() * 8192).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < v.length; i++) {
                 b.putFloat(v[i]);
                 if (!b.hasRemaining()) {
@@ -186,20 +187,20 @@ public final class NpzFile {
             return new NpzArray(shape, null, strings);
         }
         float[] v = new float[Math.toIntExact(n)];
-        switch (descr) {
-            case "<f4" -> {
-                requireBytes(b, 4 * n, file, entry);
-                b.asFloatBuffer().get(v);
+        NpyDtype dtype = NpyDtype.fromDescr(descr);
+        if (dtype == NpyDtype.FLOAT32) {
+            requireBytes(b, dtype.bytes(n), file, entry);
+            b.asFloatBuffer().get(v);
+        } else if (dtype == NpyDtype.FLOAT64) {
+            requireBytes(b, dtype.bytes(n), file, entry);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) b.getDouble();
             }
-            case "<f8" -> {
-                requireBytes(b, 8 * n, file, entry);
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) b.getDouble();
-                }
-            }
-            case "|O" -> throw bad(file, entry, "object (pickled) array; save strings with dtype=str, e.g."
+        } else if (descr.equals("|O")) {
+            throw bad(file, entry, "object (pickled) array; save strings with dtype=str, e.g."
                     + " numpy.array(itos, dtype=str)");
-            default -> throw bad(file, entry, "unsupported dtype " + descr + " (float32, float64 or str)");
+        } else {
+            throw bad(file, entry, "unsupported dtype " + descr + " (float32, float64 or str)");
         }
         return new NpzArray(shape, v, null);
     }

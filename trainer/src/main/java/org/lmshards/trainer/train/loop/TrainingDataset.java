@@ -9,6 +9,7 @@ import java.util.Map;
 import org.lmshards.core.shard.Dataset;
 import org.lmshards.core.shard.DatasetGeneration;
 import org.lmshards.core.shard.DatasetVerifier;
+import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.shard.TokenStore;
 import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.data.LmStreamIterator;
@@ -66,7 +67,7 @@ public final class TrainingDataset implements Closeable {
 
     /** Batches of {@code split}; shuffled iff the split is {@code train}. */
     public BatchSource batches(String split, int batchSize, int seqLen, long seed, int workers) throws IOException {
-        return batches(split, batchSize, seqLen, seed, workers, "train".equals(split));
+        return batches(split, batchSize, seqLen, seed, workers, ShardLayout.TRAIN.equals(split));
     }
 
     /** Batches of {@code split}, its documents shuffled every epoch iff {@code shuffle}. */

@@ -18,8 +18,9 @@ import org.lmshards.core.LmShardsVersion;
 import org.lmshards.core.vocab.Vocabulary;
 
 /**
- * Writes a dataset (docs/FORMAT.md) on the local filesystem: the reference writer for tests and
- * tools. Everything is staged in a hidden sibling directory of {@code datasetDir};
+ * Writes a dataset (docs/FORMAT.md, version 1) on the local filesystem: a test fixture, shared
+ * through core's test-jar with the other modules' tests and the benchmarks' synthetic datasets.
+ * Datasets for training come from the Spark job only. Everything is staged in a hidden sibling directory of {@code datasetDir};
  * {@link #commit} writes vocab.json, the meta.json files and {@code _SUCCESS} (last), then moves
  * the staging directory into place, so an existing dataset at {@code datasetDir} stays intact
  * until the new one is complete. {@link #close()} without a commit deletes the staging directory.

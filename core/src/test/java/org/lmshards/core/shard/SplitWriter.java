@@ -156,7 +156,7 @@ public final class SplitWriter {
         final long[] offs = offsets;
         final int n = numOffsets;
         LocalFiles.writeAtomically(dir.resolve(ShardLayout.docsFile(index)), out -> {
-            NpyArrayWriter w = new NpyArrayWriter(out, "<i8", n);
+            NpyArrayWriter w = new NpyArrayWriter(out, ShardLayout.DOCS_DTYPE, n);
             for (int i = 0; i < n; i++) {
                 w.writeLong(offs[i]);
             }
