@@ -9,6 +9,7 @@ import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /**
@@ -56,6 +57,15 @@ public final class S3ProxyServer implements AutoCloseable {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * Stores a local file as the object {@code key} of the bucket through the blob store behind
+     * the server (a test's input, without a Hadoop client in the test's JVM).
+     */
+    public void put(String key, Path file) throws java.io.IOException {
+        BlobStore store = blobs.getBlobStore();
+        store.putBlob(BUCKET, store.blobBuilder(key).payload(file.toFile()).contentLength(java.nio.file.Files.size(file)).build());
     }
 
     /** The {@code fs.s3a.*} settings for this server. */

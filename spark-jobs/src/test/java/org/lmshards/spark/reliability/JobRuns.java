@@ -23,21 +23,32 @@ public final class JobRuns {
      * stderr go to {@code log}.
      */
     public static Process child(Path log, List<String> sysProps, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> sparkFlags = new ArrayList<>();
         // Spark's --add-opens flags as the surefire JVM got them from the build.
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
                     || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")) {
-                cmd.add(a);
+                sparkFlags.add(a);
             }
         }
+        return child(log, System.getProperty("java.class.path"), sparkFlags, sysProps, args);
+    }
+
+    /**
+     * The same with a given class path (another module's test starting the job from its jars) and
+     * Spark's JVM flags ({@code spark.jvm.flags} of the parent pom).
+     */
+    public static Process child(Path log, String classpath, List<String> sparkFlags, List<String> sysProps, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(sparkFlags);
         cmd.addAll(List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss1m",
                 "-Dspark.master=local[2]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1",
                 "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.sql.shuffle.partitions=2"));
         cmd.addAll(sysProps);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classpath);
         cmd.add(PreprocessJob.class.getName());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The job against a real HDFS: a MiniDFSCluster (a NameNode and two DataNodes) on loopback. */
 class HdfsStoreIT {
@@ -49,7 +49,7 @@ class HdfsStoreIT {
     }
 
     @ParameterizedTest(name = "halt at {0}: readers see the new dataset: {1}")
-    @CsvSource({"first-shard-committed, false", "published, true"})
+    @MethodSource("org.lmshards.spark.store.StoreScenarios#commitPoints")
     void aJobKilledAtACommitStepLeavesTheOldOrTheNewDatasetWhole(String point, boolean newVisible) throws Exception {
         scenarios.killAt(point, newVisible);
     }

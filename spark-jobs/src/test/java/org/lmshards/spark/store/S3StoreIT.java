@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.lmshards.core.testing.S3ProxyServer;
 
 /**
@@ -53,7 +53,7 @@ class S3StoreIT {
     }
 
     @ParameterizedTest(name = "halt at {0}: readers see the new dataset: {1}")
-    @CsvSource({"first-shard-committed, false", "published, true"})
+    @MethodSource("org.lmshards.spark.store.StoreScenarios#commitPoints")
     void aJobKilledAtACommitStepLeavesTheOldOrTheNewDatasetWhole(String point, boolean newVisible) throws Exception {
         scenarios.killAt(point, newVisible);
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +17,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.params.provider.Arguments;
 import org.lmshards.core.shard.DatasetManifest;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.testing.TestData;
@@ -27,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The scenarios every store runs (issue 24): preprocess from the store to the store, byte
  * identity with local mode, cache hit, {@code --force}, {@code --vocab} on the store, and a kill
- * of the job (a child JVM halted at a commit step) after which a reader sees the complete old or
- * the complete new dataset, and the rerun recovers.
+ * of the job (a child JVM halted at each step of the commit) after which a reader sees the
+ * complete old or the complete new dataset, the files beside it are untouched, and the rerun
+ * recovers.
  */
 final class StoreScenarios {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -144,14 +147,46 @@ final class StoreScenarios {
     }
 
     /**
+     * Every point of the commit path where the job can be halted ({@code FaultInjection.haltPoint}
+     * in {@code DatasetOutput} and {@code DatasetBuild}, in the order a build reaches them), and
+     * whether a reader sees the new dataset after a halt there: only once the manifest is written.
+     */
+    static Stream<Arguments> commitPoints() {
+        return Stream.of(
+                Arguments.of("locked", false),
+                Arguments.of("tokenized", false),
+                Arguments.of("vocab-written", false),
+                Arguments.of("train-shards-written", false),
+                Arguments.of("first-shard-committed", false),
+                Arguments.of("shards-committed", false),
+                Arguments.of("train-meta-written", false),
+                Arguments.of("valid-shards-written", false),
+                Arguments.of("valid-meta-written", false),
+                Arguments.of("before-success", false),
+                Arguments.of("staged", false),
+                Arguments.of("published", true),
+                Arguments.of("cleaned", true),
+                Arguments.of("done", true));
+    }
+
+    /**
      * The job, replacing the previous dataset, halts at {@code point} (as SIGKILL leaves it): a
-     * reader then sees the previous or the new dataset whole; the rerun equals an uninterrupted
-     * run and leaves no unpublished generation and no lock.
+     * reader then sees the previous or the new dataset whole; files beside the output whose names
+     * start with the output's (an object store deletes by key prefix) are untouched; the rerun
+     * equals an uninterrupted run and leaves no unpublished generation and no lock.
      */
     void killAt(String point, boolean newVisible) throws Exception {
         Path out = new Path(base, "kill-" + point);
         copyDataset(new Path(base, "prev"), out);
         assertThat(download(out, "copied")).isEqualTo(previous);
+        Map<Path, String> userFiles = Map.of(new Path(base, out.getName() + "-notes.txt"), "notes on " + point + "\n",
+                new Path(base, out.getName() + "-v0/keep.txt"), "an older copy, kept by hand\n",
+                new Path(base, "." + out.getName() + ".lock-notes"), "not a lock\n");
+        for (Map.Entry<Path, String> f : userFiles.entrySet()) {
+            try (OutputStream o = fs.create(f.getKey())) {
+                o.write(f.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
         java.nio.file.Path log = tmp.resolve("job-" + point + ".log");
         List<String> props = new ArrayList<>(childProps);
         props.add("-Dlmshards.fault.haltAt=" + point);
@@ -161,6 +196,7 @@ final class StoreScenarios {
         assertThat(JobRuns.log(log)).contains("halting at " + point);
 
         assertThat(download(out, "killed")).isEqualTo(newVisible ? reference : previous);
+        assertUnchanged(userFiles);
 
         SparkTestSupport.Run rerun = SparkTestSupport.run(args(out, "2"));
         assertJob(rerun);
@@ -173,6 +209,16 @@ final class StoreScenarios {
             }
         }
         assertThat(fs.exists(new Path(base, ".kill-" + point + ".lock"))).as("lock released").isFalse();
+        assertUnchanged(userFiles);
+    }
+
+    private void assertUnchanged(Map<Path, String> files) throws IOException {
+        for (Map.Entry<Path, String> f : files.entrySet()) {
+            assertThat(fs.exists(f.getKey())).as("%s kept", f.getKey()).isTrue();
+            try (java.io.InputStream in = fs.open(f.getKey())) {
+                assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(f.getValue());
+            }
+        }
     }
 
     private List<String> filesUnder(Path dir) throws IOException {

@@ -29,6 +29,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.lmshards.core.PausePoint;
 import org.lmshards.core.ShardFormatException;
 import org.lmshards.core.io.DirectoryLock;
 import org.lmshards.core.io.LocalLockStore;
@@ -208,6 +209,7 @@ public final class RemoteDatasetCache {
                 }
             }
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            PausePoint.reached("fetched-" + e.path()); // kill tests: a copy interrupted between two files
         }
         p.done();
     }

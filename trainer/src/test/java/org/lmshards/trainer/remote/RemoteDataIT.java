@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.core.shard.DatasetVerifier;
 import org.lmshards.core.shard.VerifyReport;
 import org.lmshards.core.testing.Format2;
+import org.lmshards.core.testing.JarRun;
 import org.lmshards.core.testing.S3ProxyServer;
 import org.lmshards.trainer.testing.WikiTextDatasets;
 
@@ -100,18 +101,10 @@ class RemoteDataIT {
         return p;
     }
 
-    record Run(int code, String out) {
-    }
-
     /** {@code java -jar target/trainer.jar ARGS}, its stdout and stderr together. */
-    private static Run jar(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("lmshards.trainer.jar")));
-        cmd.addAll(List.of(args));
-        Path log = Files.createTempFile(tmp, "jar", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("trainer.jar finished").isTrue();
-        return new Run(p.exitValue(), Files.readString(log));
+    private static JarRun.Result jar(String... args) throws IOException, InterruptedException {
+        return JarRun.run(Path.of(System.getProperty("lmshards.trainer.jar")), List.of(), List.of(args),
+                Files.createTempFile(tmp, "jar", ".log"));
     }
 
     private static String[] withS3a(String... args) {
@@ -124,16 +117,16 @@ class RemoteDataIT {
     void verifyAndShowBatchReadHdfsAndS3ThroughTheCache() throws Exception {
         String cache = tmp.resolve("cache").toString();
         String hdfsUri = hdfs.getFileSystem().getUri() + "/data/ds";
-        Run v = jar("verify", "--data", hdfsUri, "--cache-dir", cache);
+        JarRun.Result v = jar("verify", "--data", hdfsUri, "--cache-dir", cache);
         assertThat(v.code()).as(v.out()).isZero();
         assertThat(v.out()).contains("fetching " + hdfsUri).contains("100%").contains(expected.summary());
 
         String s3Uri = "s3a://" + S3ProxyServer.BUCKET + "/data/ds";
-        Run s = jar(withS3a("verify", "--data", s3Uri, "--cache-dir", cache));
+        JarRun.Result s = jar(withS3a("verify", "--data", s3Uri, "--cache-dir", cache));
         assertThat(s.code()).as(s.out()).isZero();
         assertThat(s.out()).contains("fetching " + s3Uri).contains(expected.summary());
 
-        Run again = jar(withS3a("show-batch", "--data", s3Uri, "--cache-dir", cache, "--bs", "2", "--seq-len", "8"));
+        JarRun.Result again = jar(withS3a("show-batch", "--data", s3Uri, "--cache-dir", cache, "--bs", "2", "--seq-len", "8"));
         assertThat(again.code()).as(again.out()).isZero();
         assertThat(again.out()).as("a cache hit: nothing fetched").doesNotContain("fetching ");
     }
