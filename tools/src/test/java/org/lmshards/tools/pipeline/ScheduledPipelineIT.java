@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
@@ -41,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * workflow: the rerun exits 0 at every step and ends with the uninterrupted run's model, byte for
  * byte, and its losses.
  *
- * <p>The kill point comes from a seeded RNG: {@code -Dlmshards.pipeline.seed=N} repeats a run (the
- * seed is in the test's name). The step is reached by a fact, never a clock: the child pauses at a
+ * <p>The kill point comes from a seeded RNG: the build uses {@link #DEFAULT_SEED};
+ * {@code -Dlmshards.pipeline.seed=N} draws another (the seed is in the test's name). The step is reached by a fact, never a clock: the child pauses at a
  * {@code PausePoint} (one of the job's commit points, the cache's {@code fetched-FILE} between two
  * files of {@code verify}'s copy, the trainer's {@code step-N} or the atomic write of its checkpoint
  * or model) and is SIGKILLed there. {@code evaluate} writes nothing, so a kill there is a plain
@@ -97,9 +96,16 @@ class ScheduledPipelineIT {
         }
     }
 
+    /**
+     * The default draw: the kill lands in the atomic write of {@code model.zip}, the case a rerun
+     * without {@code --resume auto} fails (checked). A fixed default keeps CI deterministic; other
+     * seeds draw the other points.
+     */
+    static final long DEFAULT_SEED = 3;
+
     static LongStream seed() {
         String given = System.getProperty(SEED_PROPERTY);
-        return LongStream.of(given != null ? Long.parseLong(given) : ThreadLocalRandom.current().nextLong());
+        return LongStream.of(given != null ? Long.parseLong(given) : DEFAULT_SEED);
     }
 
     @ParameterizedTest(name = "seed {0} (repeat with -D" + SEED_PROPERTY + "={0})")
