@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 /** {@code lr-find}: fastai's learning-rate finder for the model {@code train} would build with the same options. */
 @Command(name = "lr-find", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sweep the learning rate exponentially over DIR's train split (fastai's lr_find; by default"
-                + " about one epoch, see --iterations) and suggest one. RUN_DIR receives lr_find.jsonl, lr_find.svg and lr_find.html; train"
-                + " with the same options and --lr set to the suggestion (see docs/MODEL.md)."})
+                + " about one epoch, see --iterations) and suggest one. RUN_DIR receives lr_find.jsonl, lr_find.svg"
+                + " and lr_find.html; train with the same options and --lr set to the suggestion (see docs/MODEL.md)."})
 final class LrFindCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR|URI", required = true,
             description = "Dataset directory, or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir.")
