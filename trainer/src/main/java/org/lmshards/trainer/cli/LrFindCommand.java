@@ -30,9 +30,9 @@ import picocli.CommandLine.Option;
 
 /** {@code lr-find}: fastai's learning-rate finder for the model {@code train} would build with the same options. */
 @Command(name = "lr-find", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Sweep the learning rate exponentially over a few batches of DIR's train split (fastai's"
-                + " lr_find) and suggest one. RUN_DIR receives lr_find.jsonl, lr_find.svg and lr_find.html; train"
-                + " with the same options and --lr set to the suggestion (see docs/MODEL.md)."})
+        description = {"Sweep the learning rate exponentially over DIR's train split (fastai's lr_find; by default"
+                + " about one epoch, see --iterations) and suggest one. RUN_DIR receives lr_find.jsonl, lr_find.svg"
+                + " and lr_find.html; train with the same options and --lr set to the suggestion (see docs/MODEL.md)."})
 final class LrFindCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR|URI", required = true,
             description = "Dataset directory, or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir.")
@@ -45,9 +45,8 @@ final class LrFindCommand implements Callable<Integer> {
     double startLr;
     @Option(names = "--end-lr", defaultValue = "10", description = "Last learning rate. Default: ${DEFAULT-VALUE}.")
     double endLr;
-    @Option(names = "--iterations", defaultValue = "100", description = "Batches in the sweep (it stops early once the"
-            + " loss diverges). Default: ${DEFAULT-VALUE}.")
-    int iterations;
+    @Mixin
+    SweepIterationsOption iterations;
     @CommandLine.Mixin
     ModelOptions model;
     @CommandLine.Mixin
@@ -59,6 +58,7 @@ final class LrFindCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held, not used
     public Integer call() throws IOException {
+        iterations.fixed(spec.commandLine()); // a bad --iterations is refused before anything is opened
         RunOutputs.requireWritable(spec, out);
         // the run directory's lock: a train writing it (or a second lr-find) is refused
         try (DirectoryLock lock = RunLock.forTraining(out)) {
@@ -71,10 +71,14 @@ final class LrFindCommand implements Callable<Integer> {
         try (TrainingDataset run = TrainingDataset.open(dataOptions.localize(data))) {
             LmHyperParams hp;
             LrFinder.Result r;
+            int sweep;
+            long epoch;
             try (BatchSource train = run.batches(ShardLayout.TRAIN, model.bs, model.seqLen, model.seed, 0)) {
                 try {
                     hp = model.hyperParams(run.vocab().size());
-                    r = LrFinder.run(hp, model.seqLen, train, startLr, endLr, iterations,
+                    epoch = train.batchesPerEpoch();
+                    sweep = iterations.resolve(epoch, spec.commandLine());
+                    r = LrFinder.run(hp, model.seqLen, train, startLr, endLr, sweep,
                             replicas.resolve(model.bs, spec.commandLine()));
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -100,8 +104,8 @@ final class LrFindCommand implements Callable<Integer> {
             if (Files.exists(out.resolve(RunFiles.METRICS))) {
                 HtmlReport.write(out); // a run's report.html gets the section docs/MODEL.md promises (issue 25)
             }
-            System.out.printf(Locale.ROOT, "%d batches, lr %.1e to %.1e%s%n", points.size(), lrs[0], lrs[lrs.length - 1],
-                    r.diverged() ? " (stopped: the loss diverged)" : "");
+            System.out.printf(Locale.ROOT, "%d of %d batches (an epoch is %d), lr %.1e to %.1e%s%n", points.size(), sweep,
+                    epoch, lrs[0], lrs[lrs.length - 1], r.diverged() ? " (stopped: the loss diverged)" : "");
             System.out.printf(Locale.ROOT, "suggested lr (valley): %.2e   minimum/10: %.2e   steep: %.2e%n",
                     r.valley(), r.minimum(), r.steep());
             System.out.println("curve: " + out.resolve(LrFindReport.HTML));

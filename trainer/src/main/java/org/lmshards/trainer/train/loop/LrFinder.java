@@ -15,8 +15,8 @@ import org.nd4j.linalg.dataset.api.DataSet;
  * stops once the smoothed loss exceeds four times its minimum (the run has diverged). The model
  * is thrown away; only the curve and the suggested learning rates are kept.
  *
- * <p>Suggestions, as fastai names them: {@code valley} (the middle of the longest stretch over
- * which the smoothed loss keeps falling: fastai's default), {@code minimum} (a tenth of the
+ * <p>Suggestions, as fastai names them: {@code valley} (half-way along the longest strictly
+ * falling run of the smoothed loss, fastai's default; see {@link #valley}), {@code minimum} (a tenth of the
  * learning rate at the lowest smoothed loss) and {@code steep} (where the smoothed loss falls
  * fastest per decade of learning rate).
  */
@@ -89,15 +89,16 @@ public final class LrFinder {
             }
             best = Math.min(best, smooth);
         }
-        return suggest(points, diverged);
+        return suggest(points, diverged, iterations);
     }
 
     /**
-     * The three suggestions for a recorded curve, from its points without the first tenth (the
-     * moving average is still settling there) and the last five (the divergence), as fastai does.
+     * The three suggestions for a recorded curve, from its points without the first tenth of the
+     * planned {@code iterations} (the moving average is still settling there) and the last five
+     * (the divergence), as fastai does.
      */
-    static Result suggest(List<Point> all, boolean diverged) {
-        int from = all.size() / 10, to = all.size() - 5;
+    static Result suggest(List<Point> all, boolean diverged, int iterations) {
+        int from = iterations / 10, to = all.size() - 5;
         List<Point> points = to - from >= 3 ? all.subList(from, to) : all;
         int n = points.size();
         double[] loss = new double[n];
@@ -112,35 +113,46 @@ public final class LrFinder {
                 argMin = i;
             }
         }
+        // fastai's steep: the learning rate at the start of the steepest step of the curve
         int steepest = 0;
         double slope = Double.POSITIVE_INFINITY;
-        for (int i = 1; i < n; i++) {
-            double s = (loss[i] - loss[i - 1]) / (logLr[i] - logLr[i - 1]);
+        for (int i = 0; i + 1 < n; i++) {
+            double s = (loss[i + 1] - loss[i]) / (logLr[i + 1] - logLr[i]);
             if (s < slope) {
                 slope = s;
                 steepest = i;
             }
         }
-        // longest strictly falling subsequence of the smoothed loss, ending at each point; among
-        // equally long ones the latest start, so that a plateau before the fall is not counted
-        int[] length = new int[n];
-        int[] start = new int[n];
-        int bestEnd = 0;
-        for (int i = 0; i < n; i++) {
-            length[i] = 1;
-            start[i] = i;
-            for (int j = 0; j < i; j++) {
-                if (loss[i] < loss[j] && length[j] + 1 >= length[i]) {
-                    length[i] = length[j] + 1;
-                    start[i] = start[j];
-                }
-            }
-            if (length[i] > length[bestEnd]) {
-                bestEnd = i;
-            }
-        }
-        int valley = (start[bestEnd] + bestEnd) / 2;
+        int valley = valley(loss);
         return new Result(List.copyOf(all), points.get(valley).lr(), points.get(argMin).lr() / 10,
                 points.get(steepest).lr(), diverged);
+    }
+
+    /**
+     * fastai's {@code valley}: the longest strictly falling subsequence of the smoothed loss; its
+     * start is taken as its end minus its length, as fastai does, so that a subsequence which
+     * picks its way through a noisy plateau before the real fall counts only its length, not the
+     * plateau's extent; the suggestion lies half-way along (fastai's {@code int(len/3) +
+     * int(len/6)}).
+     */
+    static int valley(double[] loss) {
+        int n = loss.length;
+        int[] length = new int[n];
+        java.util.Arrays.fill(length, 1);
+        int start = 0, end = 0;
+        for (int i = 1; i < n; i++) {
+            for (int j = 0; j < i; j++) {
+                if (loss[i] < loss[j] && length[i] < length[j] + 1) {
+                    length[i] = length[j] + 1;
+                }
+                if (length[end] < length[i]) {
+                    end = i;
+                    start = end - length[end];
+                }
+            }
+        }
+        double sections = (end - start) / 3.0;
+        // a stretch from the very first point gives start -1 (fastai would then index from the end)
+        return Math.max(0, Math.min(n - 1, start + (int) sections + (int) (sections / 2)));
     }
 }
