@@ -43,6 +43,7 @@ final class EvaluateCommand implements Callable<Integer> {
     ReplicaOption replicas;
 
     @Override
+    @SuppressWarnings("try") // the resource is held for its scope, not used
     public Integer call() throws IOException {
         RunDirectory run = RunDirectory.open(model);
         int replicaCount = replicas.resolve(run.settings().batchSize(), spec.commandLine());

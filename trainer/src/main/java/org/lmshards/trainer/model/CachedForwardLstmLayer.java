@@ -58,6 +58,7 @@ public class CachedForwardLstmLayer extends LSTM {
     }
 
     @Override
+    @SuppressWarnings("try") // the resource is held for its scope, not used
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
         keptInput = null;

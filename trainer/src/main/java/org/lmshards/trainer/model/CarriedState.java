@@ -75,6 +75,7 @@ public final class CarriedState {
     }
 
     /** Rows {@code [start, end)} of every array (copies, outside any workspace). */
+    @SuppressWarnings("try") // the resource is held for its scope, not used
     public CarriedState rows(long start, long end) {
         Map<Integer, Map<String, INDArray>> out = new TreeMap<>();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -88,6 +89,7 @@ public final class CarriedState {
     }
 
     /** The states of consecutive row blocks joined into one, in the order given. */
+    @SuppressWarnings("try") // the resource is held for its scope, not used
     public static CarriedState concat(List<CarriedState> blocks) {
         Map<Integer, Map<String, INDArray>> out = new TreeMap<>();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {

@@ -234,6 +234,7 @@ public final class RowReplicas implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("try") // the resource is held for its scope, not used
     private static INDArray block(INDArray rows, RowBlocks blocks, int k) {
         if (rows == null) {
             return null;

@@ -94,6 +94,7 @@ public final class RemoteDatasetCache {
     }
 
     /** The local copy of the current generation of the dataset at {@code uri}, fetched if needed: a local dataset directory. */
+    @SuppressWarnings("try") // the resource is held for its scope, not used
     public Path localize(String uri) throws IOException {
         org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(uri);
         FileSystem fs = remote.getFileSystem(conf);

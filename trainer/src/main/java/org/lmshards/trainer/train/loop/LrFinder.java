@@ -47,6 +47,7 @@ public final class LrFinder {
     }
 
     /** The same sweep trained with {@code replicas} data-parallel row replicas ({@link RowReplicas}). */
+    @SuppressWarnings("try") // the resource is held for its scope, not used
     public static Result run(LmHyperParams hp, int seqLen, BatchSource train, double startLr, double endLr, int iterations,
                              int replicas) {
         if (!(startLr > 0 && endLr > startLr) || iterations < 2) {

@@ -144,6 +144,7 @@ public final class Trainer {
      * Trains from scratch, or from {@code RUN_DIR/checkpoint.zip} when {@code resume} (see
      * {@link ResumePlan}, which decides it and rolls the run directory back to the checkpoint).
      */
+    @SuppressWarnings("try") // the resource is held for its scope, not used
     public Result run(boolean resume) throws IOException {
         Backends.requireUsable();
         console.println("backend: " + Backends.describe());

@@ -122,7 +122,7 @@ class ReplicaResumeTest {
     void carriedStateRowsFollowTheBatchRows() throws Exception {
         Path run = tmp.resolve("run");
         Trainer crashing = trainer(hp(0), run, 3).crashAfterSteps(3);
-        SimulatedCrash crash = catchThrowableOfType(() -> crashing.run(false), SimulatedCrash.class);
+        SimulatedCrash crash = catchThrowableOfType(SimulatedCrash.class, () -> crashing.run(false));
         CarriedState state = crash.network().carriedState();
         assertThat(state.rows()).isEqualTo(BS);
     }
