@@ -1,5 +1,6 @@
 package org.lmshards.trainer.cli;
 
+import org.lmshards.trainer.backend.NativeBuild;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -47,6 +48,7 @@ public final class LmShardsCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        NativeBuild.choose(); // before anything loads ND4J
         System.exit(commandLine().execute(args));
     }
 }

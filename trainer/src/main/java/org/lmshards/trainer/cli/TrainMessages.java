@@ -19,11 +19,15 @@ final class TrainMessages {
      */
     static final double ONE_CORE_OVERHEAD_S_PER_TOKEN = 0.10e-3;
     /**
-     * Training FLOPs per second of one core, such that the default AWD-LSTM size (27.5 M
-     * parameters with wikitext-tiny's 9,008 tokens: 47.7 M forward FLOPs per token, three times
-     * that to train) comes out at the 400 tokens/s measured with one replica.
+     * Training tokens/s of the default AWD-LSTM size (27.5 M parameters with wikitext-tiny's 9,008
+     * tokens, the default dropouts) with one replica, measured (docs/BENCHMARKS.md, "Current figures").
      */
-    static final double ONE_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / 400 - ONE_CORE_OVERHEAD_S_PER_TOKEN);
+    static final double DEFAULT_MODEL_TOKENS_PER_S = 400;
+    /**
+     * Training FLOPs per second of one core, such that the default size (47.7 M forward FLOPs per
+     * token, three times that to train) comes out at {@link #DEFAULT_MODEL_TOKENS_PER_S}.
+     */
+    static final double ONE_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / DEFAULT_MODEL_TOKENS_PER_S - ONE_CORE_OVERHEAD_S_PER_TOKEN);
     /**
      * Speed of N replicas over N times one replica's: 2 replicas on 2 cores trained the AWD size
      * 1.79x as fast as one (docs/BENCHMARKS.md, "Current figures").

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.trainer.model.LmHyperParams;
 import org.lmshards.trainer.testing.WikiTextDatasets;
+import org.lmshards.trainer.train.console.PassProgress;
 import org.lmshards.trainer.train.rundir.RunFiles;
 
 /**
@@ -63,14 +64,16 @@ class TrainConsoleOutputTest {
         new picocli.CommandLine(train).parseArgs("--out", tmp.toString());
         LmHyperParams defaults = train.model.hyperParams(9_008); // wikitext-tiny's vocabulary
         assertThat(defaults.parameterCount()).isBetween(27_000_000L, 28_000_000L);
-        // 130 batches of 64 x 72 tokens at the 400 tokens/s measured for this size on one core: 1,498 s
+        // 130 batches of 64 x 72 tokens at the tokens/s measured for this size on one core
+        double rate = TrainMessages.DEFAULT_MODEL_TOKENS_PER_S;
         String estimate = TrainMessages.epochEstimate(defaults, 130, 64, 72, 1);
-        assertThat(estimate).contains("about 25 min per epoch with 1 replica (").contains("599,040 tokens")
-                .contains("400 tokens/s").contains("For a quick try, pass a smaller model");
+        assertThat(estimate).contains("about " + PassProgress.duration(599_040 / rate) + " per epoch with 1 replica (")
+                .contains("599,040 tokens").contains(String.format(java.util.Locale.ROOT, "%,.0f tokens/s", rate))
+                .contains("For a quick try, pass a smaller model");
         // two replicas: twice the cores at the measured efficiency
         String two = TrainMessages.epochEstimate(defaults, 130, 64, 72, 2);
         assertThat(two).contains("with 2 replicas").contains(String.format(java.util.Locale.ROOT, "%,.0f tokens/s",
-                2 * 400 * TrainMessages.REPLICA_EFFICIENCY));
+                2 * rate * TrainMessages.REPLICA_EFFICIENCY));
         // the README's small model: per-step overhead dominates, about 7,000 tokens/s a core
         LmHyperParams small = new LmHyperParams(9_008, 32, 128, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 1);
         assertThat(TrainMessages.epochEstimate(small, 250, 64, 72, 1)).contains("about 3 min per epoch")

@@ -1,0 +1,17 @@
+package org.lmshards.trainer.testing;
+
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import org.lmshards.trainer.backend.NativeBuild;
+
+/**
+ * Chooses the nd4j-native build at the start of a test run, before any test loads ND4J, as
+ * {@code trainer.jar}'s {@code main} does: tests that compare an in-process run with a child
+ * JVM's (a killed and resumed training, for one) then compare runs of the same native code.
+ */
+public final class NativeBuildSession implements LauncherSessionListener {
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        NativeBuild.choose();
+    }
+}
