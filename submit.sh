@@ -269,7 +269,7 @@ next_steps() {
     fi
     echo "  java -jar $jar verify --data $out"
     echo "  java -jar $jar train --data $out --out runs/$name --emb 32 --hidden 128 --layers 2 --epochs 2"
-    echo "      # a small model, under a minute an epoch; the default AWD-LSTM size takes about 11 minutes an epoch on 2 cores"
+    echo "      # a small model, under a minute an epoch; the default AWD-LSTM size takes about 8 minutes an epoch on 2 cores"
   fi
   if [ "$synthetic" = 1 ]; then
     echo "SYNTHETIC data: ${out:-the output} is machine-generated filler (no real data was found), not language."
