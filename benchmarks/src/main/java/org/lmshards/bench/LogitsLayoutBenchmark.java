@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The ND4J operations behind one batch's language-model logits ({@code [1024, 32] x [32, 9008]},
  * the small model of docs/BENCHMARKS.md "Training"), in the layouts DL4J 1.0.0-M2.1 and the
- * trainer's {@code RowMajorRnnOutputLayer} use them: DL4J's {@code mmuli} into a row-major result
+ * trainer's {@code LmOutputLayer} use them: DL4J's {@code mmuli} into a row-major result
  * (a column-major product, then a strided copy), that copy alone, the product straight into the
  * row-major result, and the softmax along rows of a row-major and a column-major array.
  * Milliseconds per operation; run with {@code OMP_NUM_THREADS=1}.

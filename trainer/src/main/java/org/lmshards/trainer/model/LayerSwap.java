@@ -7,7 +7,7 @@ import org.deeplearning4j.nn.params.LSTMParamInitializer;
 
 /**
  * The one place that decides which stock DL4J layer gets which faster stand-in
- * ({@link FusedLstmLayer}, {@link CachedForwardLstmLayer}, {@link RowMajorRnnOutputLayer}), and
+ * ({@link FusedLstmLayer}, {@link CachedForwardLstmLayer}, {@link LmOutputLayer}), and
  * that hands the stock layer's parameter and gradient views, listeners and counters to it, so
  * that the network's flattened parameters, updater and saved model do not notice the swap.
  */
@@ -27,7 +27,7 @@ final class LayerSwap {
     /** The stand-in for {@code stock} under {@code lstm}, or {@code stock} itself when it keeps DL4J's code. */
     static Layer standIn(Layer stock, boolean outputLayer, LstmImplementation lstm) {
         if (outputLayer && stock.getClass() == RnnOutputLayer.class) {
-            return takeOver(stock, new RowMajorRnnOutputLayer(stock.conf(), stock.getParam("W").dataType()));
+            return takeOver(stock, new LmOutputLayer(stock.conf(), stock.getParam("W").dataType()));
         }
         if (stock.getClass() != LSTM.class) {
             return stock;

@@ -49,7 +49,7 @@ public class TokenMeanSparseCrossEntropy extends LossSparseMCXENT {
     }
 
     /**
-     * Score and gradient from one softmax, for {@link RowMajorRnnOutputLayer}: overwrites
+     * Score and gradient from one softmax, for {@link LmOutputLayer}: overwrites
      * {@code preOutput} with the gradient of the summed loss, {@code softmax - onehot} (the
      * caller scales by {@code 1 / rows} where it is cheaper than a pass over the array), and
      * returns the token-mean loss; or returns NaN, leaving {@code preOutput} alone, where this

@@ -17,7 +17,7 @@ class Dl4jSeamsTest {
     static final String WRITTEN_AGAINST = "1.0.0-M2.1";
 
     static final List<Class<?>> DEPEND_ON_DL4J_INTERNALS = List.of(StatefulLmNetwork.class, FusedLstmLayer.class,
-            CachedForwardLstmLayer.class, RowMajorRnnOutputLayer.class, LayerSwap.class, RecurrentWeightDropout.class, TokenMeanSparseCrossEntropy.class,
+            CachedForwardLstmLayer.class, LmOutputLayer.class, LayerSwap.class, RecurrentWeightDropout.class, TokenMeanSparseCrossEntropy.class,
             RowReplicas.class, CarriedState.class);
 
     @Test

@@ -38,10 +38,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * </ul>
  * Anything else (another loss, masks, dropout or weight noise on this layer, NWC data) goes
  * through DL4J's code unchanged. The configuration and the saved model stay DL4J's:
- * {@link StatefulLmNetwork} puts this implementation in place of the stock one when it
+ * {@link LayerSwap} puts this implementation in place of the stock one when the network
  * initialises.
  */
-public class RowMajorRnnOutputLayer extends RnnOutputLayer {
+public class LmOutputLayer extends RnnOutputLayer {
     private static final long serialVersionUID = 1L;
 
     /** The token-mean loss of the last fused backward pass, and what it was computed for. */
@@ -50,7 +50,7 @@ public class RowMajorRnnOutputLayer extends RnnOutputLayer {
     private INDArray pendingLabels;
     private int pendingIteration;
 
-    public RowMajorRnnOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
+    public LmOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 

@@ -20,14 +20,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * score and the same gradient for every parameter of the network, in float64, and a saved model
  * still names only DL4J's classes.
  */
-class RowMajorRnnOutputLayerTest {
+class LmOutputLayerTest {
 
     @Test
     void sameScoreAndGradientAsDl4jsStockOutputLayer() {
         StatefulLmNetwork fast = LmGradientCheckTest.doubleNet(LossScale.TOKEN_MEAN);
         MultiLayerNetwork stock = new MultiLayerNetwork(fast.getLayerWiseConfigurations().clone());
         stock.init(fast.params().dup(), false);
-        assertThat(fast.getOutputLayer()).isInstanceOf(RowMajorRnnOutputLayer.class);
+        assertThat(fast.getOutputLayer()).isInstanceOf(LmOutputLayer.class);
         assertThat(stock.getOutputLayer().getClass()).isEqualTo(RnnOutputLayer.class);
 
         // from a zero state, where DL4J's own truncated-BPTT backward pass is right too
@@ -56,7 +56,7 @@ class RowMajorRnnOutputLayerTest {
     void theScoreFollowsParametersSetBetweenTheBackwardPassAndScoring() {
         StatefulLmNetwork net = LmGradientCheckTest.doubleNet(LossScale.TOKEN_MEAN);
         net.initGradientsView();
-        RowMajorRnnOutputLayer out = (RowMajorRnnOutputLayer) net.getOutputLayer();
+        LmOutputLayer out = (LmOutputLayer) net.getOutputLayer();
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         out.setInput(Nd4j.rand(DataType.DOUBLE, LmGradientCheckTest.BATCH, out.getParam("W").size(0),
                 LmGradientCheckTest.STEPS), mgr);
@@ -82,9 +82,9 @@ class RowMajorRnnOutputLayerTest {
         Path file = dir.resolve("model.zip");
         Files.write(file, bytes.toByteArray());
 
-        assertThat(net.getLayerWiseConfigurations().toJson()).doesNotContain("RowMajor");
+        assertThat(net.getLayerWiseConfigurations().toJson()).doesNotContain("LmOutputLayer");
         StatefulLmNetwork loaded = LmNetworks.load(file);
-        assertThat(loaded.getOutputLayer()).isInstanceOf(RowMajorRnnOutputLayer.class);
+        assertThat(loaded.getOutputLayer()).isInstanceOf(LmOutputLayer.class);
         assertThat(loaded.params()).isEqualTo(net.params());
         INDArray x = LmGradientCheckTest.ids(7);
         assertThat(loaded.output(x)).isEqualTo(net.output(x));
