@@ -42,6 +42,42 @@ public final class ChildProcesses {
         }
     }
 
+    /**
+     * Whether this process ignores SIGINT, as a job started in the background by a shell without
+     * job control (or under {@code nohup ... &}) does. Children inherit the disposition, and a JVM
+     * that starts with SIGINT ignored cannot handle it: a test of Ctrl-C has nothing to observe
+     * there. Read from {@code /proc/self/status} ({@code SigIgn}, bit 1 = signal 2); false where
+     * that cannot be read.
+     */
+    public static boolean sigintIgnored() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("SigIgn:"))
+                    .map(l -> Long.parseUnsignedLong(l.substring("SigIgn:".length()).trim(), 16))
+                    .anyMatch(mask -> (mask & (1L << 1)) != 0);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Returns once {@code log} holds {@code line} (a line the child prints when it reached a
+     * step); fails, quoting the log, when the child ends first or after the give-up time.
+     */
+    public static void awaitLogLine(Process child, Path log, String line) throws IOException, InterruptedException {
+        long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(GIVE_UP_MINUTES);
+        while (!Files.exists(log) || !Files.readString(log).contains(line)) {
+            if (!child.isAlive()) {
+                throw new AssertionError("the child ended (exit " + child.exitValue() + ") before printing '" + line
+                        + "'\n" + tail(log));
+            }
+            if (System.nanoTime() > giveUp) {
+                throw new AssertionError("'" + line + "' did not appear in " + GIVE_UP_MINUTES + " minutes\n" + tail(log));
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /** SIGKILLs the child and waits for it; returns its exit status (137). */
     public static int kill(Process child) throws InterruptedException {
         child.destroyForcibly();
