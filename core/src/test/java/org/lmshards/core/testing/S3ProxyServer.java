@@ -92,8 +92,16 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        proxy.stop();
-        blobs.close();
+    // Not "throws Exception": javac warns on every try-with-resources of a close() that may throw InterruptedException.
+    public void close() throws java.io.IOException {
+        try {
+            proxy.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // keep the interrupt for the caller; still close the store
+        } catch (Exception e) {
+            throw new java.io.IOException("stopping S3Proxy", e);
+        } finally {
+            blobs.close();
+        }
     }
 }
