@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the trainer would run on here, for {@code trainer.jar doctor}: the backend in this jar, the
@@ -85,15 +86,14 @@ public final class Doctor {
     }
 
     private static String cpuFeatures(SystemProbe probe) {
-        Optional<String> flags = probe.readFile(Path.of("/proc/cpuinfo")).flatMap(text -> text.lines()
-                .filter(l -> l.startsWith("flags")).findFirst()).map(l -> " " + l.substring(l.indexOf(':') + 1) + " ");
+        Optional<Set<String>> flags = CpuFlags.of(probe.readFile(Path.of("/proc/cpuinfo")));
         if (flags.isEmpty()) {
             return "unknown (/proc/cpuinfo has no flags line)";
         }
         List<String> present = new ArrayList<>();
         List<String> absent = new ArrayList<>();
         for (String f : CPU_FEATURES) {
-            (flags.get().contains(" " + f + " ") ? present : absent).add(f);
+            (flags.get().contains(f) ? present : absent).add(f);
         }
         return (present.isEmpty() ? "none of " + CPU_FEATURES : String.join(" ", present))
                 + (absent.isEmpty() || present.isEmpty() ? "" : " (no " + String.join(", no ", absent) + ")");

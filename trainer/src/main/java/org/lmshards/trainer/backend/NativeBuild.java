@@ -50,12 +50,7 @@ public final class NativeBuild {
     static String suffixFor(String osName, String osArch, Optional<String> cpuinfo, boolean bundled) {
         boolean linuxX86 = osName.toLowerCase(Locale.ROOT).startsWith("linux")
                 && List.of("amd64", "x86_64").contains(osArch.toLowerCase(Locale.ROOT));
-        return linuxX86 && bundled && cpuinfo.map(NativeBuild::hasAvx512).orElse(false) ? ONEDNN_AVX512 : "";
-    }
-
-    private static boolean hasAvx512(String cpuinfo) {
-        return cpuinfo.lines().filter(l -> l.startsWith("flags")).findFirst()
-                .map(l -> Set.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+")).containsAll(AVX512_FLAGS))
-                .orElse(false);
+        boolean avx512 = CpuFlags.of(cpuinfo).map(flags -> flags.containsAll(AVX512_FLAGS)).orElse(false);
+        return linuxX86 && bundled && avx512 ? ONEDNN_AVX512 : "";
     }
 }
