@@ -41,10 +41,12 @@ Examples (a one-thread CPU peer of `trainer.jar train` on ./submit.sh's dataset)
   OMP_NUM_THREADS=1 /usr/bin/python3 benchmarks/python/lm_reference.py cache/wikitext-tiny --size awd \\
       --threads 1 --steps 20 --warmup 3
 
-Needs numpy and PyTorch (Debian: apt-get install python3-torch libopenblas0-pthread; run with
+Needs numpy and PyTorch (Debian: apt-get install python3-torch libopenblas0-pthread libtcmalloc-minimal4; run with
 /usr/bin/python3). `torch.set_flush_denormal(True)` is always set: without it denormal floats make
-the AWD-size steps 4 to 7 times slower on the project's Intel CPUs. The last line of stdout is the
-JSON result (also written to --out).
+the AWD-size steps 4 to 7 times slower on the project's Intel CPUs. It runs with tcmalloc (Debian:
+libtcmalloc-minimal4; LMSHARDS_TORCH_ALLOCATOR=glibc for glibc's malloc): glibc maps and unmaps
+every tensor above 32 MiB afresh, which made the small model's steps 10 times slower on the 2-vCPU
+machines (torch_allocator.py). The last line of stdout is the JSON result (also written to --out).
 """
 import argparse
 import json
@@ -53,8 +55,14 @@ import os
 import sys
 import time
 
-import numpy as np
-import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_allocator  # noqa: E402
+
+if __name__ == "__main__":
+    torch_allocator.ensure()  # before torch allocates anything: may re-execute this script
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -256,7 +264,8 @@ def speed(c, train, vocab, steps, warmup, seed, device):
 
 def info(args, train, valid, vocab):
     return dict(torch=torch.__version__, numpy=np.__version__, threads=torch.get_num_threads(),
-                omp_num_threads=os.environ.get("OMP_NUM_THREADS"), flush_denormal=True, dataset=args.dataset,
+                omp_num_threads=os.environ.get("OMP_NUM_THREADS"), flush_denormal=True,
+                allocator=torch_allocator.current(), dataset=args.dataset,
                 train_tokens=int(len(train)), valid_tokens=int(len(valid)), vocab=vocab)
 
 
@@ -285,7 +294,7 @@ def main():
     if device.type == "cuda":
         result["info"]["gpu"] = torch.cuda.get_device_name(0)
     print(f"{a.size}: {params:,} parameters, vocabulary {vocab:,}, train {len(train):,} tokens, valid "
-          f"{len(valid):,}; {torch.get_num_threads()} thread(s), {device}", file=sys.stderr, flush=True)
+          f"{len(valid):,}; {torch.get_num_threads()} thread(s), {device}, {torch_allocator.current()} allocator", file=sys.stderr, flush=True)
     if a.steps:
         result["speed"] = speed(c, train, vocab, a.steps, a.warmup, a.seed, device)
         print(f"speed: {result['speed']['tokens_per_s']:,.0f} training tokens/s over {a.steps} steps after "

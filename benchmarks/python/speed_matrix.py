@@ -8,6 +8,8 @@ that no configuration always comes first), every configuration once per round:
                     T of --torch-threads (default 1,2)
   DDP Px1           torch_ddp_speed.py --procs P (P processes of one thread, gloo on 127.0.0.1), for
                     each P of --ddp-procs (default 2)
+                    (both PyTorch kinds once per allocator of --torch-allocators: tcmalloc by default,
+                    `glibc` adds the same runs with glibc's malloc, labelled so; torch_allocator.py)
   trainer ...       java -jar JAR train on the same dataset and model, for each --replicas N (the
                     configuration gets `--replicas N`) and each --trainer-config 'LABEL:ARGS'; with
                     neither, one configuration `trainer` without extra arguments. Leading ARGS of
@@ -29,7 +31,7 @@ the run is stopped as soon as those steps are written, and they must lie in the 
 
 usage:
   python3 benchmarks/python/speed_matrix.py DATASET [--size small|awd] [--rounds 3] [--steps N]
-        [--warmup W] [--torch-warmup W] [--torch-threads 1,2] [--ddp-procs 2] [--replicas 1,2]
+        [--warmup W] [--torch-warmup W] [--torch-threads 1,2] [--ddp-procs 2] [--torch-allocators tcmalloc,glibc] [--replicas 1,2]
         [--trainer-config 'LABEL:ARGS' ...] [--trainer-threads 1] [--baseline LABEL]
         [--jar trainer/target/trainer.jar] [--python /usr/bin/python3] [--work DIR] [--out FILE.json]
 
@@ -91,16 +93,20 @@ def run_python(cmd, env, timeout):
     return last_json_line(p.stdout)
 
 
-def torch_threads(a, t):
+def torch_env(threads, allocator):
+    return dict(threads_env(threads), LMSHARDS_TORCH_ALLOCATOR=allocator)
+
+
+def torch_threads(a, t, allocator):
     cmd = [a.python, os.path.join(HERE, "lm_reference.py"), a.dataset, "--size", a.size, "--threads", str(t),
            "--steps", str(a.steps), "--warmup", str(a.torch_warmup)]
-    return run_python(cmd, threads_env(t), a.timeout)["speed"]["tokens_per_s"]
+    return run_python(cmd, torch_env(t, allocator), a.timeout)["speed"]["tokens_per_s"]
 
 
-def torch_ddp(a, p):
+def torch_ddp(a, p, allocator):
     cmd = [a.python, os.path.join(HERE, "torch_ddp_speed.py"), a.dataset, "--size", a.size, "--procs", str(p),
            "--steps", str(a.steps), "--warmup", str(a.torch_warmup), "--no-losses"]
-    return run_python(cmd, threads_env(1), a.timeout)["tokens_per_s"]
+    return run_python(cmd, torch_env(1, allocator), a.timeout)["tokens_per_s"]
 
 
 def trainer(a, label, args):
@@ -160,8 +166,11 @@ def batches_per_epoch(dataset, size):
 
 
 def configurations(a):
-    cfgs = [(f"PyTorch {t} thread{'s' if t > 1 else ''}", "torch", t) for t in a.torch_threads]
-    cfgs += [(f"PyTorch DDP {p}x1", "ddp", p) for p in a.ddp_procs]
+    cfgs = []
+    for alloc in a.torch_allocators:
+        suffix = "" if alloc == "tcmalloc" else f", {alloc} malloc"
+        cfgs += [(f"PyTorch {t} thread{'s' if t > 1 else ''}{suffix}", "torch", (t, alloc)) for t in a.torch_threads]
+        cfgs += [(f"PyTorch DDP {p}x1{suffix}", "ddp", (p, alloc)) for p in a.ddp_procs]
     for n in a.replicas:
         cfgs.append((f"trainer.jar --replicas {n}", "trainer", ["--replicas", str(n)]))
     for spec in a.trainer_config:
@@ -175,6 +184,14 @@ def configurations(a):
     if len(set(labels)) != len(labels):
         raise SystemExit(f"two configurations have the same label: {labels}")
     return cfgs
+
+
+def allocator_list(s):
+    names = [x.strip() for x in s.split(",") if x.strip()]
+    bad = [x for x in names if x not in ("tcmalloc", "glibc")]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"expected tcmalloc and/or glibc, got {s!r}")
+    return names
 
 
 def int_list(s):
@@ -196,6 +213,8 @@ def main():
     ap.add_argument("--torch-warmup", type=int, default=None, help="PyTorch's untimed first steps (small 5, awd 2)")
     ap.add_argument("--torch-threads", type=int_list, default=[1, 2], help="comma list, '' for none (default 1,2)")
     ap.add_argument("--ddp-procs", type=int_list, default=[2], help="comma list, '' for none (default 2)")
+    ap.add_argument("--torch-allocators", type=allocator_list, default=["tcmalloc"],
+                    help="the PyTorch configurations once per allocator: tcmalloc (default), glibc")
     ap.add_argument("--replicas", type=int_list, default=[], help="trainer.jar --replicas N for each N of the list")
     ap.add_argument("--trainer-config", action="append", default=[], metavar="LABEL:ARGS",
                     help="a trainer.jar configuration with extra train arguments (repeatable)")
@@ -230,9 +249,9 @@ def main():
         for label, kind, arg in order:
             try:
                 if kind == "torch":
-                    v = torch_threads(a, arg)
+                    v = torch_threads(a, *arg)
                 elif kind == "ddp":
-                    v = torch_ddp(a, arg)
+                    v = torch_ddp(a, *arg)
                 else:
                     v = trainer(a, label, arg)
             except (RuntimeError, ValueError, subprocess.TimeoutExpired, KeyError) as e:

@@ -26,7 +26,8 @@ Example (the issue 23 comparison on 2 cores: 2 processes of one thread):
   /usr/bin/python3 benchmarks/python/torch_ddp_speed.py cache/wikitext-tiny --procs 2 --steps 200
 
 The last line of stdout is the JSON result (also written to --out). Needs PyTorch with gloo (Debian's
-python3-torch 1.13 has it); OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to 1 for the processes.
+python3-torch 1.13 has it); OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to 1 for the processes,
+which allocate with tcmalloc as lm_reference.py does (torch_allocator.py).
 """
 import argparse
 import json
@@ -39,12 +40,16 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"  # before torch is imported, and inherited by the spawned processes
 os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_allocator  # noqa: E402
+
+torch_allocator.ensure()  # may re-execute this script; the spawned workers inherit the allocator
+
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 import torch.multiprocessing as mp  # noqa: E402
 from torch.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lm_reference as ref  # noqa: E402
 
 
@@ -134,7 +139,8 @@ def main():
     r = queue.get()
     result = dict(script="torch_ddp_speed.py", size=a.size, config=c, procs=a.procs, threads_per_proc=1,
                   backend="gloo", row_blocks=row_blocks(c["bs"], a.procs), seed=a.seed, warmup=a.warmup,
-                  steps=a.steps, torch=torch.__version__, flush_denormal=True, **r)
+                  steps=a.steps, torch=torch.__version__, flush_denormal=True,
+                  allocator=torch_allocator.current(), **r)
     print(f"DDP {a.procs}x1: {r['tokens_per_s']:,.0f} training tokens/s over {a.steps} steps after {a.warmup} warm-up"
           f" steps; weights identical across processes: {r['max_weight_difference'] == 0}", file=sys.stderr,
           flush=True)

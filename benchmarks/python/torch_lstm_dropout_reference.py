@@ -40,13 +40,20 @@ usage: torch_lstm_dropout_reference.py DATASET [--device cuda|cpu] [--threads N]
 --max-batches N (0 = all) stops each training epoch after N batches (validation stays whole): for
 smoke tests only. Defaults are the reference's `small` configuration plus the dropouts above.
 
-On Debian: apt-get install python3-torch libopenblas0-pthread, then for a one-thread comparison:
+On Debian: apt-get install python3-torch libopenblas0-pthread libtcmalloc-minimal4, then for a one-thread comparison:
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 torch_lstm_dropout_reference.py DATASET --threads 1 \\
       --device cpu --epochs 2 --seed 1 --out torch-dropout.json
 """
-import argparse, json, math, os, time, warnings
-import numpy as np
-import torch
+import argparse, json, math, os, sys, time, warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_allocator  # noqa: E402
+
+if __name__ == "__main__":
+    torch_allocator.ensure()  # may re-execute this script (docs/BENCHMARKS.md: the PyTorch peers' allocator)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
 

@@ -19,7 +19,7 @@ with 2 threads, DDP, trainer replicas) and the AWD-LSTM size, see speed_matrix.p
 epsilon, documents in order); without it the trainer runs with its own defaults. Both sides run the
 `small` configuration: emb 32, hidden 128, 2 layers, bs 32, seq-len 32, lr 2e-2, wd 0.01, global
 clip 0.25, no dropout. The reference needs PyTorch: Debian's python3-torch under /usr/bin/python3
-(apt-get install python3-torch libopenblas0-pthread); --python names another interpreter.
+(apt-get install python3-torch libopenblas0-pthread libtcmalloc-minimal4); --python names another interpreter.
 """
 import argparse, json, os, subprocess, sys, time
 
