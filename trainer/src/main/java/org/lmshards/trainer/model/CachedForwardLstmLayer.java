@@ -1,17 +1,13 @@
 package org.lmshards.trainer.model;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.TimeSeriesUtils;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,12 +36,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * with DL4J's layer in float64, with and without dropout.
  *
  * <p>Only the truncated-BPTT path ({@link #rnnActivateUsingStoredState} and
- * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds (sigmoid
- * gates, tanh activation, NCW data, no mask, no helper, a backward length covering the segment);
+ * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds (the
+ * conditions of {@code StandInLstmLayer}, a backward length covering the segment);
  * anything else, and a backward pass without its forward pass, goes through DL4J's code.
  * {@link LayerSwap} decides which layers get this class.
  */
-public class CachedForwardLstmLayer extends LSTM {
+public class CachedForwardLstmLayer extends StandInLstmLayer {
     private static final long serialVersionUID = 1L;
 
     /** The last training forward pass, kept for the backward pass; buffers are reused between segments. */
@@ -198,16 +194,8 @@ public class CachedForwardLstmLayer extends LSTM {
     }
 
     private boolean supported(INDArray in) {
-        return helper == null && maskArray == null && in != null && in.rank() == 3 && in.size(2) > 0
-                && layerConf().getGateActivationFn() instanceof ActivationSigmoid
-                && layerConf().getActivationFn() instanceof ActivationTanH
-                && TimeSeriesUtils.getFormatFromRnnLayer(layerConf()) == RNNFormat.NCW
-                && in.size(1) == getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY).size(0)
-                && getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY).size(1) == 4 * units();
-    }
-
-    private int units() {
-        return (int) getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY).size(0);
+        return standsIn(in) && in.size(2) > 0
+                && getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY).size(1) == 4L * units();
     }
 
     private SegmentBuffers buffers(int batch, int steps, int nIn, int units) {

@@ -3,17 +3,13 @@ package org.lmshards.trainer.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.TimeSeriesUtils;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,13 +32,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link LayerSwap} puts this class in place of the stock one when the network initialises.
  *
  * <p>Only the truncated-BPTT training path ({@link #rnnActivateUsingStoredState} and
- * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds: sigmoid
- * gates, tanh cell and output activations, NCW data, no mask, no cuDNN helper, a backward
- * length covering the segment; {@link LayerSwap} gives it only layers small enough for libnd4j's
+ * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds (the
+ * conditions of {@code StandInLstmLayer}) with a backward length covering the segment;
+ * {@link LayerSwap} gives it only layers small enough for libnd4j's
  * backward op to be the faster one. Anything else, and inference ({@code activate},
  * {@code rnnTimeStep}), goes through DL4J's code.
  */
-public class FusedLstmLayer extends LSTM {
+public class FusedLstmLayer extends StandInLstmLayer {
     private static final long serialVersionUID = 1L;
 
     /** libnd4j's gate block {@code k} (i, f, g, o) is DL4J's block {@code DL4J_BLOCK[k]} (g, f, o, i). */
@@ -64,7 +60,7 @@ public class FusedLstmLayer extends LSTM {
     @SuppressWarnings("try") // the scope is entered, not used
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
-        if (!fusable(input)) {
+        if (!standsIn(input)) {
             return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
         }
         setInput(input, workspaceMgr);
@@ -114,7 +110,7 @@ public class FusedLstmLayer extends LSTM {
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
                                                           LayerWorkspaceMgr workspaceMgr) {
-        if (!fusable(input) || tbpttBackLength < input.size(2) || epsilon == null || epsilon.rank() != 3) {
+        if (!standsIn(input) || tbpttBackLength < input.size(2) || epsilon == null || epsilon.rank() != 3) {
             return super.tbpttBackpropGradient(epsilon, tbpttBackLength, workspaceMgr);
         }
         assertInputSet(true);
@@ -169,18 +165,6 @@ public class FusedLstmLayer extends LSTM {
             }
         }
         return inputs;
-    }
-
-    private boolean fusable(INDArray in) {
-        return helper == null && maskArray == null && in != null && in.rank() == 3
-                && layerConf().getGateActivationFn() instanceof ActivationSigmoid
-                && layerConf().getActivationFn() instanceof ActivationTanH
-                && TimeSeriesUtils.getFormatFromRnnLayer(layerConf()) == RNNFormat.NCW
-                && in.size(1) == getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY).size(0);
-    }
-
-    private long units() {
-        return getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY).size(0);
     }
 
     /** Input weights {@code [nIn, 4n]}, recurrent weights {@code [n, 4n]} and bias {@code [4n]}, in libnd4j's gate order. */
