@@ -1,6 +1,7 @@
 package org.lmshards.trainer.cli;
 
 import org.lmshards.trainer.backend.NativeBuild;
+import org.lmshards.trainer.backend.ResidentSizeCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -48,7 +49,8 @@ public final class LmShardsCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        NativeBuild.choose(); // before anything loads ND4J
+        NativeBuild.choose(); // both before anything loads ND4J
+        ResidentSizeCheck.takeOver();
         System.exit(commandLine().execute(args));
     }
 }

@@ -21,6 +21,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.lmshards.trainer.backend.ResidentSizeCheck;
 
 /**
  * A {@link MultiLayerNetwork} whose truncated BPTT keeps the LSTM state from one
@@ -290,6 +291,7 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
         } else {
             super.computeGradientAndScore();
         }
+        ResidentSizeCheck.check(); // once a step: JavaCPP's per-allocation check is off (ResidentSizeCheck)
         INDArray g = flattenedGradients;
         // With miniBatch on (DL4J's summed loss), the updater divides by the batch rows after this point.
         double divisor = conf().isMiniBatch() ? batchSize() : 1;

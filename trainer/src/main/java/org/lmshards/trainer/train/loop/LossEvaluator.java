@@ -5,6 +5,7 @@ import org.lmshards.trainer.model.RowReplicas;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
+import org.lmshards.trainer.backend.ResidentSizeCheck;
 
 /**
  * Mean per-token cross-entropy of a model on a whole split, computed here from the softmax
@@ -57,6 +58,7 @@ public final class LossEvaluator {
                     }
                 }
                 tokens += labels.size(0) * labels.size(2);
+                ResidentSizeCheck.check();
                 afterBatch.accept(++batches);
             }
         } finally {
