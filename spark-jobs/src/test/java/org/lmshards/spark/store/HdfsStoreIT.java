@@ -8,13 +8,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The job against a real HDFS: a MiniDFSCluster (a NameNode and two DataNodes) on loopback. */
-class HdfsStoreIT {
+class HdfsStoreIT extends StoreContract {
     @TempDir
     static Path tmp;
     static MiniDFSCluster cluster;
@@ -43,14 +40,8 @@ class HdfsStoreIT {
         }
     }
 
-    @Test
-    void roundTripIsByteIdenticalToLocalModeWithCacheHitForceAndAGivenVocabulary() throws Exception {
-        scenarios.roundTripCacheHitForceAndGivenVocabulary();
-    }
-
-    @ParameterizedTest(name = "halt at {0}: readers see the new dataset: {1}")
-    @MethodSource("org.lmshards.spark.store.StoreScenarios#commitPoints")
-    void aJobKilledAtACommitStepLeavesTheOldOrTheNewDatasetWhole(String point, boolean newVisible) throws Exception {
-        scenarios.killAt(point, newVisible);
+    @Override
+    StoreScenarios scenarios() {
+        return scenarios;
     }
 }

@@ -8,17 +8,14 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.lmshards.core.testing.S3ProxyServer;
 
 /**
  * The job against a real S3 API: S3Proxy on loopback, backed by a local directory, read and
  * written through Hadoop's {@code s3a:} (path-style access, credentials from the configuration).
  */
-class S3StoreIT {
+class S3StoreIT extends StoreContract {
     @TempDir
     static Path tmp;
     static S3ProxyServer s3;
@@ -47,14 +44,8 @@ class S3StoreIT {
         }
     }
 
-    @Test
-    void roundTripIsByteIdenticalToLocalModeWithCacheHitForceAndAGivenVocabulary() throws Exception {
-        scenarios.roundTripCacheHitForceAndGivenVocabulary();
-    }
-
-    @ParameterizedTest(name = "halt at {0}: readers see the new dataset: {1}")
-    @MethodSource("org.lmshards.spark.store.StoreScenarios#commitPoints")
-    void aJobKilledAtACommitStepLeavesTheOldOrTheNewDatasetWhole(String point, boolean newVisible) throws Exception {
-        scenarios.killAt(point, newVisible);
+    @Override
+    StoreScenarios scenarios() {
+        return scenarios;
     }
 }
