@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.TimeSeriesUtils;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -117,7 +118,11 @@ public class LmOutputLayer extends RnnOutputLayer {
                 new long[] {batch, steps, classes}, 'c');
         INDArray logits = out.reshape('c', batch * steps, classes);
         logitsInto(rows, weights, logits, training, workspaceMgr);
-        layerConf().getActivationFn().getActivation(logits, training);
+        if (layerConf().getActivationFn() instanceof ActivationSoftmax) {
+            RowSoftmax.inPlace(logits);
+        } else {
+            layerConf().getActivationFn().getActivation(logits, training);
+        }
         return out.permute(0, 2, 1);
     }
 

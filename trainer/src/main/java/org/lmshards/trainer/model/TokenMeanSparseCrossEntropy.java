@@ -4,8 +4,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
@@ -59,7 +57,7 @@ public class TokenMeanSparseCrossEntropy extends LossSparseMCXENT {
         if (!direct(labels, activationFn, mask) || preOutput.ordering() != 'c' || preOutput.isView()) {
             return Double.NaN;
         }
-        Nd4j.exec(new SoftMax(preOutput, preOutput, 1));
+        RowSoftmax.inPlace(preOutput);
         long rows = preOutput.size(0);
         double sum = 0;
         for (long r = 0; r < rows; r++) {
