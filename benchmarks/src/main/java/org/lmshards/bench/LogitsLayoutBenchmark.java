@@ -21,8 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * the small model of docs/BENCHMARKS.md "Training"), in the layouts DL4J 1.0.0-M2.1 and the
  * trainer's {@code LmOutputLayer} use them: DL4J's {@code mmuli} into a row-major result
  * (a column-major product, then a strided copy), that copy alone, the product straight into the
- * row-major result, and the softmax along rows of a row-major and a column-major array.
- * Milliseconds per operation; run with {@code OMP_NUM_THREADS=1}.
+ * row-major result, and the softmax along rows of a row-major array (as rank 2 and as rank 3)
+ * and a column-major one. Milliseconds per operation; run with {@code OMP_NUM_THREADS=1}, and
+ * with {@code -jvmArgsAppend -Dorg.bytedeco.javacpp.platform.extension=-onednn-avx512} for the
+ * oneDNN build trainer.jar picks on AVX-512 CPUs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -66,6 +68,13 @@ public class LogitsLayoutBenchmark {
     @Benchmark
     public INDArray softmaxRowMajor() {
         Nd4j.exec(new SoftMax(rowMajor, scratch, 1));
+        return scratch;
+    }
+
+    /** The same rows viewed as {@code [1, 1024, 9008]}: libnd4j gives rank 3 to oneDNN (RowSoftmax). */
+    @Benchmark
+    public INDArray softmaxRowMajorAsRank3() {
+        Nd4j.exec(new SoftMax(rowMajor.reshape(1, 1024, 9008), scratch.reshape(1, 1024, 9008), 2));
         return scratch;
     }
 
