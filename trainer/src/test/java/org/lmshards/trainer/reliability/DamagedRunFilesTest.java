@@ -30,9 +30,9 @@ class DamagedRunFilesTest {
     @BeforeAll
     static void trainAGoodRun() throws Exception {
         data = shared.resolve("ds");
-        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
         good = shared.resolve("good");
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(RunDirectoryLockTest.trainArgs(data, good, "1"));
+        TinyRuns.Result r = TinyRuns.cli(RunDirectoryLockTest.trainArgs(data, good, "1"));
         assertThat(r.code()).as(r.err()).isZero();
     }
 
@@ -45,15 +45,15 @@ class DamagedRunFilesTest {
         return run;
     }
 
-    private static TrainerCrashTest.Result evaluate(Path run) {
-        return TrainerCrashTest.cli(List.of("evaluate", "--model", run.toString(), "--data", data.toString()));
+    private static TinyRuns.Result evaluate(Path run) {
+        return TinyRuns.cli(List.of("evaluate", "--model", run.toString(), "--data", data.toString()));
     }
 
-    private static TrainerCrashTest.Result generate(Path run) {
-        return TrainerCrashTest.cli(List.of("generate", "--model", run.toString(), "--prompt", "w1", "--tokens", "2"));
+    private static TinyRuns.Result generate(Path run) {
+        return TinyRuns.cli(List.of("generate", "--model", run.toString(), "--prompt", "w1", "--tokens", "2"));
     }
 
-    private static void assertRefused(TrainerCrashTest.Result r, Path file, String problem) {
+    private static void assertRefused(TinyRuns.Result r, Path file, String problem) {
         assertThat(r.code()).as(r.err()).isEqualTo(3);
         assertThat(r.err()).startsWith("error: " + file + ": " + problem);
         assertThat(r.err().lines()).as("one line, no stack trace").hasSize(1);
@@ -91,7 +91,7 @@ class DamagedRunFilesTest {
         Files.delete(run.resolve("model.zip"));
         assertRefused(evaluate(run), run.resolve("model.zip"), "model.zip missing (did training finish?)");
         // named as the file (issue 15 item 3): the same answer, not "no such directory"
-        TrainerCrashTest.Result byFile = TrainerCrashTest.cli(List.of("generate", "--model", run.resolve("model.zip").toString(),
+        TinyRuns.Result byFile = TinyRuns.cli(List.of("generate", "--model", run.resolve("model.zip").toString(),
                 "--prompt", "The"));
         assertRefused(byFile, run.resolve("model.zip"), "model.zip missing (did training finish?)");
     }
@@ -104,7 +104,7 @@ class DamagedRunFilesTest {
         Files.write(config, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         assertRefused(evaluate(run), config, "malformed config.json");
         assertRefused(generate(run), config, "malformed config.json");
-        TrainerCrashTest.Result resume = TrainerCrashTest.cli(List.of("train", "--resume", "--out", run.toString(),
+        TinyRuns.Result resume = TinyRuns.cli(List.of("train", "--resume", "--out", run.toString(),
                 "--epochs", "2", "--no-progress"));
         assertRefused(resume, config, "malformed config.json");
 
@@ -142,7 +142,7 @@ class DamagedRunFilesTest {
                 }
             }
         }
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(List.of("train", "--resume", "--out", run.toString(),
+        TinyRuns.Result r = TinyRuns.cli(List.of("train", "--resume", "--out", run.toString(),
                 "--epochs", "2", "--no-progress"));
         assertRefused(r, checkpoint, "damaged checkpoint, entry coefficients.bin missing");
     }

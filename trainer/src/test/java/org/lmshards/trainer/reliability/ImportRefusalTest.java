@@ -34,12 +34,12 @@ class ImportRefusalTest {
     @BeforeAll
     static void exportATinyModel() throws Exception {
         Path data = shared.resolve("ds");
-        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
         Path run = shared.resolve("run");
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(OutputOwnershipTest.train(data, run));
+        TinyRuns.Result r = TinyRuns.cli(OutputOwnershipTest.train(data, run));
         assertThat(r.code()).as(r.err()).isZero();
         npz = shared.resolve("model.npz");
-        TrainerCrashTest.Result e = TrainerCrashTest.cli(List.of("export", "--model", run.toString(), "--out", npz.toString()));
+        TinyRuns.Result e = TinyRuns.cli(List.of("export", "--model", run.toString(), "--out", npz.toString()));
         assertThat(e.code()).as(e.err()).isZero();
     }
 
@@ -58,7 +58,7 @@ class ImportRefusalTest {
             NpzFile.write(arrays, out);
         }
         Path out = tmp.resolve("imported");
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(List.of("import", "--npz", bad.toString(), "--out", out.toString()));
+        TinyRuns.Result r = TinyRuns.cli(List.of("import", "--npz", bad.toString(), "--out", out.toString()));
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).isEqualTo("error: " + bad + ": " + tensor + " holds " + v[7]
                 + " at flat index 7: a model's weights must be finite numbers\n");
@@ -72,7 +72,7 @@ class ImportRefusalTest {
         Path cut = tmp.resolve("cut.npz");
         Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         Path out = tmp.resolve("imported");
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(List.of("import", "--npz", cut.toString(), "--out", out.toString()));
+        TinyRuns.Result r = TinyRuns.cli(List.of("import", "--npz", cut.toString(), "--out", out.toString()));
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).startsWith("error: " + cut + ": ").hasLineCount(1);
         assertThat(out).doesNotExist();
@@ -91,7 +91,7 @@ class ImportRefusalTest {
         try (OutputStream out = Files.newOutputStream(bad)) {
             NpzFile.write(arrays, out);
         }
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(List.of("import", "--npz", bad.toString(), "--out",
+        TinyRuns.Result r = TinyRuns.cli(List.of("import", "--npz", bad.toString(), "--out",
                 tmp.resolve("imported").toString()));
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).startsWith("error: " + bad + ": " + tensor + " has shape [" + rows + ", " + (cols + 1)

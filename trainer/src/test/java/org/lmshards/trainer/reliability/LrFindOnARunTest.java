@@ -25,13 +25,13 @@ class LrFindOnARunTest {
     @Test
     void lrFindOnARunAddsItsSectionToTheReportWithLabelsApart() throws Exception {
         Path data = tmp.resolve("ds");
-        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
         Path run = tmp.resolve("run");
-        TrainerCrashTest.Result t = TrainerCrashTest.cli(OutputOwnershipTest.train(data, run));
+        TinyRuns.Result t = TinyRuns.cli(OutputOwnershipTest.train(data, run));
         assertThat(t.code()).as(t.err()).isZero();
         assertThat(Files.readString(run.resolve(RunFiles.REPORT))).doesNotContain("Learning-rate finder");
 
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(List.of("lr-find", "--data", data.toString(), "--out",
+        TinyRuns.Result r = TinyRuns.cli(List.of("lr-find", "--data", data.toString(), "--out",
                 run.toString(), "--bs", "4", "--seq-len", "12", "--emb", "8", "--hidden", "12", "--layers", "2",
                 "--iterations", "40"));
         assertThat(r.code()).as(r.err()).isZero();

@@ -29,7 +29,7 @@ class LrFindSweepTest {
     @BeforeAll
     static void writeDataset() throws Exception {
         data = shared.resolve("ds");
-        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
     }
 
     private static List<String> lrFind(Path out, String... extra) {
@@ -43,7 +43,7 @@ class LrFindSweepTest {
     @Test
     void theDefaultSweepIsOneEpochRaisedToTheFloor() throws Exception {
         Path out = tmp.resolve("lr");
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(lrFind(out));
+        TinyRuns.Result r = TinyRuns.cli(lrFind(out));
         assertThat(r.code()).as(r.err()).isZero();
         // 2,000 tokens in rows of 4 x 12: about 41 batches an epoch, so auto sweeps the floor;
         // --end-lr 1e-2 keeps the tiny model from diverging, so every batch is recorded
@@ -54,7 +54,7 @@ class LrFindSweepTest {
     @Test
     void aNumberGivenIsSweptAsGiven() throws Exception {
         Path out = tmp.resolve("lr");
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(lrFind(out, "--iterations", "7"));
+        TinyRuns.Result r = TinyRuns.cli(lrFind(out, "--iterations", "7"));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readAllLines(out.resolve("lr_find.jsonl"))).hasSize(7);
     }
@@ -63,7 +63,7 @@ class LrFindSweepTest {
     void aBadIterationsValueIsOneUsageErrorAndWritesNothing() {
         for (String bad : List.of("1", "0", "-3", "2.5", "ten", "", "100000000000")) {
             Path out = tmp.resolve("bad");
-            TrainerCrashTest.Result r = TrainerCrashTest.cli(lrFind(out, "--iterations", bad));
+            TinyRuns.Result r = TinyRuns.cli(lrFind(out, "--iterations", bad));
             assertThat(r.code()).as(bad).isEqualTo(ExitCode.USAGE);
             List<String> lines = r.err().lines().toList();
             assertThat(lines.get(0)).as(bad).isEqualTo("error: --iterations must be a whole number >= 2 or auto, got '"

@@ -39,25 +39,23 @@ class OutputOwnershipTest {
     @BeforeAll
     static void trainTinyRun() throws Exception {
         data = shared.resolve("ds");
-        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
         run = shared.resolve("run");
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(train(data, run));
+        TinyRuns.Result r = TinyRuns.cli(train(data, run));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(run.resolve(RunFiles.MARKER)).isRegularFile();
     }
 
     static List<String> train(Path dataDir, Path out) {
-        return new ArrayList<>(List.of("train", "--data", dataDir.toString(), "--out", out.toString(), "--bs", "4",
-                "--seq-len", "12", "--emb", "8", "--hidden", "12", "--layers", "2", "--epochs", "1", "--seed", "7",
-                "--workers", "0", "--no-progress"));
+        return TinyRuns.train(dataDir, out, "--epochs", "1", "--workers", "0");
     }
 
-    private static TrainerCrashTest.Result export(Path out, boolean force) {
+    private static TinyRuns.Result export(Path out, boolean force) {
         List<String> a = new ArrayList<>(List.of("export", "--model", run.toString(), "--out", out.toString()));
         if (force) {
             a.add("--force");
         }
-        return TrainerCrashTest.cli(a);
+        return TinyRuns.cli(a);
     }
 
     @Test
@@ -66,7 +64,7 @@ class OutputOwnershipTest {
                 data.resolve("vocab.json"), data.resolve("train/meta.json"))) {
             byte[] before = Files.readAllBytes(own);
             for (boolean force : new boolean[] {false, true}) {
-                TrainerCrashTest.Result r = export(own, force);
+                TinyRuns.Result r = export(own, force);
                 assertThat(r.code()).as("%s force %s: %s", own, force, r.err()).isEqualTo(ExitCode.USAGE);
                 assertThat(r.err()).contains("error: --out " + own).hasLineCount(2);
                 assertThat(own).hasBinaryContent(before);
@@ -75,7 +73,7 @@ class OutputOwnershipTest {
         DatasetVerifier.verify(data);
         // A device (as root, export used to replace /dev/null by a file) and a directory.
         Path devNull = Path.of("/dev/null");
-        TrainerCrashTest.Result r = export(devNull, true);
+        TinyRuns.Result r = export(devNull, true);
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).contains("/dev/null is not a regular file");
         assertThat(Files.isRegularFile(devNull)).isFalse();
@@ -86,15 +84,15 @@ class OutputOwnershipTest {
     void exportReplacesAnExistingFileOnlyWithForce() throws Exception {
         Path npz = tmp.resolve("model.npz");
         Files.writeString(npz, "a user's file");
-        TrainerCrashTest.Result refused = export(npz, false);
+        TinyRuns.Result refused = export(npz, false);
         assertThat(refused.code()).isEqualTo(ExitCode.USAGE);
         assertThat(refused.err()).contains("--out " + npz + " exists; pass --force to replace it");
         assertThat(npz).hasContent("a user's file");
-        TrainerCrashTest.Result forced = export(npz, true);
+        TinyRuns.Result forced = export(npz, true);
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(Files.size(npz)).isGreaterThan(1000);
         // a run directory's own name is refused, any other name in it is fine
-        TrainerCrashTest.Result beside = export(run.resolve("model.npz"), false);
+        TinyRuns.Result beside = export(run.resolve("model.npz"), false);
         assertThat(beside.code()).as(beside.err()).isZero();
         Files.delete(run.resolve("model.npz"));
     }
@@ -112,7 +110,7 @@ class OutputOwnershipTest {
                     List.of("lr-find", "--data", data.toString(), "--out", out.toString(), "--bs", "4", "--seq-len", "12",
                             "--emb", "8", "--hidden", "12", "--layers", "2", "--iterations", "5"));
             for (List<String> command : commands) {
-                TrainerCrashTest.Result r = TrainerCrashTest.cli(command);
+                TinyRuns.Result r = TinyRuns.cli(command);
                 assertThat(r.code()).as("%s on %s: %s", command.get(0), out, r.err()).isEqualTo(ExitCode.USAGE);
                 assertThat(r.err()).contains("error: --out " + out);
             }
@@ -125,7 +123,7 @@ class OutputOwnershipTest {
         DatasetVerifier.verify(data);
         // An empty directory is fine, and becomes a run.
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        TrainerCrashTest.Result imported = TrainerCrashTest.cli(List.of("import", "--npz", npz.toString(), "--out",
+        TinyRuns.Result imported = TinyRuns.cli(List.of("import", "--npz", npz.toString(), "--out",
                 empty.toString()));
         assertThat(imported.code()).as(imported.err()).isZero();
         assertThat(empty.resolve(RunFiles.MARKER)).isRegularFile();
@@ -136,7 +134,7 @@ class OutputOwnershipTest {
     void lrFindTakesTheRunLock() throws Exception {
         Path target = tmp.resolve("training");
         try (DirectoryLock held = RunLock.forTraining(target)) {
-            TrainerCrashTest.Result r = TrainerCrashTest.cli(List.of("lr-find", "--data", data.toString(), "--out",
+            TinyRuns.Result r = TinyRuns.cli(List.of("lr-find", "--data", data.toString(), "--out",
                     target.toString(), "--bs", "4", "--seq-len", "12", "--emb", "8", "--hidden", "12", "--layers", "2",
                     "--iterations", "5"));
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.INTERNAL);
@@ -164,7 +162,7 @@ class OutputOwnershipTest {
         assertThat(npz).doesNotExist();
         // pid 1 is always alive (and not this JVM, whose own temporary name the export itself uses)
         Path live = Files.writeString(tmp.resolve(".m.npz.tmp-1"), "a live writer's");
-        TrainerCrashTest.Result r = export(npz, false);
+        TinyRuns.Result r = export(npz, false);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(dead).doesNotExist();
         assertThat(live).as("a live process's temporary is left alone").exists();
@@ -194,7 +192,7 @@ class OutputOwnershipTest {
         Path dead = out.resolve(".checkpoint.zip.tmp-" + p.pid());
         assertThat(dead).exists();
         assertThat(out.resolve(RunFiles.CHECKPOINT)).doesNotExist();
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(train(data, out));
+        TinyRuns.Result r = TinyRuns.cli(train(data, out));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(dead).doesNotExist();
         assertThat(out.resolve(RunFiles.MODEL)).isRegularFile();

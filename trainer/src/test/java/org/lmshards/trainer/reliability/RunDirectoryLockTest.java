@@ -33,21 +33,19 @@ class RunDirectoryLockTest {
     @BeforeAll
     static void writeDataset() throws Exception {
         data = shared.resolve("ds");
-        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
     }
 
     /** A tiny model (2.6 k parameters) on {@code dataDir}: a few seconds per epoch. */
     static List<String> trainArgs(Path dataDir, Path out, String epochs) {
-        return new ArrayList<>(List.of("train", "--data", dataDir.toString(), "--out", out.toString(), "--bs", "4",
-                "--seq-len", "12", "--emb", "8", "--hidden", "12", "--layers", "2", "--epochs", epochs, "--lr", "1e-2",
-                "--seed", "7", "--workers", "0", "--no-progress"));
+        return TinyRuns.train(dataDir, out, "--epochs", epochs, "--lr", "1e-2", "--workers", "0");
     }
 
     @Test
     void aRunningTrainRefusesASecondTrainAndReadersAndAKilledRunsLockIsTakenOver() throws Exception {
         Path run = tmp.resolve("run");
         Path lock = LocalLockStore.lockFile(run);
-        TrainerCrashTest.Result first = TrainerCrashTest.cli(trainArgs(data, run, "1"));
+        TinyRuns.Result first = TinyRuns.cli(trainArgs(data, run, "1"));
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(lock).as("released at the end").doesNotExist();
 
@@ -68,20 +66,20 @@ class RunDirectoryLockTest {
             byte[] model = Files.readAllBytes(run.resolve("model.zip"));
             long steps = lines(run.resolve("steps.jsonl"));
 
-            TrainerCrashTest.Result resume = TrainerCrashTest.cli(List.of("train", "--resume", "--out", run.toString(),
+            TinyRuns.Result resume = TinyRuns.cli(List.of("train", "--resume", "--out", run.toString(),
                     "--epochs", "2", "--no-progress"));
             assertThat(resume.code()).as(resume.err()).isEqualTo(1);
             assertThat(resume.err()).contains("the run directory " + run + " is being written by another train")
                     .contains("lock file " + lock).contains(pid);
-            TrainerCrashTest.Result fresh = TrainerCrashTest.cli(trainArgs(data, run, "1"));
+            TinyRuns.Result fresh = TinyRuns.cli(trainArgs(data, run, "1"));
             assertThat(fresh.code()).as(fresh.err()).isEqualTo(1);
             assertThat(fresh.err()).contains("lock file " + lock).contains(pid);
 
-            TrainerCrashTest.Result evaluate = TrainerCrashTest.cli(List.of("evaluate", "--model", run.toString(),
+            TinyRuns.Result evaluate = TinyRuns.cli(List.of("evaluate", "--model", run.toString(),
                     "--data", data.toString()));
             assertThat(evaluate.code()).as(evaluate.err()).isEqualTo(1);
             assertThat(evaluate.err()).contains("is being written by a train").contains("lock file " + lock).contains(pid);
-            TrainerCrashTest.Result generate = TrainerCrashTest.cli(List.of("generate", "--model", run.toString(),
+            TinyRuns.Result generate = TinyRuns.cli(List.of("generate", "--model", run.toString(),
                     "--prompt", "w1 w2", "--tokens", "3"));
             assertThat(generate.code()).as(generate.err()).isEqualTo(1);
             assertThat(generate.err()).contains("lock file " + lock).contains(pid);
@@ -98,11 +96,11 @@ class RunDirectoryLockTest {
         assertThat(child.exitValue()).isEqualTo(137);
         assertThat(lock).as("a SIGKILLed run leaves its lock").exists();
 
-        TrainerCrashTest.Result evaluate = TrainerCrashTest.cli(List.of("evaluate", "--model", run.toString(),
+        TinyRuns.Result evaluate = TinyRuns.cli(List.of("evaluate", "--model", run.toString(),
                 "--data", data.toString()));
         assertThat(evaluate.code()).as("a stale lock does not stop readers: " + evaluate.err()).isZero();
         int done = Checkpoint.read(run.resolve("checkpoint.zip")).state().epoch();
-        TrainerCrashTest.Result resume = TrainerCrashTest.cli(List.of("train", "--resume", "--out", run.toString(),
+        TinyRuns.Result resume = TinyRuns.cli(List.of("train", "--resume", "--out", run.toString(),
                 "--epochs", Integer.toString(done + 1), "--no-progress"));
         assertThat(resume.code()).as(resume.err()).isZero();
         assertThat(lock).as("taken over, then released").doesNotExist();

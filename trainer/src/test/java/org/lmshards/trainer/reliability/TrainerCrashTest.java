@@ -1,18 +1,12 @@
 package org.lmshards.trainer.reliability;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,16 +20,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmshards.trainer.cli.LmShardsCli;
-import org.lmshards.core.shard.DatasetWriter;
-import org.lmshards.core.shard.SourceFile;
-import org.lmshards.core.shard.SplitWriter;
 import org.lmshards.core.testing.ChildProcesses;
-import org.lmshards.core.vocab.Vocabulary;
 import org.lmshards.trainer.model.LmNetworks;
 import org.lmshards.trainer.train.rundir.Checkpoint;
 import org.lmshards.trainer.train.rundir.TrainState;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -70,21 +59,19 @@ class TrainerCrashTest {
 
     /** The same, with mid-epoch checkpoints every {@code checkpointBatches} batches (0: none); the result is the same. */
     static List<String> trainArgs(Path dataDir, Path out, int checkpointBatches) {
-        return new ArrayList<>(List.of("train", "--data", dataDir.toString(), "--out", out.toString(), "--bs", "4",
-                "--seq-len", "12", "--emb", "8", "--hidden", "12", "--layers", "2", "--epochs", "3", "--lr", "1e-2",
-                "--seed", "7", "--workers", "1", "--checkpoint-batches", Integer.toString(checkpointBatches),
-                "--no-progress"));
+        return TinyRuns.train(dataDir, out, "--epochs", "3", "--lr", "1e-2", "--workers", "1", "--checkpoint-batches",
+                Integer.toString(checkpointBatches));
     }
 
     @BeforeAll
     static void writeDatasetsAndReference() throws Exception {
         data = shared.resolve("ds");
-        writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
         Path ref = shared.resolve("reference");
-        Result r = cli(trainArgs(data, ref));
-        assertThat(r.code).as(r.err).isZero();
-        Matcher m = Pattern.compile("(\\d+) batches of 4 x 12 per epoch").matcher(r.out);
-        assertThat(m.find()).as(r.out).isTrue();
+        TinyRuns.Result r = TinyRuns.cli(trainArgs(data, ref));
+        assertThat(r.code()).as(r.err()).isZero();
+        Matcher m = Pattern.compile("(\\d+) batches of 4 x 12 per epoch").matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
         batchesPerEpoch = Long.parseLong(m.group(1));
         assertThat(batchesPerEpoch).isGreaterThan(20);
         referenceParams = LmNetworks.load(ref.resolve("model.zip")).params().dup();
@@ -192,8 +179,8 @@ class TrainerCrashTest {
         Path run = tmp.resolve("run");
         List<String> a = trainArgs(data, run);
         a.set(a.indexOf("--epochs") + 1, "1");
-        Result first = cli(a);
-        assertThat(first.code).as(first.err).isZero();
+        TinyRuns.Result first = TinyRuns.cli(a);
+        assertThat(first.code()).as(first.err()).isZero();
         byte[] goodModel = Files.readAllBytes(run.resolve("model.zip"));
         // Continue with an absurd learning rate (in the run's config and in the network configuration that the
         // checkpoint carries): Adam steps of 1e4 per parameter blow the loss up within a batch or two.
@@ -202,11 +189,11 @@ class TrainerCrashTest {
         JSON.writerWithDefaultPrettyPrinter().writeValue(run.resolve("config.json").toFile(), config);
         setLearningRate(run.resolve("checkpoint.zip"), 1e4);
         byte[] explosiveCheckpoint = Files.readAllBytes(run.resolve("checkpoint.zip"));
-        Result r = cli(List.of("train", "--out", run.toString(), "--resume", "--epochs", "3", "--no-progress"));
-        assertThat(r.code).as(r.out + r.err).isNotZero();
-        assertThat(r.err).contains("error: ").contains("diverged").contains("--lr")
+        TinyRuns.Result r = TinyRuns.cli(List.of("train", "--out", run.toString(), "--resume", "--epochs", "3", "--no-progress"));
+        assertThat(r.code()).as(r.out() + r.err()).isNotZero();
+        assertThat(r.err()).contains("error: ").contains("diverged").contains("--lr")
                 .contains("last good checkpoint").contains(run.resolve("checkpoint.zip").toString());
-        assertThat(r.err.lines().count()).as("one clear line, not a stack trace").isLessThanOrEqualTo(2);
+        assertThat(r.err().lines().count()).as("one clear line, not a stack trace").isLessThanOrEqualTo(2);
         assertThat(run.resolve("checkpoint.zip")).as("the last checkpoint before the divergence is kept")
                 .hasBinaryContent(explosiveCheckpoint);
         assertThat(run.resolve("model.zip")).hasBinaryContent(goodModel);
@@ -234,9 +221,9 @@ class TrainerCrashTest {
     // ------------------------------------------------------------------------------------------
 
     private static void resumeAndCompare(Path run) throws IOException {
-        Result r = cli(List.of("train", "--out", run.toString(), "--resume", "--no-progress"));
-        assertThat(r.code).as(r.out + r.err).isZero();
-        assertThat(r.out).contains("resuming");
+        TinyRuns.Result r = TinyRuns.cli(List.of("train", "--out", run.toString(), "--resume", "--no-progress"));
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("resuming");
         INDArray params = LmNetworks.load(run.resolve("model.zip")).params();
         assertThat(params.equals(referenceParams)).as("final parameters equal the uninterrupted run's").isTrue();
         assertThat(losses(run)).isEqualTo(referenceMetricsLosses);
@@ -277,26 +264,6 @@ class TrainerCrashTest {
         return pb.start();
     }
 
-    record Result(int code, String out, String err) {
-    }
-
-    /** Runs the CLI in this JVM (the trainer prints to System.out, errors go to the command line's err). */
-    static synchronized Result cli(List<String> args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            CommandLine cl = LmShardsCli.commandLine();
-            cl.setOut(new PrintWriter(o, true));
-            cl.setErr(new PrintWriter(err, true));
-            code = cl.execute(args.toArray(new String[0]));
-        } finally {
-            System.setOut(old);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
-    }
 
     /** Rewrites every Adam learning rate in the network configuration stored in a checkpoint zip. */
     private static void setLearningRate(Path checkpoint, double lr) throws IOException {
@@ -346,39 +313,9 @@ class TrainerCrashTest {
     private static synchronized Path bigData() throws IOException {
         if (bigData == null) {
             bigData = shared.resolve("big");
-            writeDataset(bigData, 400_000, 2000, 20_000);
+            TinyRuns.writeDataset(bigData, 400_000, 2000, 20_000);
         }
         return bigData;
     }
 
-    /** A dataset of {@code tokens} pseudo-random ids in documents of about {@code docLen} tokens, plus a small valid split. */
-    static void writeDataset(Path dir, int tokens, int docLen, int validDocLen) throws IOException {
-        Map<String, Long> counts = new HashMap<>();
-        for (int i = 0; i < 40; i++) {
-            counts.put("w" + i, 100L - i);
-        }
-        Vocabulary vocab = Vocabulary.build(counts, 1, 1000);
-        SplittableRandom rnd = new SplittableRandom(11);
-        try (DatasetWriter w = DatasetWriter.create(dir, vocab, 100_000)) {
-            SplitWriter train = w.split("train");
-            for (int done = 0; done < tokens; done += docLen) {
-                train.addDocument(doc(rnd, docLen, vocab.size()));
-            }
-            SplitWriter valid = w.split("valid");
-            for (int d = 0; d < 4; d++) {
-                valid.addDocument(doc(rnd, validDocLen, vocab.size()));
-            }
-            w.commit(Map.of("name", "test"), SourceFile.fingerprint(List.of()), Map.of());
-        }
-    }
-
-    /** A document with learnable structure: mostly id = previous + 1, sometimes a random jump. */
-    private static int[] doc(SplittableRandom rnd, int len, int vocabSize) {
-        int[] d = new int[len];
-        d[0] = 2; // xxbos
-        for (int i = 1; i < len; i++) {
-            d[i] = rnd.nextInt(8) == 0 ? 9 + rnd.nextInt(vocabSize - 9) : 9 + Math.floorMod(d[i - 1] - 9 + 1, vocabSize - 9);
-        }
-        return d;
-    }
 }

@@ -2,7 +2,6 @@ package org.lmshards.trainer.reliability;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +32,7 @@ class TrainerIoFailureTest {
     @BeforeAll
     static void writeDataset() throws Exception {
         data = shared.resolve("ds");
-        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
     }
 
     /** Makes writes of {@code run/NAME} by this process meet a full disk. */
@@ -43,15 +42,15 @@ class TrainerIoFailureTest {
         Files.createSymbolicLink(run.resolve("." + name + ".tmp-" + ProcessHandle.current().pid()), DEV_FULL);
     }
 
-    private static TrainerCrashTest.Result trainTwoEpochs(Path run) {
-        return TrainerCrashTest.cli(RunDirectoryLockTest.trainArgs(data, run, "2"));
+    private static TinyRuns.Result trainTwoEpochs(Path run) {
+        return TinyRuns.cli(RunDirectoryLockTest.trainArgs(data, run, "2"));
     }
 
     @Test
     void aFullDiskAtVocabJsonIsExitOneNamingTheFile() throws Exception {
         Path run = tmp.resolve("run");
         fullDiskFor(run, "vocab.json");
-        TrainerCrashTest.Result r = trainTwoEpochs(run);
+        TinyRuns.Result r = trainTwoEpochs(run);
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: " + run.resolve("vocab.json") + ": cannot write (No space left on device)\n");
         assertThat(run.resolve("model.zip")).doesNotExist();
@@ -62,7 +61,7 @@ class TrainerIoFailureTest {
     void aFullDiskAtTheFirstCheckpointIsExitOneAndWritesNoModel() throws Exception {
         Path run = tmp.resolve("run");
         fullDiskFor(run, "checkpoint.zip");
-        TrainerCrashTest.Result r = trainTwoEpochs(run);
+        TinyRuns.Result r = trainTwoEpochs(run);
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: " + run.resolve("checkpoint.zip") + ": cannot write (")
                 .contains("No space left on device");
@@ -75,7 +74,7 @@ class TrainerIoFailureTest {
     void aFullDiskAtModelZipIsExitOneAndKeepsTheLastCheckpoint() throws Exception {
         Path run = tmp.resolve("run");
         fullDiskFor(run, "model.zip");
-        TrainerCrashTest.Result r = trainTwoEpochs(run);
+        TinyRuns.Result r = trainTwoEpochs(run);
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: " + run.resolve("model.zip") + ": cannot write (")
                 .contains("No space left on device");

@@ -35,19 +35,19 @@ class TrainerMessagesTest {
     @BeforeAll
     static void trainTinyRun() throws Exception {
         data = shared.resolve("ds");
-        TrainerCrashTest.writeDataset(data, 2_000, 40, 60);
+        TinyRuns.writeDataset(data);
         run = shared.resolve("run");
-        TrainerCrashTest.Result r = TrainerCrashTest.cli(OutputOwnershipTest.train(data, run));
+        TinyRuns.Result r = TinyRuns.cli(OutputOwnershipTest.train(data, run));
         assertThat(r.code()).as(r.err()).isZero();
     }
 
-    private TrainerCrashTest.Result train(Path out, String... extra) {
+    private TinyRuns.Result train(Path out, String... extra) {
         List<String> a = OutputOwnershipTest.train(data, out);
         a.addAll(List.of(extra));
-        return TrainerCrashTest.cli(a);
+        return TinyRuns.cli(a);
     }
 
-    private static void usageError(TrainerCrashTest.Result r, String message) {
+    private static void usageError(TinyRuns.Result r, String message) {
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.USAGE);
         assertThat(r.err()).startsWith("error: " + message);
     }
@@ -58,7 +58,7 @@ class TrainerMessagesTest {
         usageError(train(out, "--lr", "Infinity"), "--lr must be a finite number, got Infinity\n");
         usageError(train(out, "--checkpoint-minutes", "NaN"), "--checkpoint-minutes must be a finite number, got NaN\n");
         usageError(train(out, "--clip", "NaN"), "--clip must be a finite number, got NaN\n");
-        TrainerCrashTest.Result lrFind = TrainerCrashTest.cli(List.of("lr-find", "--data", data.toString(), "--out",
+        TinyRuns.Result lrFind = TinyRuns.cli(List.of("lr-find", "--data", data.toString(), "--out",
                 out.toString(), "--lr", "-Infinity", "--iterations", "3"));
         usageError(lrFind, "--lr must be a finite number, got -Infinity\n");
         assertThat(out).doesNotExist();
@@ -76,7 +76,7 @@ class TrainerMessagesTest {
     @Test
     void aMissingInitFromRunIsNamedAsSuch() {
         Path missing = tmp.resolve("no-such-run");
-        TrainerCrashTest.Result r = train(tmp.resolve("run"), "--init-from", missing.toString());
+        TinyRuns.Result r = train(tmp.resolve("run"), "--init-from", missing.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).isEqualTo("error: " + missing + ": no such directory (--init-from takes the run directory"
                 + " that train --out wrote)\n");
