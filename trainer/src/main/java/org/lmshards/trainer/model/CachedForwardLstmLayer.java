@@ -30,7 +30,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * matrix product ({@code [time x batch, nIn] x [nIn, 4n]}), only the recurrent product and the
  * gate arithmetic run per time step, the gates, cell states and outputs are kept in buffers the
  * layer owns, and the three weight gradients and the input gradient are one product each over the
- * whole segment. The equations, DL4J's gate blocks ({@code [g, f, o, i]}: cell input with the
+ * whole segment. At small sizes a step's cost is the number of ND4J calls, not their arithmetic
+ * (a view or an element-wise op costs microseconds of Java and JNI work), so every time step's
+ * views are made once per buffer shape and the backward pass's per-step element-wise work is
+ * seven ops. The equations, DL4J's gate blocks ({@code [g, f, o, i]}: cell input with the
  * layer's activation, then the forget, output and input gates), parameters and saved models are
  * DL4J's; {@code CachedForwardLstmLayerTest} compares outputs, carried state and every gradient
  * with DL4J's layer in float64, with and without dropout.
@@ -80,25 +83,21 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         Nd4j.gemm(b.x, inputWeights, b.z, false, false, 1.0, 0.0);
         b.z.addiRowVector(bias.reshape(1, 4L * units));
         for (int t = 0; t < steps; t++) {
-            INDArray z = b.rows(b.z, t);
-            Nd4j.gemm(t == 0 ? b.h0 : b.rows(b.h, t - 1), recurrentWeights, z, false, false, 1.0, 1.0);
-            INDArray g = gate(z, 0, units);
-            Nd4j.exec(new Tanh(g, g));
-            INDArray fio = z.get(NDArrayIndex.all(), NDArrayIndex.interval(units, 4L * units));
-            Nd4j.exec(new Sigmoid(fio, fio));
-            INDArray c = b.rows(b.c, t);
-            Nd4j.exec(new MulOp(gate(z, 1, units), t == 0 ? b.c0 : b.rows(b.c, t - 1), c));
-            Nd4j.exec(new MulOp(gate(z, 3, units), g, b.tmp));
-            c.addi(b.tmp);
-            INDArray tanhC = b.rows(b.tanhC, t);
-            Nd4j.exec(new Tanh(c, tanhC));
-            Nd4j.exec(new MulOp(gate(z, 2, units), tanhC, b.rows(b.h, t)));
+            Step now = b.step(t);
+            Nd4j.gemm(t == 0 ? b.h0 : b.step(t - 1).h, recurrentWeights, now.z, false, false, 1.0, 1.0);
+            Nd4j.exec(new Tanh(now.g, now.g));
+            Nd4j.exec(new Sigmoid(now.fio, now.fio));
+            Nd4j.exec(new MulOp(now.f, t == 0 ? b.c0 : b.step(t - 1).c, now.c));
+            Nd4j.exec(new MulOp(now.i, now.g, b.tmp));
+            now.c.addi(b.tmp);
+            Nd4j.exec(new Tanh(now.c, now.tanhC));
+            Nd4j.exec(new MulOp(now.o, now.tanhC, now.h));
         }
         if (storeLastForTBPTT) {
             // the carried state outlives this step's workspaces, as DL4J's detach() would make it
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, b.rows(b.h, steps - 1).dup('c'));
-                tBpttStateMap.put(STATE_KEY_PREV_MEMCELL, b.rows(b.c, steps - 1).dup('c'));
+                tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, b.step(steps - 1).h.dup('c'));
+                tBpttStateMap.put(STATE_KEY_PREV_MEMCELL, b.step(steps - 1).c.dup('c'));
             }
         }
         if (training) {
@@ -110,9 +109,11 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
     }
 
     /**
-     * The segment's gradients from the kept forward pass: the recurrent product and the gate
-     * derivatives per time step (in place of the kept gates), then one product each for the input
-     * weights, the recurrent weights and the input. Nothing flows into the carried state: truncated BPTT.
+     * The segment's gradients from the kept forward pass: the gate derivatives' factors that do
+     * not depend on the error for the whole segment at once, then per time step the recurrent
+     * product and one product per gate (in place of the kept gates), then one product each for the
+     * input weights, the recurrent weights and the input. Nothing flows into the carried state:
+     * truncated BPTT.
      */
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
@@ -132,40 +133,24 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
 
         // dL/dh from the layer above, rows in (time, batch) order; the recurrent part is added per step
         b.dh.reshape('c', steps, batch, units).assign(epsilon.castTo(dataType).permute(2, 0, 1));
-        INDArray dz = b.z; // each step's gate derivatives overwrite its gates once they are used
+        b.toDerivativeFactors();
+        INDArray dz = b.z; // each step's gate derivatives overwrite its factors once they are used
         for (int t = steps - 1; t >= 0; t--) {
-            INDArray z = b.rows(dz, t);
-            INDArray dh = b.rows(b.dh, t);
+            Step now = b.step(t);
+            INDArray dh = now.dh;
             if (t < steps - 1) {
-                Nd4j.gemm(b.rows(dz, t + 1), recurrentWeights, dh, false, true, 1.0, 1.0);
+                Nd4j.gemm(b.step(t + 1).z, recurrentWeights, dh, false, true, 1.0, 1.0);
             }
-            INDArray g = gate(z, 0, units), f = gate(z, 1, units), o = gate(z, 2, units), i = gate(z, 3, units);
-            INDArray tanhC = b.rows(b.tanhC, t);
-            INDArray cPrev = t == 0 ? b.c0 : b.rows(b.c, t - 1);
-            // dc = dh * o * (1 - tanh(c)^2) + dc(t+1) * f(t+1)
-            Nd4j.exec(new MulOp(dh, o, b.dc));
-            Nd4j.exec(new MulOp(tanhC, tanhC, b.tmp));
-            b.tmp.rsubi(1.0);
-            b.dc.muli(b.tmp);
+            // dc = dh * o (1 - tanh(c)^2) + dc(t+1) * f(t+1)
+            Nd4j.exec(new MulOp(dh, now.tanhC, b.dc));
             if (t < steps - 1) {
                 b.dc.addi(b.dcNext);
             }
-            // output gate: dh * tanh(c) * o (1 - o)
-            Nd4j.exec(new TimesOneMinus(o, b.tmp));
-            b.tmp.muli(tanhC);
-            Nd4j.exec(new MulOp(b.tmp, dh, o));
-            // forget gate: dc * c(t-1) * f (1 - f); the cell error handed to step t-1 is dc * f
-            Nd4j.exec(new MulOp(b.dc, f, b.dcNext));
-            Nd4j.exec(new TimesOneMinus(f, b.tmp));
-            b.tmp.muli(cPrev);
-            Nd4j.exec(new MulOp(b.tmp, b.dc, f));
-            // input gate dc * g * i (1 - i) and cell input dc * i * (1 - g^2): each needs the other's activation
-            Nd4j.exec(new TimesOneMinus(i, b.tmp));
-            b.tmp.muli(g).muli(b.dc);
-            Nd4j.exec(new MulOp(g, g, b.tmp2));
-            b.tmp2.rsubi(1.0).muli(i);
-            Nd4j.exec(new MulOp(b.tmp2, b.dc, g));
-            i.assign(b.tmp);
+            Nd4j.exec(new MulOp(dh, now.o, now.o));
+            Nd4j.exec(new MulOp(b.dc, now.f, b.dcNext)); // the cell error handed to step t-1, before f becomes df
+            Nd4j.exec(new MulOp(b.dc, now.forgetFactor, now.f));
+            Nd4j.exec(new MulOp(b.dc, now.i, now.i));
+            Nd4j.exec(new MulOp(b.dc, now.g, now.g));
         }
 
         Gradient gradient = new DefaultGradient();
@@ -174,12 +159,9 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         INDArray biasGrad = gradientViews.get(LSTMParamInitializer.BIAS_KEY);
         Nd4j.gemm(b.x, dz, inputWeightGrad, true, false, 1.0, 0.0);
         // the recurrent weights saw h(t-1): the carried h0, then the segment's own outputs
-        Nd4j.gemm(b.h0, b.rows(dz, 0), recurrentWeightGrad, true, false, 1.0, 0.0);
+        Nd4j.gemm(b.h0, b.step(0).z, recurrentWeightGrad, true, false, 1.0, 0.0);
         if (steps > 1) {
-            long rows = (long) batch * steps;
-            Nd4j.gemm(b.h.get(NDArrayIndex.interval(0, rows - batch), NDArrayIndex.all()),
-                    dz.get(NDArrayIndex.interval(batch, rows), NDArrayIndex.all()),
-                    recurrentWeightGrad, true, false, 1.0, 1.0);
+            Nd4j.gemm(b.hExceptLast, b.zExceptFirst, recurrentWeightGrad, true, false, 1.0, 1.0);
         }
         biasGrad.assign(dz.sum(true, 0).reshape(biasGrad.shape()));
         gradient.gradientForVariable().put(LSTMParamInitializer.INPUT_WEIGHT_KEY, inputWeightGrad);
@@ -206,11 +188,6 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         return buffers;
     }
 
-    /** Gate block {@code k} of DL4J's {@code [g, f, o, i]} layout in a {@code [batch, 4n]} row block. */
-    private static INDArray gate(INDArray z, int k, int units) {
-        return z.get(NDArrayIndex.all(), NDArrayIndex.interval((long) k * units, (long) (k + 1) * units));
-    }
-
     /**
      * One segment's arrays, rows in (time, batch) order so that a time step is a contiguous row
      * block; allocated outside DL4J's workspaces because they live from the forward pass to the
@@ -219,8 +196,18 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
     private static final class SegmentBuffers {
         final int batch, steps, nIn, units;
         final DataType type;
-        final INDArray x, z, c, tanhC, h, dh, dc, dcNext, tmp, tmp2;
-        INDArray h0, c0;
+        final INDArray x, z, c, tanhC, h, dh, dc, dcNext, tmp;
+        /** The forget gates' derivative factors {@code c(t-1) f (1 - f)} of the whole segment (backward pass only). */
+        final INDArray forgetFactors;
+        /** {@code h} without the last step's rows and {@code z} without the first's: the recurrent weights' gradient. */
+        final INDArray hExceptLast, zExceptFirst;
+        /** {@code c} without the last step's rows and the forget factors without the first's: {@code c(t-1)} beside step t. */
+        final INDArray cExceptLast, forgetFactorsExceptFirst;
+        final INDArray h0, c0;
+        /** Every time step's views, made once: an ND4J view costs more than a small op. */
+        private final Step[] stepViews;
+        /** The same views over the whole segment. */
+        private final Step all;
 
         @SuppressWarnings("try") // the scope is entered, not used
         SegmentBuffers(int batch, int steps, int nIn, int units, DataType type) {
@@ -240,9 +227,50 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
                 dc = Nd4j.createUninitialized(type, new long[] {batch, units}, 'c');
                 dcNext = Nd4j.createUninitialized(type, new long[] {batch, units}, 'c');
                 tmp = Nd4j.createUninitialized(type, new long[] {batch, units}, 'c');
-                tmp2 = Nd4j.createUninitialized(type, new long[] {batch, units}, 'c');
+                forgetFactors = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
                 h0 = Nd4j.create(type, new long[] {batch, units}, 'c');
                 c0 = Nd4j.create(type, new long[] {batch, units}, 'c');
+                hExceptLast = h.get(NDArrayIndex.interval(0, rows - batch), NDArrayIndex.all());
+                cExceptLast = c.get(NDArrayIndex.interval(0, rows - batch), NDArrayIndex.all());
+                forgetFactorsExceptFirst = forgetFactors.get(NDArrayIndex.interval((long) batch, rows), NDArrayIndex.all());
+                zExceptFirst = z.get(NDArrayIndex.interval((long) batch, rows), NDArrayIndex.all());
+                all = new Step(z, c, tanhC, h, dh, forgetFactors, units);
+                stepViews = new Step[steps];
+                for (int t = 0; t < steps; t++) {
+                    stepViews[t] = new Step(rows(z, t), rows(c, t), rows(tanhC, t), rows(h, t), rows(dh, t),
+                            rows(forgetFactors, t), units);
+                }
+            }
+        }
+
+        Step step(int t) {
+            return stepViews[t];
+        }
+
+        /**
+         * Turns the kept forward pass into the factors of the gate derivatives that do not depend
+         * on the error, for the whole segment at once, so that each backward time step needs one
+         * product per gate: the cell input's {@code i (1 - g^2)} and the input gate's
+         * {@code g i (1 - i)} and output gate's {@code tanh(c) o (1 - o)} in place of those gates,
+         * the cell error's {@code o (1 - tanh(c)^2)} in place of {@code tanh(c)}, and the forget
+         * gate's {@code c(t-1) f (1 - f)} in {@link #forgetFactors}; {@code f} itself stays.
+         */
+        void toDerivativeFactors() {
+            INDArray seg = forgetFactors; // scratch until the forget factors go in last
+            Nd4j.exec(new TimesOneMinus(all.i, seg));
+            seg.muli(all.g);
+            Nd4j.exec(new MulOp(all.g, all.g, all.g));
+            all.g.rsubi(1.0).muli(all.i);
+            all.i.assign(seg);
+            Nd4j.exec(new TimesOneMinus(all.o, seg));
+            seg.muli(all.tanhC);
+            Nd4j.exec(new MulOp(all.tanhC, all.tanhC, all.tanhC));
+            all.tanhC.rsubi(1.0).muli(all.o);
+            all.o.assign(seg);
+            Nd4j.exec(new TimesOneMinus(all.f, forgetFactors));
+            stepViews[0].forgetFactor.muli(c0);
+            if (steps > 1) {
+                forgetFactorsExceptFirst.muli(cExceptLast);
             }
         }
 
@@ -265,8 +293,37 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         }
 
         /** Time step {@code t}'s {@code [batch, columns]} row block of a (time, batch)-ordered array. */
-        INDArray rows(INDArray array, int t) {
+        private INDArray rows(INDArray array, int t) {
             return array.get(NDArrayIndex.interval((long) t * batch, (long) (t + 1) * batch), NDArrayIndex.all());
+        }
+    }
+
+    /**
+     * One time step's row blocks of the segment buffers, and its gates as views of its {@code z}
+     * rows in DL4J's {@code [g, f, o, i]} layout: cell input, then the forget, output and input gates.
+     */
+    private static final class Step {
+        final INDArray z, c, tanhC, h, dh, forgetFactor;
+        final INDArray g, f, o, i;
+        /** The three sigmoid gates together. */
+        final INDArray fio;
+
+        Step(INDArray z, INDArray c, INDArray tanhC, INDArray h, INDArray dh, INDArray forgetFactor, int units) {
+            this.z = z;
+            this.forgetFactor = forgetFactor;
+            this.c = c;
+            this.tanhC = tanhC;
+            this.h = h;
+            this.dh = dh;
+            this.g = columns(z, 0, units);
+            this.f = columns(z, units, 2L * units);
+            this.o = columns(z, 2L * units, 3L * units);
+            this.i = columns(z, 3L * units, 4L * units);
+            this.fio = columns(z, units, 4L * units);
+        }
+
+        private static INDArray columns(INDArray z, long from, long to) {
+            return z.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
         }
     }
 }
