@@ -34,9 +34,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Only the truncated-BPTT training path ({@link #rnnActivateUsingStoredState} and
  * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds (the
  * conditions of {@code StandInLstmLayer}) with a backward length covering the segment;
- * {@link LayerSwap} gives it only layers small enough for libnd4j's
- * backward op to be the faster one. Anything else, and inference ({@code activate},
- * {@code rnnTimeStep}), goes through DL4J's code.
+ * since {@link CachedForwardLstmLayer} became faster at every size, it is used only when asked
+ * for ({@code -Dlmshards.lstm=fused}), for comparisons. Anything else, and inference
+ * ({@code activate}, {@code rnnTimeStep}), goes through DL4J's code.
  */
 public class FusedLstmLayer extends StandInLstmLayer {
     private static final long serialVersionUID = 1L;

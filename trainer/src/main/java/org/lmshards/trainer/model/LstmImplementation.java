@@ -5,7 +5,11 @@ package org.lmshards.trainer.model;
  * network initialises. Parameters, configuration and saved models are the same for all four.
  */
 public enum LstmImplementation {
-    /** By layer size: {@link #FUSED} up to {@link LayerSwap#MAX_FUSED_WEIGHTS} weights, {@link #CACHED_FORWARD} above. */
+    /**
+     * The default: {@link #CACHED_FORWARD} at every size. It beat {@link #FUSED} at every size
+     * measured once its per-step views and ops were cut (1.3x at hidden 128, 2-2.6x at 256; the
+     * fused op's backward scales worst: docs/BENCHMARKS.md).
+     */
     AUTO,
     /** {@link FusedLstmLayer}: one libnd4j {@code lstmLayer} call a segment each way. */
     FUSED,

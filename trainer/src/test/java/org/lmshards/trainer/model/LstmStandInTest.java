@@ -52,12 +52,14 @@ class LstmStandInTest {
     }
 
     @Test
-    void autoGivesSmallLayersTheFusedOpAndLargeOnesTheCachedForwardPass() {
-        // 64 -> 512 units: 4 * 512 * 576 weights, above the bound; 512 -> 64: 4 * 64 * 576, below
+    void theDefaultGivesEveryLstmLayerTheCachedForwardPass() {
         LmHyperParams hp = new LmHyperParams(13, 64, 512, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 11);
         StatefulLmNetwork net = LmNetworks.build(hp, STEPS, NetworkImplementation.DEFAULT);
         assertThat(net.getLayer(1)).isInstanceOf(CachedForwardLstmLayer.class);
-        assertThat(net.getLayer(2)).isInstanceOf(FusedLstmLayer.class);
+        assertThat(net.getLayer(2)).isInstanceOf(CachedForwardLstmLayer.class);
+        StatefulLmNetwork fused = LmNetworks.build(hp, STEPS, new NetworkImplementation(LstmImplementation.FUSED, false));
+        assertThat(fused.getLayer(1)).isInstanceOf(FusedLstmLayer.class);
+        assertThat(fused.getLayer(2)).isInstanceOf(FusedLstmLayer.class);
         StatefulLmNetwork stock = LmNetworks.build(hp, STEPS, new NetworkImplementation(LstmImplementation.DL4J, false));
         assertThat(stock.getLayer(1).getClass()).isEqualTo(LSTM.class);
         assertThat(stock.getLayer(2).getClass()).isEqualTo(LSTM.class);
