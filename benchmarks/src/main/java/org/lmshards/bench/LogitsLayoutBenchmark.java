@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * trainer's {@code LmOutputLayer} use them: DL4J's {@code mmuli} into a row-major result
  * (a column-major product, then a strided copy), that copy alone, the product straight into the
  * row-major result, and the softmax along rows of a row-major array (as rank 2 and as rank 3)
- * and a column-major one. Milliseconds per operation; run with {@code OMP_NUM_THREADS=1}, and
+ * and a column-major one; and the backward product {@code delta W^T} that gives the layer's input
+ * gradient ({@code [1024, 9008] x [9008, 32]}), into a column-major result (before 2026-12-07) and
+ * a row-major one. Milliseconds per operation; run with {@code OMP_NUM_THREADS=1}, and
  * with {@code -jvmArgsAppend -Dorg.bytedeco.javacpp.platform.extension=-onednn-avx512} for the
  * oneDNN build trainer.jar picks on AVX-512 CPUs.
  */
@@ -38,6 +40,8 @@ public class LogitsLayoutBenchmark {
     private INDArray rowMajor;
     private INDArray columnMajor;
     private INDArray scratch;
+    private INDArray inputGradColumnMajor;
+    private INDArray inputGradRowMajor;
 
     @Setup
     public void setUp() {
@@ -47,6 +51,8 @@ public class LogitsLayoutBenchmark {
         rowMajor = Nd4j.create(DataType.FLOAT, new long[] {1024, 9008}, 'c');
         columnMajor = Nd4j.rand(DataType.FLOAT, 1024, 9008).dup('f');
         scratch = Nd4j.create(DataType.FLOAT, new long[] {1024, 9008}, 'c');
+        inputGradColumnMajor = Nd4j.create(DataType.FLOAT, new long[] {1024, 32}, 'f');
+        inputGradRowMajor = Nd4j.create(DataType.FLOAT, new long[] {1024, 32}, 'c');
     }
 
     @Benchmark
@@ -82,5 +88,19 @@ public class LogitsLayoutBenchmark {
     public INDArray softmaxColumnMajor() {
         Nd4j.exec(new SoftMax(columnMajor, columnMajor.ulike(), 1));
         return columnMajor;
+    }
+
+    /** {@code delta W^T}, delta the row-major logits' gradient, into a column-major result. */
+    @Benchmark
+    public INDArray inputGradientIntoColumnMajor() {
+        Nd4j.gemm(rowMajor, w, inputGradColumnMajor, false, true, 1.0, 0.0);
+        return inputGradColumnMajor;
+    }
+
+    /** The same product into a row-major result, as {@code LmOutputLayer} makes it. */
+    @Benchmark
+    public INDArray inputGradientIntoRowMajor() {
+        Nd4j.gemm(rowMajor, w, inputGradRowMajor, false, true, 1.0, 0.0);
+        return inputGradRowMajor;
     }
 }

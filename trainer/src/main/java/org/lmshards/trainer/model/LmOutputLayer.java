@@ -166,8 +166,10 @@ public class LmOutputLayer extends RnnOutputLayer {
             Nd4j.gemm(input2d, delta, weightGrad, true, false, scale, 0.0);
             gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         }
+        // row-major: OpenBLAS writes this thin product 2-4x slower column-major (LogitsLayoutBenchmark);
+        // reshape2dTo3d's copy to column-major of the small result costs microseconds
         INDArray epsilon2d = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
-                new long[] {delta.size(0), weights.size(0)}, 'f');
+                new long[] {delta.size(0), weights.size(0)}, 'c');
         Nd4j.gemm(delta, weights, epsilon2d, false, true, scale, 0.0);
         INDArray epsilon3d = TimeSeriesUtils.reshape2dTo3d(epsilon2d, input.size(0), workspaceMgr, ArrayType.ACTIVATION_GRAD);
         weightNoiseParams.clear();
