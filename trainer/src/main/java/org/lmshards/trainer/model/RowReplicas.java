@@ -45,6 +45,7 @@ public final class RowReplicas implements AutoCloseable {
             StatefulLmNetwork replica = new StatefulLmNetwork(master.getLayerWiseConfigurations().clone(), master.implementation());
             replica.init(master.params(), false); // the master's buffer itself: shared, not copied
             replica.setCarryState(true);
+            replica.reportDataLossOnly();
             replica.setIterationCount(master.getIterationCount());
             replica.setEpochCount(master.getEpochCount());
             nets[k] = replica;
