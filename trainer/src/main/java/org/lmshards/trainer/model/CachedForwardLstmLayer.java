@@ -87,11 +87,11 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             Nd4j.gemm(t == 0 ? b.h0 : b.step(t - 1).h, recurrentWeights, now.z, false, false, 1.0, 1.0);
             Nd4j.exec(new Tanh(now.g, now.g));
             Nd4j.exec(new Sigmoid(now.fio, now.fio));
-            Nd4j.exec(new MulOp(now.f, t == 0 ? b.c0 : b.step(t - 1).c, now.c));
-            Nd4j.exec(new MulOp(now.i, now.g, b.tmp));
-            now.c.addi(b.tmp);
+            now.keepCell.run();
+            now.inputTimesCell.run();
+            now.addToCell.run();
             Nd4j.exec(new Tanh(now.c, now.tanhC));
-            Nd4j.exec(new MulOp(now.o, now.tanhC, now.h));
+            now.output.run();
         }
         if (storeLastForTBPTT) {
             // the carried state outlives this step's workspaces, as DL4J's detach() would make it
@@ -137,20 +137,19 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         INDArray dz = b.z; // each step's gate derivatives overwrite its factors once they are used
         for (int t = steps - 1; t >= 0; t--) {
             Step now = b.step(t);
-            INDArray dh = now.dh;
             if (t < steps - 1) {
-                Nd4j.gemm(b.step(t + 1).z, recurrentWeights, dh, false, true, 1.0, 1.0);
+                Nd4j.gemm(b.step(t + 1).z, recurrentWeights, now.dh, false, true, 1.0, 1.0);
             }
             // dc = dh * o (1 - tanh(c)^2) + dc(t+1) * f(t+1)
-            Nd4j.exec(new MulOp(dh, now.tanhC, b.dc));
+            now.cellError.run();
             if (t < steps - 1) {
-                b.dc.addi(b.dcNext);
+                now.addNextCellError.run();
             }
-            Nd4j.exec(new MulOp(dh, now.o, now.o));
-            Nd4j.exec(new MulOp(b.dc, now.f, b.dcNext)); // the cell error handed to step t-1, before f becomes df
-            Nd4j.exec(new MulOp(b.dc, now.forgetFactor, now.f));
-            Nd4j.exec(new MulOp(b.dc, now.i, now.i));
-            Nd4j.exec(new MulOp(b.dc, now.g, now.g));
+            now.outputGateError.run();
+            now.nextCellError.run(); // the cell error handed to step t-1, before f becomes df
+            now.forgetGateError.run();
+            now.inputGateError.run();
+            now.cellInputError.run();
         }
 
         Gradient gradient = new DefaultGradient();
@@ -182,6 +181,9 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
 
     private SegmentBuffers buffers(int batch, int steps, int nIn, int units) {
         if (buffers == null || !buffers.fits(batch, steps, nIn, units, dataType)) {
+            if (buffers != null) {
+                buffers.close();
+            }
             buffers = null; // let the old ones go before allocating
             buffers = new SegmentBuffers(batch, steps, nIn, units, dataType);
         }
@@ -193,7 +195,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
      * block; allocated outside DL4J's workspaces because they live from the forward pass to the
      * backward pass and are reused by the next segment of the same shape.
      */
-    private static final class SegmentBuffers {
+    private static final class SegmentBuffers implements AutoCloseable {
         final int batch, steps, nIn, units;
         final DataType type;
         final INDArray x, z, c, tanhC, h, dh, dc, dcNext, tmp;
@@ -239,12 +241,21 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
                 for (int t = 0; t < steps; t++) {
                     stepViews[t] = new Step(rows(z, t), rows(c, t), rows(tanhC, t), rows(h, t), rows(dh, t),
                             rows(forgetFactors, t), units);
+                    stepViews[t].bindOps(t == 0 ? c0 : stepViews[t - 1].c, this);
                 }
             }
         }
 
         Step step(int t) {
             return stepViews[t];
+        }
+
+        /** Frees the time steps' native op contexts. */
+        @Override
+        public void close() {
+            for (Step s : stepViews) {
+                s.closeOps();
+            }
         }
 
         /**
@@ -307,6 +318,13 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         final INDArray g, f, o, i;
         /** The three sigmoid gates together. */
         final INDArray fio;
+        /** Forward: {@code c = f c(t-1)}, {@code tmp = i g}, {@code c += tmp}, {@code h = o tanh(c)}. */
+        BoundOp keepCell, inputTimesCell, addToCell, output;
+        /**
+         * Backward, on the derivative factors: the cell error {@code dc = dh x}, {@code dc += dc(t+1) f(t+1)},
+         * the next step's {@code dcNext = dc f}, and each gate's error in place of its factor.
+         */
+        BoundOp cellError, addNextCellError, nextCellError, outputGateError, forgetGateError, inputGateError, cellInputError;
 
         Step(INDArray z, INDArray c, INDArray tanhC, INDArray h, INDArray dh, INDArray forgetFactor, int units) {
             this.z = z;
@@ -320,6 +338,30 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             this.o = columns(z, 2L * units, 3L * units);
             this.i = columns(z, 3L * units, 4L * units);
             this.fio = columns(z, units, 4L * units);
+        }
+
+        /** Binds this step's element-wise ops to its views, {@code cPrev} (the carried or the last step's cell) and the scratch rows. */
+        void bindOps(INDArray cPrev, SegmentBuffers b) {
+            keepCell = BoundOp.multiply(f, cPrev, c);
+            inputTimesCell = BoundOp.multiply(i, g, b.tmp);
+            addToCell = BoundOp.add(c, b.tmp, c);
+            output = BoundOp.multiply(o, tanhC, h);
+            cellError = BoundOp.multiply(dh, tanhC, b.dc);
+            addNextCellError = BoundOp.add(b.dc, b.dcNext, b.dc);
+            outputGateError = BoundOp.multiply(dh, o, o);
+            nextCellError = BoundOp.multiply(b.dc, f, b.dcNext);
+            forgetGateError = BoundOp.multiply(b.dc, forgetFactor, f);
+            inputGateError = BoundOp.multiply(b.dc, i, i);
+            cellInputError = BoundOp.multiply(b.dc, g, g);
+        }
+
+        void closeOps() {
+            for (BoundOp op : new BoundOp[] {keepCell, inputTimesCell, addToCell, output, cellError, addNextCellError,
+                    nextCellError, outputGateError, forgetGateError, inputGateError, cellInputError}) {
+                if (op != null) {
+                    op.close();
+                }
+            }
         }
 
         private static INDArray columns(INDArray z, long from, long to) {
