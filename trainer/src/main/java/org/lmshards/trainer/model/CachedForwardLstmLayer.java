@@ -32,11 +32,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * layer owns, and the three weight gradients and the input gradient are one product each over the
  * whole segment. At small sizes a step's cost is the number of ND4J calls, not their arithmetic
  * (a view or an element-wise op costs microseconds of Java and JNI work), so every time step's
- * views are made once per buffer shape and the backward pass's per-step element-wise work is
- * seven ops. The equations, DL4J's gate blocks ({@code [g, f, o, i]}: cell input with the
- * layer's activation, then the forget, output and input gates), parameters and saved models are
- * DL4J's; {@code CachedForwardLstmLayerTest} compares outputs, carried state and every gradient
- * with DL4J's layer in float64, with and without dropout.
+ * views are made once per buffer shape, its element-wise products and sums keep their native
+ * op contexts ({@link BoundOp}), and the backward pass's per-step element-wise work is seven ops.
+ * The equations, DL4J's gate blocks ({@code [g, f, o, i]}: cell input with the layer's
+ * activation, then the forget, output and input gates), parameters and saved models are DL4J's;
+ * {@code LstmStandInTest} compares outputs, carried state and every gradient with DL4J's layer in
+ * float64 and float32, with and without dropout.
  *
  * <p>Only the truncated-BPTT path ({@link #rnnActivateUsingStoredState} and
  * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds (the
