@@ -1,5 +1,8 @@
 package org.lmshards.trainer.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -326,6 +329,8 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
          * the next step's {@code dcNext = dc f}, and each gate's error in place of its factor.
          */
         BoundOp cellError, addNextCellError, nextCellError, outputGateError, forgetGateError, inputGateError, cellInputError;
+        /** Every op {@link #bindOps} made, to free together. */
+        private final List<BoundOp> boundOps = new ArrayList<>();
 
         Step(INDArray z, INDArray c, INDArray tanhC, INDArray h, INDArray dh, INDArray forgetFactor, int units) {
             this.z = z;
@@ -343,26 +348,27 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
 
         /** Binds this step's element-wise ops to its views, {@code cPrev} (the carried or the last step's cell) and the scratch rows. */
         void bindOps(INDArray cPrev, SegmentBuffers b) {
-            keepCell = BoundOp.multiply(f, cPrev, c);
-            inputTimesCell = BoundOp.multiply(i, g, b.tmp);
-            addToCell = BoundOp.add(c, b.tmp, c);
-            output = BoundOp.multiply(o, tanhC, h);
-            cellError = BoundOp.multiply(dh, tanhC, b.dc);
-            addNextCellError = BoundOp.add(b.dc, b.dcNext, b.dc);
-            outputGateError = BoundOp.multiply(dh, o, o);
-            nextCellError = BoundOp.multiply(b.dc, f, b.dcNext);
-            forgetGateError = BoundOp.multiply(b.dc, forgetFactor, f);
-            inputGateError = BoundOp.multiply(b.dc, i, i);
-            cellInputError = BoundOp.multiply(b.dc, g, g);
+            keepCell = bound(BoundOp.multiply(f, cPrev, c));
+            inputTimesCell = bound(BoundOp.multiply(i, g, b.tmp));
+            addToCell = bound(BoundOp.add(c, b.tmp, c));
+            output = bound(BoundOp.multiply(o, tanhC, h));
+            cellError = bound(BoundOp.multiply(dh, tanhC, b.dc));
+            addNextCellError = bound(BoundOp.add(b.dc, b.dcNext, b.dc));
+            outputGateError = bound(BoundOp.multiply(dh, o, o));
+            nextCellError = bound(BoundOp.multiply(b.dc, f, b.dcNext));
+            forgetGateError = bound(BoundOp.multiply(b.dc, forgetFactor, f));
+            inputGateError = bound(BoundOp.multiply(b.dc, i, i));
+            cellInputError = bound(BoundOp.multiply(b.dc, g, g));
+        }
+
+        private BoundOp bound(BoundOp op) {
+            boundOps.add(op);
+            return op;
         }
 
         void closeOps() {
-            for (BoundOp op : new BoundOp[] {keepCell, inputTimesCell, addToCell, output, cellError, addNextCellError,
-                    nextCellError, outputGateError, forgetGateError, inputGateError, cellInputError}) {
-                if (op != null) {
-                    op.close();
-                }
-            }
+            boundOps.forEach(BoundOp::close);
+            boundOps.clear();
         }
 
         private static INDArray columns(INDArray z, long from, long to) {
