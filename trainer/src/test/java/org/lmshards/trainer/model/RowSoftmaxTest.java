@@ -12,12 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class RowSoftmaxTest {
     @Test
     void float32RowsMatchTheRank2OpToRoundingAndSumToOne() {
-        Nd4j.getRandom().setSeed(7);
-        INDArray logits = Nd4j.rand(DataType.FLOAT, 256, 9008).muli(12).subi(6);
-        INDArray expected = Nd4j.createUninitialized(DataType.FLOAT, logits.shape(), 'c');
-        Nd4j.exec(new SoftMax(logits, expected, 1));
-        INDArray rows = logits.dup('c');
-        RowSoftmax.inPlace(rows);
+        INDArray[] both = bothWays(DataType.FLOAT, 256, 9008, 12, 7);
+        INDArray expected = both[0], rows = both[1];
         INDArray relative = rows.sub(expected).divi(expected);
         assertThat(relative.amaxNumber().doubleValue()).isLessThan(1e-4);
         assertThat(rows.sum(1).sub(1.0).amaxNumber().doubleValue()).isLessThan(1e-5);
@@ -25,13 +21,19 @@ class RowSoftmaxTest {
 
     @Test
     void float64RowsAreTheRank2OpsExactly() {
-        Nd4j.getRandom().setSeed(8);
-        INDArray logits = Nd4j.rand(DataType.DOUBLE, 64, 300).muli(20).subi(10);
-        INDArray expected = Nd4j.createUninitialized(DataType.DOUBLE, logits.shape(), 'c');
+        INDArray[] both = bothWays(DataType.DOUBLE, 64, 300, 20, 8);
+        assertThat(both[1]).isEqualTo(both[0]);
+    }
+
+    /** Uniform logits in [-spread/2, spread/2): the rank-2 op's softmax of their rows, then {@link RowSoftmax}'s. */
+    private static INDArray[] bothWays(DataType type, long rows, long classes, double spread, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray logits = Nd4j.rand(type, rows, classes).muli(spread).subi(spread / 2);
+        INDArray expected = Nd4j.createUninitialized(type, logits.shape(), 'c');
         Nd4j.exec(new SoftMax(logits, expected, 1));
-        INDArray rows = logits.dup('c');
-        RowSoftmax.inPlace(rows);
-        assertThat(rows).isEqualTo(expected);
+        INDArray actual = logits.dup('c');
+        RowSoftmax.inPlace(actual);
+        return new INDArray[] {expected, actual};
     }
 
     @Test
