@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.lmshards.trainer.backend.NativeThreads;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,8 +24,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>All replicas share the master's one parameter array (views of the same buffer) and the
  * master's updater: a training step computes every replica's gradient on its rows in parallel,
  * sums them into the master's gradient weighted by rows (the token mean over the whole batch, as
- * one replica computes it), and the master then clips and updates once. There is nothing to
- * copy back: every replica reads the updated parameters, bit-identical by construction. Memory
+ * one replica computes it), and the master then clips and updates once, the updater's work split
+ * in slices over the replicas' threads ({@link SlicedUpdater}). There is nothing to copy back:
+ * every replica reads the updated parameters, bit-identical by construction. Memory
  * is one copy of the parameters and of the Adam state, plus per replica its gradient and
  * activations.
  */
@@ -62,7 +64,8 @@ public final class RowReplicas implements AutoCloseable {
      * Splits {@code master}'s training into {@code count} row replicas (1 = none), moving its
      * carried state's rows to the replicas that own them. The batch must have at least
      * {@code count} rows. With more than one replica, every native call of the process runs on
-     * one thread from then on ({@link NativeThreads#onePerCaller}).
+     * one thread from then on ({@link NativeThreads#onePerCaller}), and the master's updater is a
+     * {@link SlicedUpdater} over the same state until {@link #close}.
      */
     public static RowReplicas attach(StatefulLmNetwork master, int count) {
         if (count < 1) {
@@ -75,6 +78,7 @@ public final class RowReplicas implements AutoCloseable {
         if (count > 1) {
             NativeThreads.onePerCaller();
             CarriedState state = master.carriedState();
+            master.setUpdater(new SlicedUpdater(master, master.getUpdater().getStateViewArray(), replicas));
             master.useReplicas(replicas);
             if (state.rows() > 0) {
                 replicas.setCarriedState(state);
@@ -109,6 +113,22 @@ public final class RowReplicas implements AutoCloseable {
         INDArray any = features != null ? features : labels;
         RowBlocks blocks = new RowBlocks((int) any.size(0), (int) Math.min(nets.length, any.size(0)));
         return each(blocks.count(), k -> task.run(nets[k], k, block(features, blocks, k), block(labels, blocks, k)));
+    }
+
+    /** Work on the elements {@code [start, end)} of a flat vector, run on one replica's thread. */
+    @FunctionalInterface
+    interface SliceTask<T> {
+        T run(long start, long end);
+    }
+
+    /**
+     * Runs {@code task} on contiguous slices of {@code [0, length)}, one per replica (fewer when
+     * {@code length} is shorter), in parallel, each on its replica's thread; results in slice order.
+     * For the passes over every parameter, which a single thread would make the serial part of a step.
+     */
+    <T> List<T> slices(long length, SliceTask<T> task) {
+        RowBlocks slices = new RowBlocks(Math.toIntExact(length), (int) Math.min(nets.length, length));
+        return each(slices.count(), k -> task.run(slices.start(k), slices.end(k)));
     }
 
     /** Runs {@code task(k)} for {@code k < count} in parallel, each on replica {@code k}'s thread; results in order. */
@@ -149,8 +169,10 @@ public final class RowReplicas implements AutoCloseable {
      * One training segment's gradient and score on the master, computed by all replicas on their
      * row blocks (the master's input and labels are already its own block): the master's
      * gradient becomes the row-weighted sum, its score the row-weighted mean.
+     *
+     * @return the L2 norm of the master's gradient
      */
-    void computeGradientAndScore(INDArray features, INDArray labels) {
+    double computeGradientAndScore(INDArray features, INDArray labels) {
         int iteration = master.getIterationCount(), epoch = master.getEpochCount();
         long runSeed = seed, trainingStep = step;
         List<Double> scores = map(features, labels, (net, k, f, l) -> {
@@ -181,31 +203,46 @@ public final class RowReplicas implements AutoCloseable {
             // the token mean weights each block by its rows; a summed loss (the updater divides by all rows) adds them
             weights[k] = tokenMean ? share : 1;
         }
-        sumGradients(weights);
+        double norm = sumGradients(weights);
         master.setScore(score);
+        return norm;
+    }
+
+    /** Multiplies the master's gradient by {@code factor}, slice by slice on the replicas' threads. */
+    void scaleGradient(double factor) {
+        INDArray gradient = master.getFlattenedGradients();
+        slices(gradient.length(), (start, end) -> gradient.get(slice(start, end)).muli(factor));
     }
 
     /**
-     * Makes the master's gradient {@code sum_k weights[k] * gradient_k}. Each replica sums one
-     * slice of the flattened gradients, so that the reduction, bound by memory bandwidth, runs on
-     * every core; each element is summed in replica order, as a serial loop would.
+     * Makes the master's gradient {@code sum_k weights[k] * gradient_k} and returns its L2 norm.
+     * Each replica sums one slice of the flattened gradients, so that the reduction, bound by memory
+     * bandwidth, runs on every core; each element is summed in replica order, as a serial loop would.
      */
-    private void sumGradients(double[] weights) {
+    private double sumGradients(double[] weights) {
         INDArray sum = master.getFlattenedGradients();
-        long length = sum.length();
-        RowBlocks slices = new RowBlocks((int) length, (int) Math.min(nets.length, length));
-        each(slices.count(), k -> {
-            INDArrayIndex[] slice = {NDArrayIndex.point(0), NDArrayIndex.interval(slices.start(k), slices.end(k))};
-            INDArray target = sum.get(slice);
+        List<Double> squares = slices(sum.length(), (start, end) -> {
+            INDArray target = sum.get(slice(start, end));
             if (weights[0] != 1) {
                 target.muli(weights[0]);
             }
             for (int r = 1; r < nets.length; r++) {
-                Nd4j.getBlasWrapper().level1().axpy(target.length(), weights[r], nets[r].getFlattenedGradients().get(slice),
+                Nd4j.getBlasWrapper().level1().axpy(target.length(), weights[r], nets[r].getFlattenedGradients().get(slice(start, end)),
                         target);
             }
-            return null;
+            double norm = target.norm2Number().doubleValue();
+            return norm * norm;
         });
+        double total = 0;
+        for (double square : squares) {
+            total += square;
+        }
+        return Math.sqrt(total);
+    }
+
+    /** Elements {@code [start, end)} of a flattened [1, n] parameter or gradient array. */
+    private static INDArrayIndex[] slice(long start, long end) {
+        return new INDArrayIndex[] {NDArrayIndex.point(0), NDArrayIndex.interval(start, end)};
     }
 
     /** The carried state of all rows, in row order. */
@@ -261,6 +298,7 @@ public final class RowReplicas implements AutoCloseable {
         if (master.replicas() == this) {
             CarriedState state = carriedState();
             master.useReplicas(null);
+            master.setUpdater(new MultiLayerUpdater(master, master.getUpdater().getStateViewArray()));
             master.clearOwnState();
             if (state.rows() > 0) {
                 state.applyTo(master);

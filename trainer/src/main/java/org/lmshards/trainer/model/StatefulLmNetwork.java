@@ -290,18 +290,24 @@ public class StatefulLmNetwork extends MultiLayerNetwork {
     // DL4J's computeGradientAndScore(LayerWorkspaceMgr), which the solver calls, delegates to this one.
     @Override
     public void computeGradientAndScore() {
-        if (replicas != null && segmentFeatures != null) {
-            replicas.computeGradientAndScore(segmentFeatures, segmentLabels);
+        boolean split = replicas != null && segmentFeatures != null;
+        double norm;
+        if (split) {
+            norm = replicas.computeGradientAndScore(segmentFeatures, segmentLabels);
         } else {
             super.computeGradientAndScore();
+            norm = flattenedGradients.norm2Number().doubleValue();
         }
         ResidentSizeCheck.check(); // once a step: JavaCPP's per-allocation check is off (ResidentSizeCheck)
-        INDArray g = flattenedGradients;
         // With miniBatch on (DL4J's summed loss), the updater divides by the batch rows after this point.
         double divisor = conf().isMiniBatch() ? batchSize() : 1;
-        lastGradientNorm = g.norm2Number().doubleValue() / divisor;
+        lastGradientNorm = norm / divisor;
         if (globalClip > 0 && lastGradientNorm > globalClip) {
-            g.muli(globalClip / lastGradientNorm);
+            if (split) {
+                replicas.scaleGradient(globalClip / lastGradientNorm);
+            } else {
+                flattenedGradients.muli(globalClip / lastGradientNorm);
+            }
         }
     }
 
