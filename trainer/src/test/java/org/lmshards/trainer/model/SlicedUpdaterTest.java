@@ -38,6 +38,7 @@ class SlicedUpdaterTest {
 
     @ParameterizedTest(name = "{0}, {1}, {2} replicas")
     @CsvSource({"TOKEN_MEAN, GLOBAL, 2", "TOKEN_MEAN, GLOBAL, 3", "SEQUENCE_SUM, GLOBAL, 3", "TOKEN_MEAN, LAYER, 2"})
+    @SuppressWarnings("try") // the replicas are attached for the scope, not called
     void slicedUpdatesEqualDl4jsSerialUpdateBitForBit(LossScale scale, ClipScope clip, int replicas) {
         OptimizerSettings o = OptimizerSettings.DEFAULTS.withLossScale(scale).withClipScope(clip);
         LmHyperParams hp = new LmHyperParams(vocab, 16, 24, 2, 0, 0, 0, 0, 0, 1e-2, 0.01, 0.25, 3, o);
