@@ -3,7 +3,6 @@ package org.lmshards.trainer.cli;
 import org.lmshards.core.shard.ShardLayout;
 import org.lmshards.core.ExitCode;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,8 +27,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "RUN_DIR", required = true, description = "Run directory of a finished training.")
-    Path model;
+    @CommandLine.Mixin
+    FinishedRunOption model;
     @Option(names = "--data", paramLabel = "DIR|URI", required = true,
             description = "Dataset directory (same vocabulary), or a Hadoop URI (hdfs://, s3a://) copied into --cache-dir.")
     String data;
@@ -45,11 +44,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the resource is held for its scope, not used
     public Integer call() throws IOException {
-        RunDirectory run = RunDirectory.open(model);
+        RunDirectory run = model.open();
         int replicaCount = replicas.resolve(run.settings().batchSize(), spec.commandLine());
         LossEvaluator.Result r;
         try (TrainingDataset dataset = TrainingDataset.open(dataOptions.localize(data))) {
-            dataset.requireVocabulary(run.vocab(), model.toString());
+            dataset.requireVocabulary(run.vocab(), model.dir.toString());
             try (BatchSource batches = dataset.batches(split, run.settings().batchSize(), run.settings().seqLen(),
                     run.settings().model().seed(), 0)) {
                 // stdout is for the result (--json): progress goes to stderr

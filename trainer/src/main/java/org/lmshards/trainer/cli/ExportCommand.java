@@ -25,8 +25,8 @@ final class ExportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "RUN_DIR", required = true, description = "Run directory of a finished training.")
-    Path model;
+    @CommandLine.Mixin
+    FinishedRunOption model;
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "The .npz file to write (new, or"
             + " replaced atomically with --force; never a run's or a dataset's own file).")
     Path out;
@@ -39,7 +39,7 @@ final class ExportCommand implements Callable<Integer> {
         if (refused.isPresent()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--out " + refused.get());
         }
-        RunDirectory run = RunDirectory.open(model);
+        RunDirectory run = model.open();
         Map<String, NpzArray> arrays = AwdLstmStateDict.export(run.network(), run.vocab().itos());
         Path abs = out.toAbsolutePath();
         DeadTemporaries.remove(abs.getParent(), abs.getFileName().toString());

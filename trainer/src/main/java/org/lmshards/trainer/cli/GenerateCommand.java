@@ -2,7 +2,6 @@ package org.lmshards.trainer.cli;
 
 import org.lmshards.core.ExitCode;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.lmshards.trainer.generate.TextGenerator;
 import picocli.CommandLine;
@@ -17,8 +16,8 @@ final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "RUN_DIR", required = true, description = "Run directory of a finished training.")
-    Path model;
+    @CommandLine.Mixin
+    FinishedRunOption model;
     @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "Text to continue.")
     String prompt;
     @Option(names = "--tokens", defaultValue = "50", description = "Tokens to generate. Default: ${DEFAULT-VALUE}.")
@@ -33,7 +32,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (tokens < 0 || !(temperature >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --tokens >= 0 and --temperature >= 0");
         }
-        RunDirectory run = RunDirectory.open(model);
+        RunDirectory run = model.open();
         java.io.PrintWriter out = spec.commandLine().getOut();
         new TextGenerator(run.network(), run.vocab()).stream(prompt, tokens, temperature, seed, out, out::flush);
         out.println();
