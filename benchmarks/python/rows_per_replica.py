@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""How well one core trains the small model as its batch gets thinner: the basis of `--replicas auto`.
+"""How well one core trains a model as its batch gets thinner: the basis of `--replicas auto`.
 
 Runs `trainer.jar train --replicas 1` with one native thread at each batch size of --bs (the rows a
 replica would own), one after the other in --rounds interleaved rounds, and prints tokens/s per
@@ -7,8 +7,9 @@ batch size, best round, and its ratio to the largest batch size. A replica of R 
 about the tokens/s of a one-thread trainer with --bs R, so `auto` gives every replica enough rows
 to keep most of a full batch's per-core speed.
 
-usage: rows_per_replica.py DATASET [--bs 4,8,16,32] [--rounds 2] [--steps 200] [--warmup 50]
-                           [--jar trainer/target/trainer.jar] [--work DIR]
+usage: rows_per_replica.py DATASET [--size small|awd] [--bs 4,8,16,32] [--rounds 2] [--steps 200]
+                           [--warmup 50] [--jar trainer/target/trainer.jar] [--work DIR]
+(--size: speed_matrix.py's model shapes; at the AWD size use e.g. --bs 32,64 --steps 6 --warmup 2)
 """
 import argparse
 import os
@@ -21,6 +22,7 @@ import speed_matrix as sm  # noqa: E402  (reuses its trainer runner and step-log
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset")
+    ap.add_argument("--size", choices=("small", "awd"), default="small")
     ap.add_argument("--bs", default="4,8,16,32")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--steps", type=int, default=200)
@@ -33,15 +35,16 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     sizes = [int(b) for b in a.bs.split(",")]
     for bs in sizes:
-        name = f"small-bs{bs}"
-        args = list(sm.TRAINER_SIZES["small"])
+        name = f"{a.size}-bs{bs}"
+        args = list(sm.TRAINER_SIZES[a.size])
         args[args.index("--bs") + 1] = str(bs)
         sm.TRAINER_SIZES[name] = args
-        sm.GEOMETRY[name] = (bs, sm.GEOMETRY["small"][1])
+        sm.GEOMETRY[name] = (bs, sm.GEOMETRY[a.size][1])
+    model = a.size
     results = {bs: [] for bs in sizes}
     for r in range(a.rounds):
         for bs in sizes[r % len(sizes):] + sizes[:r % len(sizes)]:
-            a.size = f"small-bs{bs}"
+            a.size = f"{model}-bs{bs}"
             tps = sm.trainer(a, f"bs{bs}", ["--replicas", "1"])
             results[bs].append(tps)
             print(f"round {r + 1}: bs {bs}: {tps:,.0f} tokens/s", flush=True)
