@@ -35,16 +35,12 @@ def main():
     a = ap.parse_args()
     a.trainer_threads = 1
     os.makedirs(a.work, exist_ok=True)
-    model, n = a.size, a.procs
-    for bs in (a.bs, a.bs // n):
-        args = list(sm.TRAINER_SIZES[model])
-        args[args.index("--bs") + 1] = str(bs)
-        sm.TRAINER_SIZES[f"{model}-bs{bs}"] = args
-        sm.GEOMETRY[f"{model}-bs{bs}"] = (bs, sm.GEOMETRY[model][1])
+    n = a.procs
+    names = {bs: sm.size_at_batch(a.size, bs) for bs in (a.bs, a.bs // n)}
 
     def run(bs, label, replicas):
         b = argparse.Namespace(**vars(a))
-        b.size = f"{model}-bs{bs}"
+        b.size = names[bs]
         return sm.trainer(b, label, ["--replicas", str(replicas)])
 
     print(f"| round | bs {a.bs // n} alone | {n} side by side (sum) | sum / ({n} x alone) "

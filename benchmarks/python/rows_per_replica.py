@@ -34,17 +34,11 @@ def main():
     a.trainer_threads = 1
     os.makedirs(a.work, exist_ok=True)
     sizes = [int(b) for b in a.bs.split(",")]
-    for bs in sizes:
-        name = f"{a.size}-bs{bs}"
-        args = list(sm.TRAINER_SIZES[a.size])
-        args[args.index("--bs") + 1] = str(bs)
-        sm.TRAINER_SIZES[name] = args
-        sm.GEOMETRY[name] = (bs, sm.GEOMETRY[a.size][1])
-    model = a.size
+    names = {bs: sm.size_at_batch(a.size, bs) for bs in sizes}
     results = {bs: [] for bs in sizes}
     for r in range(a.rounds):
         for bs in sizes[r % len(sizes):] + sizes[:r % len(sizes)]:
-            a.size = f"{model}-bs{bs}"
+            a.size = names[bs]
             tps = sm.trainer(a, f"bs{bs}", ["--replicas", "1"])
             results[bs].append(tps)
             print(f"round {r + 1}: bs {bs}: {tps:,.0f} tokens/s", flush=True)

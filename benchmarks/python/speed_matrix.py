@@ -72,6 +72,16 @@ TRAINER_SIZES = {
 }
 GEOMETRY = {"small": (32, 32), "awd": (64, 72)}
 DEFAULTS = {"small": dict(steps=200, warmup=50, torch_warmup=5), "awd": dict(steps=12, warmup=3, torch_warmup=2)}
+
+
+def size_at_batch(size, bs):
+    """Registers the trainer's SIZE model at batch size BS (other options unchanged); returns its --size name."""
+    name = f"{size}-bs{bs}"
+    args = list(TRAINER_SIZES[size])
+    args[args.index("--bs") + 1] = str(bs)
+    TRAINER_SIZES[name] = args
+    GEOMETRY[name] = (bs, GEOMETRY[size][1])
+    return name
 ENV_ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=")
 
 
