@@ -28,10 +28,14 @@ class LstmStandInTest {
     private static final int BATCH = 3, STEPS = 7;
 
     // float32 as trained (with the build NativeBuildSession chose), held to float precision
-    @ParameterizedTest(name = "{0}, dropout: {1}, {2}")
-    @CsvSource({"FUSED, false, DOUBLE", "FUSED, true, DOUBLE", "CACHED_FORWARD, false, DOUBLE",
-            "CACHED_FORWARD, true, DOUBLE", "CACHED_FORWARD, false, FLOAT", "CACHED_FORWARD, true, FLOAT"})
-    void sameOutputsStateAndGradientsAsDl4jsLstm(LstmImplementation implementation, boolean dropout, DataType type) {
+    // declarable tanh: the cached-forward layer's tanh by libnd4j's declarable op (oneDNN in the
+    // oneDNN build), which it uses on wide layers only, here on every block
+    @ParameterizedTest(name = "{0}, dropout: {1}, {2}, declarable tanh: {3}")
+    @CsvSource({"FUSED, false, DOUBLE, false", "FUSED, true, DOUBLE, false", "CACHED_FORWARD, false, DOUBLE, false",
+            "CACHED_FORWARD, true, DOUBLE, false", "CACHED_FORWARD, false, FLOAT, false", "CACHED_FORWARD, true, FLOAT, false",
+            "CACHED_FORWARD, true, DOUBLE, true", "CACHED_FORWARD, false, FLOAT, true", "CACHED_FORWARD, true, FLOAT, true"})
+    void sameOutputsStateAndGradientsAsDl4jsLstm(LstmImplementation implementation, boolean dropout, DataType type,
+                                                 boolean declarableTanh) {
         double p = dropout ? 0.3 : 0;
         LmHyperParams hp = new LmHyperParams(13, 5, 9, 2, p, 0, p, 0, p, 1e-2, 0, 0, 11);
         StatefulLmNetwork net = new StatefulLmNetwork(LmNetworks.configuration(hp, STEPS, type),
@@ -43,6 +47,9 @@ class LstmStandInTest {
         for (int index : new int[] {1, 2}) { // 5 -> 9 units, then 9 -> 5
             Layer layer = net.getLayer(index);
             assertThat(layer).isInstanceOf(expected);
+            if (declarableTanh) {
+                ((CachedForwardLstmLayer) layer).useDeclarableTanhFrom(1);
+            }
             LSTM standIn = (LSTM) layer;
             LSTM stock = new LSTM(standIn.conf(), type);
             stock.setParamsViewArray(standIn.params());
