@@ -97,20 +97,12 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         for (int t = 0; t < steps; t++) {
             Step now = b.step(t);
             Nd4j.gemm(t == 0 ? b.h0 : b.step(t - 1).h, recurrentWeights, now.z, false, false, 1.0, 1.0);
-            if (now.cellInputTanh != null) {
-                now.cellInputTanh.run();
-            } else {
-                Nd4j.exec(new Tanh(now.g, now.g));
-            }
+            now.cellInputTanh.run();
             Nd4j.exec(new Sigmoid(now.fio, now.fio));
             now.keepCell.run();
             now.inputTimesCell.run();
             now.addToCell.run();
-            if (now.cellTanh != null) {
-                now.cellTanh.run();
-            } else {
-                Nd4j.exec(new Tanh(now.c, now.tanhC));
-            }
+            now.cellTanh.run();
             now.output.run();
         }
         if (storeLastForTBPTT) {
@@ -349,8 +341,8 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         final INDArray fio;
         /** Forward: {@code c = f c(t-1)}, {@code tmp = i g}, {@code c += tmp}, {@code h = o tanh(c)}. */
         BoundOp keepCell, inputTimesCell, addToCell, output;
-        /** {@code g = tanh(g)} and {@code tanhC = tanh(c)} by the declarable op; null where the legacy transform runs. */
-        BoundOp cellInputTanh, cellTanh;
+        /** {@code g = tanh(g)} and {@code tanhC = tanh(c)}: the bound declarable op, or the legacy transform. */
+        Runnable cellInputTanh, cellTanh;
         /**
          * Backward, on the derivative factors: the cell error {@code dc = dh x}, {@code dc += dc(t+1) f(t+1)},
          * the next step's {@code dcNext = dc f}, and each gate's error in place of its factor.
@@ -378,10 +370,8 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
          * step's cell) and the scratch rows; its two {@code tanh}s too with {@code declarableTanh}.
          */
         void bindOps(INDArray cPrev, SegmentBuffers b, boolean declarableTanh) {
-            if (declarableTanh) {
-                cellInputTanh = bound(BoundOp.tanh(g, g));
-                cellTanh = bound(BoundOp.tanh(c, tanhC));
-            }
+            cellInputTanh = declarableTanh ? bound(BoundOp.tanh(g, g))::run : () -> Nd4j.exec(new Tanh(g, g));
+            cellTanh = declarableTanh ? bound(BoundOp.tanh(c, tanhC))::run : () -> Nd4j.exec(new Tanh(c, tanhC));
             keepCell = bound(BoundOp.multiply(f, cPrev, c));
             inputTimesCell = bound(BoundOp.multiply(i, g, b.tmp));
             addToCell = bound(BoundOp.add(c, b.tmp, c));
