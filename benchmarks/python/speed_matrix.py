@@ -14,7 +14,9 @@ that no configuration always comes first), every configuration once per round:
                     configuration gets `--replicas N`) and each --trainer-config 'LABEL:ARGS'; with
                     neither, one configuration `trainer` without extra arguments. Leading ARGS of
                     the form NAME=VALUE are environment variables of that run (e.g.
-                    'trainer 2 threads:OMP_NUM_THREADS=2'); every trainer run otherwise gets
+                    'trainer 2 threads:OMP_NUM_THREADS=2'), and a leading `--jar PATH` after them
+                    runs that configuration with another build of trainer.jar (an A/B of two commits,
+                    interleaved like the rest); every trainer run otherwise gets
                     OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=--trainer-threads (default 1).
 
 and prints a markdown table: tokens/s per round, the best and the median round, and the ratio of
@@ -125,9 +127,12 @@ def trainer(a, label, args):
     while rest and ENV_ASSIGNMENT.match(rest[0]):
         k, v = rest.pop(0).split("=", 1)
         env[k] = v
+    jar = a.jar
+    if rest[:1] == ["--jar"] and len(rest) > 1:  # another build for this configuration (A/B of two commits)
+        jar, rest = rest[1], rest[2:]
     out = os.path.join(a.work, re.sub(r"[^A-Za-z0-9_.-]+", "_", label))
     subprocess.run(["rm", "-rf", out], check=True)
-    cmd = ["java", "-jar", a.jar, "train", "--data", a.dataset, "--out", out, "--epochs", "1", "--seed", "1",
+    cmd = ["java", "-jar", jar, "train", "--data", a.dataset, "--out", out, "--epochs", "1", "--seed", "1",
            "--workers", "1", "--no-progress"] + TRAINER_SIZES[a.size] + rest
     log_path = out + ".log"
     need = a.warmup + a.steps
