@@ -44,6 +44,25 @@ final class BoundOp implements AutoCloseable {
         return new BoundOp(DynamicCustomOp.builder("tanh").build(), out, x);
     }
 
+    /**
+     * {@code out = sigmoid(x)} by libnd4j's declarable {@code sigmoid} (the legacy transform's
+     * loop, without building an op and its context at every call).
+     */
+    static BoundOp sigmoid(INDArray x, INDArray out) {
+        return new BoundOp(DynamicCustomOp.builder("sigmoid").build(), out, x);
+    }
+
+    /**
+     * {@code out += x y} (matrix product) by libnd4j's {@code matmul}, which the oneDNN build
+     * runs with oneDNN when all three are contiguous and {@code out} is row-major.
+     */
+    static BoundOp accumulateProduct(INDArray x, INDArray y, INDArray out) {
+        BoundOp product = new BoundOp(DynamicCustomOp.builder("matmul").build(), out, x, y);
+        product.context.setIArguments(0, 0, 0); // no transposes
+        product.context.setTArguments(1.0, 1.0); // alpha, beta
+        return product;
+    }
+
     void run() {
         Nd4j.getExecutioner().exec(op, context);
     }

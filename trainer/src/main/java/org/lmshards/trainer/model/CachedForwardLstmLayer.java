@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -30,13 +29,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * time, and accumulates the weight gradients as one rank-{@code batch} update per time step, each
  * of which reads and writes the whole gradient matrix: at the AWD-LSTM size (1152 units) that is
  * 21 MB per step and per layer, memory-bound. Here the input projection of a segment is one
- * matrix product ({@code [time x batch, nIn] x [nIn, 4n]}), only the recurrent product and the
- * gate arithmetic run per time step, the gates, cell states and outputs are kept in buffers the
- * layer owns, and the three weight gradients and the input gradient are one product each over the
- * whole segment. At small sizes a step's cost is the number of ND4J calls, not their arithmetic
- * (a view or an element-wise op costs microseconds of Java and JNI work), so every time step's
- * views are made once per buffer shape, its element-wise products and sums keep their native
- * op contexts ({@link BoundOp}), and the backward pass's per-step element-wise work is seven ops.
+ * matrix product per gate ({@code [time x batch, nIn] x [nIn, n]}), only the recurrent products
+ * and the gate arithmetic run per time step, the gates, cell states and outputs are kept in
+ * buffers the layer owns, each gate in a plane of its own so that element-wise work runs on
+ * contiguous memory, and the weight gradients and the input gradient are one product per gate
+ * over the whole segment. At small sizes a step's cost is the number of ND4J calls, not their
+ * arithmetic (a view or an element-wise op costs microseconds of Java and JNI work), so every time
+ * step's views are made once per buffer shape, its recurrent products, element-wise products and
+ * sums keep their native op contexts ({@link BoundOp}), and the backward pass's per-step
+ * element-wise work is seven ops.
  * The equations, DL4J's gate blocks ({@code [g, f, o, i]}: cell input with the layer's
  * activation, then the forget, output and input gates), parameters and saved models are DL4J's;
  * {@code LstmStandInTest} compares outputs, carried state and every gradient with DL4J's layer in
@@ -50,6 +51,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public class CachedForwardLstmLayer extends StandInLstmLayer {
     private static final long serialVersionUID = 1L;
+    /** DL4J's LSTM gate blocks: cell input, forget, output, input. */
+    private static final int GATES = 4;
 
     /** The last training forward pass, kept for the backward pass; buffers are reused between segments. */
     private transient SegmentBuffers buffers;
@@ -90,15 +93,19 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         INDArray c0 = tBpttStateMap.get(STATE_KEY_PREV_MEMCELL);
         b.start(h0, c0);
 
-        // rows in (time, batch) order: the input projection of the whole segment in one product
+        // rows in (time, batch) order: each gate's input projection of the whole segment in one product
         b.x.reshape('c', steps, batch, x.size(1)).assign(x.permute(2, 0, 1));
-        Nd4j.gemm(b.x, inputWeights, b.z, false, false, 1.0, 0.0);
-        b.z.addiRowVector(bias.reshape(1, 4L * units));
+        INDArray biasRow = bias.reshape(1, 4L * units);
+        for (int k = 0; k < GATES; k++) {
+            Nd4j.gemm(b.x, gateBlock(inputWeights, k, units), b.gate(k), false, false, 1.0, 0.0);
+            b.gate(k).addiRowVector(gateBlock(biasRow, k, units));
+            b.recurrentRowMajor(k).assign(gateBlock(recurrentWeights, k, units));
+        }
         for (int t = 0; t < steps; t++) {
             Step now = b.step(t);
-            Nd4j.gemm(t == 0 ? b.h0 : b.step(t - 1).h, recurrentWeights, now.z, false, false, 1.0, 1.0);
+            now.recurrentProducts.forEach(BoundOp::run);
             now.cellInputTanh.run();
-            Nd4j.exec(new Sigmoid(now.fio, now.fio));
+            now.gateSigmoids.forEach(BoundOp::run);
             now.keepCell.run();
             now.inputTimesCell.run();
             now.addToCell.run();
@@ -146,11 +153,15 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         // dL/dh from the layer above, rows in (time, batch) order; the recurrent part is added per step
         b.dh.reshape('c', steps, batch, units).assign(epsilon.castTo(dataType).permute(2, 0, 1));
         b.toDerivativeFactors();
-        INDArray dz = b.z; // each step's gate derivatives overwrite its factors once they are used
+        for (int k = 0; k < GATES; k++) {
+            // W_k^T row-major is DL4J's column-major W_k as it lies: a plain copy
+            b.recurrentTransposed(k).assign(gateBlock(recurrentWeights, k, units).transpose());
+        }
+        // each step's gate derivatives overwrite its factors (in the gate planes) once they are used
         for (int t = steps - 1; t >= 0; t--) {
             Step now = b.step(t);
             if (t < steps - 1) {
-                Nd4j.gemm(b.step(t + 1).z, recurrentWeights, now.dh, false, true, 1.0, 1.0);
+                b.step(t + 1).recurrentErrors.forEach(BoundOp::run);
             }
             // dc = dh * o (1 - tanh(c)^2) + dc(t+1) * f(t+1)
             now.cellError.run();
@@ -168,20 +179,27 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         INDArray inputWeightGrad = gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY);
         INDArray recurrentWeightGrad = gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
         INDArray biasGrad = gradientViews.get(LSTMParamInitializer.BIAS_KEY);
-        Nd4j.gemm(b.x, dz, inputWeightGrad, true, false, 1.0, 0.0);
-        // the recurrent weights saw h(t-1): the carried h0, then the segment's own outputs
-        Nd4j.gemm(b.h0, b.step(0).z, recurrentWeightGrad, true, false, 1.0, 0.0);
-        if (steps > 1) {
-            Nd4j.gemm(b.hExceptLast, b.zExceptFirst, recurrentWeightGrad, true, false, 1.0, 1.0);
+        INDArray biasGradRow = biasGrad.reshape(1, 4L * units);
+        INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+                new long[] {steps, batch, b.x.size(1)}, 'c');
+        INDArray inputGrad2d = inputGrad.reshape('c', (long) steps * batch, b.x.size(1));
+        for (int k = 0; k < GATES; k++) {
+            INDArray dz = b.gate(k);
+            MatrixProducts.gemm(b.x, dz, gateBlock(inputWeightGrad, k, units), true, false, 1.0, 0.0);
+            // the recurrent weights saw h(t-1): the carried h0, then the segment's own outputs
+            INDArray recurrentGrad = gateBlock(recurrentWeightGrad, k, units);
+            MatrixProducts.gemm(b.h0, b.step(0).gate(k), recurrentGrad, true, false, 1.0, 0.0);
+            if (steps > 1) {
+                MatrixProducts.gemm(b.hExceptLast, b.gateExceptFirst(k), recurrentGrad, true, false, 1.0, 1.0);
+            }
+            // dz's column sums as a product with ones: 15 times faster than a column reduction
+            Nd4j.gemm(b.ones, dz, gateBlock(biasGradRow, k, units), false, false, 1.0, 0.0);
+            Nd4j.gemm(dz, gateBlock(inputWeights, k, units), inputGrad2d, false, true, 1.0, k == 0 ? 0.0 : 1.0);
         }
-        biasGrad.assign(dz.sum(true, 0).reshape(biasGrad.shape()));
         gradient.gradientForVariable().put(LSTMParamInitializer.INPUT_WEIGHT_KEY, inputWeightGrad);
         gradient.gradientForVariable().put(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, recurrentWeightGrad);
         gradient.gradientForVariable().put(LSTMParamInitializer.BIAS_KEY, biasGrad);
 
-        INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-                new long[] {steps, batch, b.x.size(1)}, 'c');
-        Nd4j.gemm(dz, inputWeights, inputGrad.reshape('c', (long) steps * batch, b.x.size(1)), false, true, 1.0, 0.0);
         weightNoiseParams.clear();
         return new Pair<>(gradient, backpropDropOutIfPresent(inputGrad.permute(1, 2, 0)));
     }
@@ -211,19 +229,34 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         return buffers;
     }
 
+    /** Gate {@code k}'s block ({@code [g, f, o, i]}) of DL4J's {@code [rows, 4 units]} weights, bias or gradient. */
+    private static INDArray gateBlock(INDArray fourGates, int k, int units) {
+        return fourGates.get(NDArrayIndex.all(), NDArrayIndex.interval((long) k * units, (long) (k + 1) * units));
+    }
+
     /**
      * One segment's arrays, rows in (time, batch) order so that a time step is a contiguous row
-     * block; allocated outside DL4J's workspaces because they live from the forward pass to the
-     * backward pass and are reused by the next segment of the same shape.
+     * block, and the gates in four planes ({@code [4, time x batch, units]}, DL4J's order) so that
+     * every gate of every time step is contiguous too: libnd4j's element-wise ops run 7 to 25
+     * times slower on a strided view than on contiguous memory (a gate's columns of an interleaved
+     * {@code [rows, 4 units]} array). Allocated outside DL4J's workspaces because they live from
+     * the forward pass to the backward pass and are reused by the next segment of the same shape.
      */
     private static final class SegmentBuffers implements AutoCloseable {
         final int batch, steps, nIn, units;
         final DataType type;
-        final INDArray x, z, c, tanhC, h, dh, dc, dcNext, tmp;
+        final INDArray x, c, tanhC, h, dh, dc, dcNext, tmp;
+        /** The gate pre-activations, then activations, then derivative factors, then errors: {@code [4, rows, units]}. */
+        private final INDArray z;
+        private final INDArray[] gates, gatesExceptFirst;
+        /** Each gate's recurrent weights row-major ({@code W_k}) and transposed ({@code W_k^T}), {@code [4, units, units]} each. */
+        private final INDArray[] recurrentRowMajor, recurrentTransposed;
+        /** {@code [1, time x batch]} ones: the bias gradient as a product. */
+        final INDArray ones;
         /** The forget gates' derivative factors {@code c(t-1) f (1 - f)} of the whole segment (backward pass only). */
         final INDArray forgetFactors;
-        /** {@code h} without the last step's rows and {@code z} without the first's: the recurrent weights' gradient. */
-        final INDArray hExceptLast, zExceptFirst;
+        /** {@code h} without the last step's rows: beside each gate without the first's, the recurrent weights' gradient. */
+        final INDArray hExceptLast;
         /** {@code c} without the last step's rows and the forget factors without the first's: {@code c(t-1)} beside step t. */
         final INDArray cExceptLast, forgetFactorsExceptFirst;
         final INDArray h0, c0;
@@ -242,7 +275,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             long rows = (long) batch * steps;
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 x = Nd4j.createUninitialized(type, new long[] {rows, nIn}, 'c');
-                z = Nd4j.createUninitialized(type, new long[] {rows, 4L * units}, 'c');
+                z = Nd4j.createUninitialized(type, new long[] {GATES, rows, units}, 'c');
                 c = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
                 tanhC = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
                 h = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
@@ -251,24 +284,58 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
                 dcNext = Nd4j.createUninitialized(type, new long[] {batch, units}, 'c');
                 tmp = Nd4j.createUninitialized(type, new long[] {batch, units}, 'c');
                 forgetFactors = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
+                INDArray weights = Nd4j.createUninitialized(type, new long[] {2 * GATES, units, units}, 'c');
+                ones = Nd4j.ones(type, 1, rows);
                 h0 = Nd4j.create(type, new long[] {batch, units}, 'c');
                 c0 = Nd4j.create(type, new long[] {batch, units}, 'c');
+                gates = new INDArray[GATES];
+                gatesExceptFirst = new INDArray[GATES];
+                recurrentRowMajor = new INDArray[GATES];
+                recurrentTransposed = new INDArray[GATES];
+                for (int k = 0; k < GATES; k++) {
+                    gates[k] = z.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.all());
+                    gatesExceptFirst[k] = gates[k].get(NDArrayIndex.interval((long) batch, rows), NDArrayIndex.all());
+                    recurrentRowMajor[k] = weights.get(NDArrayIndex.point(k), NDArrayIndex.all(), NDArrayIndex.all());
+                    recurrentTransposed[k] = weights.get(NDArrayIndex.point(GATES + k), NDArrayIndex.all(), NDArrayIndex.all());
+                }
                 hExceptLast = h.get(NDArrayIndex.interval(0, rows - batch), NDArrayIndex.all());
                 cExceptLast = c.get(NDArrayIndex.interval(0, rows - batch), NDArrayIndex.all());
                 forgetFactorsExceptFirst = forgetFactors.get(NDArrayIndex.interval((long) batch, rows), NDArrayIndex.all());
-                zExceptFirst = z.get(NDArrayIndex.interval((long) batch, rows), NDArrayIndex.all());
-                all = new Step(z, c, tanhC, h, dh, forgetFactors, units);
+                all = new Step(gates, c, tanhC, h, dh, forgetFactors);
                 stepViews = new Step[steps];
                 for (int t = 0; t < steps; t++) {
-                    stepViews[t] = new Step(rows(z, t), rows(c, t), rows(tanhC, t), rows(h, t), rows(dh, t),
-                            rows(forgetFactors, t), units);
+                    INDArray[] stepGates = new INDArray[GATES];
+                    for (int k = 0; k < GATES; k++) {
+                        stepGates[k] = rows(gates[k], t);
+                    }
+                    stepViews[t] = new Step(stepGates, rows(c, t), rows(tanhC, t), rows(h, t), rows(dh, t),
+                            rows(forgetFactors, t));
                     stepViews[t].bindOps(t == 0 ? c0 : stepViews[t - 1].c, this, (long) batch * units >= declarableTanhFrom);
+                    stepViews[t].bindProducts(t == 0 ? h0 : stepViews[t - 1].h, t == 0 ? null : stepViews[t - 1].dh, this);
                 }
             }
         }
 
         Step step(int t) {
             return stepViews[t];
+        }
+
+        /** Gate {@code k}'s plane, {@code [time x batch, units]}. */
+        INDArray gate(int k) {
+            return gates[k];
+        }
+
+        /** Gate {@code k}'s plane without the first time step's rows. */
+        INDArray gateExceptFirst(int k) {
+            return gatesExceptFirst[k];
+        }
+
+        INDArray recurrentRowMajor(int k) {
+            return recurrentRowMajor[k];
+        }
+
+        INDArray recurrentTransposed(int k) {
+            return recurrentTransposed[k];
         }
 
         /** Frees the time steps' native op contexts. */
@@ -331,14 +398,19 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
     }
 
     /**
-     * One time step's row blocks of the segment buffers, and its gates as views of its {@code z}
-     * rows in DL4J's {@code [g, f, o, i]} layout: cell input, then the forget, output and input gates.
+     * One time step's row blocks of the segment buffers, its gates from the four gate planes in
+     * DL4J's {@code [g, f, o, i]} order: cell input, then the forget, output and input gates.
      */
     private static final class Step {
-        final INDArray z, c, tanhC, h, dh, forgetFactor;
+        final INDArray c, tanhC, h, dh, forgetFactor;
         final INDArray g, f, o, i;
-        /** The three sigmoid gates together. */
-        final INDArray fio;
+        private final INDArray[] gates;
+        /** Forward: {@code z_k += h(t-1) W_k} for each gate. */
+        List<BoundOp> recurrentProducts;
+        /** Backward, on this step's gate errors: {@code dh(t-1) += dz_k W_k^T} for each gate (none at t = 0). */
+        List<BoundOp> recurrentErrors;
+        /** {@code f, o, i = sigmoid(f, o, i)}. */
+        List<BoundOp> gateSigmoids;
         /** Forward: {@code c = f c(t-1)}, {@code tmp = i g}, {@code c += tmp}, {@code h = o tanh(c)}. */
         BoundOp keepCell, inputTimesCell, addToCell, output;
         /** {@code g = tanh(g)} and {@code tanhC = tanh(c)}: the bound declarable op, or the legacy transform. */
@@ -348,21 +420,24 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
          * the next step's {@code dcNext = dc f}, and each gate's error in place of its factor.
          */
         BoundOp cellError, addNextCellError, nextCellError, outputGateError, forgetGateError, inputGateError, cellInputError;
-        /** Every op {@link #bindOps} made, to free together. */
+        /** Every op {@link #bindOps} and {@link #bindProducts} made, to free together. */
         private final List<BoundOp> boundOps = new ArrayList<>();
 
-        Step(INDArray z, INDArray c, INDArray tanhC, INDArray h, INDArray dh, INDArray forgetFactor, int units) {
-            this.z = z;
-            this.forgetFactor = forgetFactor;
+        Step(INDArray[] gates, INDArray c, INDArray tanhC, INDArray h, INDArray dh, INDArray forgetFactor) {
+            this.gates = gates;
+            this.g = gates[0];
+            this.f = gates[1];
+            this.o = gates[2];
+            this.i = gates[3];
             this.c = c;
             this.tanhC = tanhC;
             this.h = h;
             this.dh = dh;
-            this.g = columns(z, 0, units);
-            this.f = columns(z, units, 2L * units);
-            this.o = columns(z, 2L * units, 3L * units);
-            this.i = columns(z, 3L * units, 4L * units);
-            this.fio = columns(z, units, 4L * units);
+            this.forgetFactor = forgetFactor;
+        }
+
+        INDArray gate(int k) {
+            return gates[k];
         }
 
         /**
@@ -372,6 +447,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         void bindOps(INDArray cPrev, SegmentBuffers b, boolean declarableTanh) {
             cellInputTanh = declarableTanh ? bound(BoundOp.tanh(g, g))::run : () -> Nd4j.exec(new Tanh(g, g));
             cellTanh = declarableTanh ? bound(BoundOp.tanh(c, tanhC))::run : () -> Nd4j.exec(new Tanh(c, tanhC));
+            gateSigmoids = List.of(bound(BoundOp.sigmoid(f, f)), bound(BoundOp.sigmoid(o, o)), bound(BoundOp.sigmoid(i, i)));
             keepCell = bound(BoundOp.multiply(f, cPrev, c));
             inputTimesCell = bound(BoundOp.multiply(i, g, b.tmp));
             addToCell = bound(BoundOp.add(c, b.tmp, c));
@@ -385,6 +461,23 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             cellInputError = bound(BoundOp.multiply(b.dc, g, g));
         }
 
+        /**
+         * Binds this step's recurrent products: forward from {@code hPrev} (h0 or the last step's
+         * output), backward into {@code dhPrev} (the last step's output error; null at t = 0).
+         */
+        void bindProducts(INDArray hPrev, INDArray dhPrev, SegmentBuffers b) {
+            List<BoundOp> forward = new ArrayList<>();
+            List<BoundOp> backward = new ArrayList<>();
+            for (int k = 0; k < GATES; k++) {
+                forward.add(bound(BoundOp.accumulateProduct(hPrev, b.recurrentRowMajor(k), gates[k])));
+                if (dhPrev != null) {
+                    backward.add(bound(BoundOp.accumulateProduct(gates[k], b.recurrentTransposed(k), dhPrev)));
+                }
+            }
+            recurrentProducts = List.copyOf(forward);
+            recurrentErrors = List.copyOf(backward);
+        }
+
         private BoundOp bound(BoundOp op) {
             boundOps.add(op);
             return op;
@@ -393,10 +486,6 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         void closeOps() {
             boundOps.forEach(BoundOp::close);
             boundOps.clear();
-        }
-
-        private static INDArray columns(INDArray z, long from, long to) {
-            return z.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
         }
     }
 }
