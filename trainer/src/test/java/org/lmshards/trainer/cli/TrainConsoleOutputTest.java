@@ -64,22 +64,22 @@ class TrainConsoleOutputTest {
         new picocli.CommandLine(train).parseArgs("--out", tmp.toString());
         LmHyperParams defaults = train.model.hyperParams(9_008); // wikitext-tiny's vocabulary
         assertThat(defaults.parameterCount()).isBetween(27_000_000L, 28_000_000L);
-        // 130 batches of 64 x 72 tokens at the tokens/s measured for this size on one core
+        // 250 batches of 64 x 72 tokens at the tokens/s measured for this size on one core
         double rate = TrainMessages.DEFAULT_MODEL_TOKENS_PER_S;
-        String estimate = TrainMessages.epochEstimate(defaults, 130, 64, 72, 1);
-        assertThat(estimate).contains("about " + PassProgress.duration(599_040 / rate) + " per epoch with 1 replica (")
-                .contains("599,040 tokens").contains(String.format(java.util.Locale.ROOT, "%,.0f tokens/s", rate))
+        String estimate = TrainMessages.epochEstimate(defaults, 250, 64, 72, 1);
+        assertThat(estimate).contains("about " + PassProgress.duration(1_152_000 / rate) + " per epoch with 1 replica (")
+                .contains("1,152,000 tokens").contains(String.format(java.util.Locale.ROOT, "%,.0f tokens/s", rate))
                 .contains("For a quick try, pass a smaller model");
         // two replicas: twice the cores at the measured efficiency
-        String two = TrainMessages.epochEstimate(defaults, 130, 64, 72, 2);
+        String two = TrainMessages.epochEstimate(defaults, 250, 64, 72, 2);
         assertThat(two).contains("with 2 replicas").contains(String.format(java.util.Locale.ROOT, "%,.0f tokens/s",
                 2 * rate * TrainMessages.REPLICA_EFFICIENCY));
-        // the README's small model: per-step overhead dominates, about 7,450 tokens/s a core
+        // the README's small model: per-step overhead is a larger share, about 30,000 tokens/s a core
         LmHyperParams small = new LmHyperParams(9_008, 32, 128, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 1);
-        assertThat(TrainMessages.epochEstimate(small, 250, 64, 72, 1)).contains("about 3 min per epoch")
-                .contains("about 7,4").doesNotContain("smaller model");
-        assertThat(TrainMessages.epochEstimate(small, 100, 64, 72, 1)).isNull(); // under two minutes: no estimate
-        assertThat(TrainMessages.epochEstimate(small, 250, 64, 72, 2)).isNull();
+        assertThat(TrainMessages.epochEstimate(small, 1_000, 64, 72, 1)).contains("about 3 min per epoch")
+                .contains("about 30,0").doesNotContain("smaller model");
+        assertThat(TrainMessages.epochEstimate(small, 200, 64, 72, 1)).isNull(); // under two minutes: no estimate
+        assertThat(TrainMessages.epochEstimate(small, 1_000, 64, 72, 2)).isNull();
     }
 
     private record Captured(int code, String out, String err) {
