@@ -8,11 +8,12 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * An element-wise custom op bound once to its input and output arrays in a native op context,
- * then run any number of times. Building libnd4j's context is most of a small op's cost: a
- * {@code multiply} of two {@code [16, 128]} floats took 10.4 microseconds as {@code Nd4j.exec(new
- * MulOp(...))} and 1.3 with its context kept (one thread). {@link CachedForwardLstmLayer} runs a
- * dozen such ops per time step, on views that stay the same from segment to segment.
+ * A custom op (element-wise, or a matrix product) bound once to its input and output arrays in a
+ * native op context, then run any number of times. Building libnd4j's context is most of a small
+ * op's cost: a {@code multiply} of two {@code [16, 128]} floats took 10.4 microseconds as
+ * {@code Nd4j.exec(new MulOp(...))} and 1.3 with its context kept (one thread).
+ * {@link CachedForwardLstmLayer} runs about a dozen such ops per time step, on views that stay the
+ * same from segment to segment.
  */
 final class BoundOp implements AutoCloseable {
     private final DynamicCustomOp op;
