@@ -97,9 +97,9 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         b.x.reshape('c', steps, batch, x.size(1)).assign(x.permute(2, 0, 1));
         INDArray biasRow = bias.reshape(1, 4L * units);
         for (int k = 0; k < GATES; k++) {
-            Nd4j.gemm(b.x, gateBlock(inputWeights, k, units), b.gate(k), false, false, 1.0, 0.0);
-            b.gate(k).addiRowVector(gateBlock(biasRow, k, units));
-            b.recurrentRowMajor(k).assign(gateBlock(recurrentWeights, k, units));
+            Nd4j.gemm(b.x, gateBlock(inputWeights, k, units), b.gates[k], false, false, 1.0, 0.0);
+            b.gates[k].addiRowVector(gateBlock(biasRow, k, units));
+            b.recurrentRowMajor[k].assign(gateBlock(recurrentWeights, k, units));
         }
         for (int t = 0; t < steps; t++) {
             Step now = b.step(t);
@@ -155,7 +155,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         b.toDerivativeFactors();
         for (int k = 0; k < GATES; k++) {
             // W_k^T row-major is DL4J's column-major W_k as it lies: a plain copy
-            b.recurrentTransposed(k).assign(gateBlock(recurrentWeights, k, units).transpose());
+            b.recurrentTransposed[k].assign(gateBlock(recurrentWeights, k, units).transpose());
         }
         // each step's gate derivatives overwrite its factors (in the gate planes) once they are used
         for (int t = steps - 1; t >= 0; t--) {
@@ -184,13 +184,13 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
                 new long[] {steps, batch, b.x.size(1)}, 'c');
         INDArray inputGrad2d = inputGrad.reshape('c', (long) steps * batch, b.x.size(1));
         for (int k = 0; k < GATES; k++) {
-            INDArray dz = b.gate(k);
+            INDArray dz = b.gates[k];
             MatrixProducts.gemm(b.x, dz, gateBlock(inputWeightGrad, k, units), true, false, 1.0, 0.0);
             // the recurrent weights saw h(t-1): the carried h0, then the segment's own outputs
             INDArray recurrentGrad = gateBlock(recurrentWeightGrad, k, units);
-            MatrixProducts.gemm(b.h0, b.step(0).gate(k), recurrentGrad, true, false, 1.0, 0.0);
+            MatrixProducts.gemm(b.h0, b.step(0).gates[k], recurrentGrad, true, false, 1.0, 0.0);
             if (steps > 1) {
-                MatrixProducts.gemm(b.hExceptLast, b.gateExceptFirst(k), recurrentGrad, true, false, 1.0, 1.0);
+                MatrixProducts.gemm(b.hExceptLast, b.gatesExceptFirst[k], recurrentGrad, true, false, 1.0, 1.0);
             }
             // dz's column sums as a product with ones: 15 times faster than a column reduction
             Nd4j.gemm(b.ones, dz, gateBlock(biasGradRow, k, units), false, false, 1.0, 0.0);
@@ -246,11 +246,14 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         final int batch, steps, nIn, units;
         final DataType type;
         final INDArray x, c, tanhC, h, dh, dc, dcNext, tmp;
-        /** The gate pre-activations, then activations, then derivative factors, then errors: {@code [4, rows, units]}. */
-        private final INDArray z;
-        private final INDArray[] gates, gatesExceptFirst;
-        /** Each gate's recurrent weights row-major ({@code W_k}) and transposed ({@code W_k^T}), {@code [4, units, units]} each. */
-        private final INDArray[] recurrentRowMajor, recurrentTransposed;
+        /**
+         * Each gate's plane of the gate pre-activations, then activations, then derivative factors,
+         * then errors ({@code [time x batch, units]} of one {@code [4, time x batch, units]} array),
+         * and the same without the first time step's rows.
+         */
+        final INDArray[] gates, gatesExceptFirst;
+        /** Each gate's recurrent weights row-major ({@code W_k}) and transposed ({@code W_k^T}), {@code [units, units]} each. */
+        final INDArray[] recurrentRowMajor, recurrentTransposed;
         /** {@code [1, time x batch]} ones: the bias gradient as a product. */
         final INDArray ones;
         /** The forget gates' derivative factors {@code c(t-1) f (1 - f)} of the whole segment (backward pass only). */
@@ -275,7 +278,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             long rows = (long) batch * steps;
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 x = Nd4j.createUninitialized(type, new long[] {rows, nIn}, 'c');
-                z = Nd4j.createUninitialized(type, new long[] {GATES, rows, units}, 'c');
+                INDArray z = Nd4j.createUninitialized(type, new long[] {GATES, rows, units}, 'c');
                 c = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
                 tanhC = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
                 h = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
@@ -318,24 +321,6 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
 
         Step step(int t) {
             return stepViews[t];
-        }
-
-        /** Gate {@code k}'s plane, {@code [time x batch, units]}. */
-        INDArray gate(int k) {
-            return gates[k];
-        }
-
-        /** Gate {@code k}'s plane without the first time step's rows. */
-        INDArray gateExceptFirst(int k) {
-            return gatesExceptFirst[k];
-        }
-
-        INDArray recurrentRowMajor(int k) {
-            return recurrentRowMajor[k];
-        }
-
-        INDArray recurrentTransposed(int k) {
-            return recurrentTransposed[k];
         }
 
         /** Frees the time steps' native op contexts. */
@@ -404,7 +389,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
     private static final class Step {
         final INDArray c, tanhC, h, dh, forgetFactor;
         final INDArray g, f, o, i;
-        private final INDArray[] gates;
+        final INDArray[] gates;
         /** Forward: {@code z_k += h(t-1) W_k} for each gate. */
         List<BoundOp> recurrentProducts;
         /** Backward, on this step's gate errors: {@code dh(t-1) += dz_k W_k^T} for each gate (none at t = 0). */
@@ -436,10 +421,6 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             this.forgetFactor = forgetFactor;
         }
 
-        INDArray gate(int k) {
-            return gates[k];
-        }
-
         /**
          * Binds this step's element-wise ops to its views, {@code cPrev} (the carried or the last
          * step's cell) and the scratch rows; its two {@code tanh}s too with {@code declarableTanh}.
@@ -469,9 +450,9 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             List<BoundOp> forward = new ArrayList<>();
             List<BoundOp> backward = new ArrayList<>();
             for (int k = 0; k < GATES; k++) {
-                forward.add(bound(BoundOp.accumulateProduct(hPrev, b.recurrentRowMajor(k), gates[k])));
+                forward.add(bound(BoundOp.accumulateProduct(hPrev, b.recurrentRowMajor[k], gates[k])));
                 if (dhPrev != null) {
-                    backward.add(bound(BoundOp.accumulateProduct(gates[k], b.recurrentTransposed(k), dhPrev)));
+                    backward.add(bound(BoundOp.accumulateProduct(gates[k], b.recurrentTransposed[k], dhPrev)));
                 }
             }
             recurrentProducts = List.copyOf(forward);

@@ -163,7 +163,7 @@ public class LmOutputLayer extends RnnOutputLayer {
             gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
             gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
         } else {
-            Nd4j.gemm(input2d, delta, weightGrad, true, false, scale, 0.0);
+            MatrixProducts.gemm(input2d, delta, weightGrad, true, false, scale, 0.0);
             gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         }
         // row-major: OpenBLAS writes this thin product 2-4x slower column-major (LogitsLayoutBenchmark);
