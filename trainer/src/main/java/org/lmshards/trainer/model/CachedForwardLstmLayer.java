@@ -2,6 +2,7 @@ package org.lmshards.trainer.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -44,7 +45,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * float64 and float32, with and without dropout.
  *
  * <p>Only the truncated-BPTT path ({@link #rnnActivateUsingStoredState} and
- * {@link #tbpttBackpropGradient}) is replaced, and only for what the trainer builds (the
+ * {@link #tbpttBackpropGradient}) and inference ({@link #rnnTimeStep}) are replaced, and only for what the trainer builds (the
  * conditions of {@code StandInLstmLayer}, a backward length covering the segment);
  * anything else, and a backward pass without its forward pass, goes through DL4J's code.
  * {@link LayerSwap} decides which layers get this class.
@@ -72,13 +73,37 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
     }
 
     @Override
-    @SuppressWarnings("try") // the resource is held for its scope, not used
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
         keptInput = null;
         if (!supported(input)) {
             return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
         }
+        INDArray out = forward(input, training, tBpttStateMap, storeLastForTBPTT, workspaceMgr);
+        if (training) {
+            keptInput = this.input;
+        }
+        return out;
+    }
+
+    /**
+     * Inference carrying {@code rnnTimeStep}'s state (evaluation, validation, generation): the same
+     * forward pass. DL4J's own ({@code LSTMHelpers}) took 40% of an evaluation at the small size,
+     * with an ND4J call per gate and per element-wise op of every time step.
+     */
+    @Override
+    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        keptInput = null;
+        if (!supported(input)) {
+            return super.rnnTimeStep(input, workspaceMgr);
+        }
+        return forward(input, false, stateMap, true, workspaceMgr);
+    }
+
+    /** The forward pass from the state in {@code state}, where it leaves the last step's state if {@code storeLast}. */
+    @SuppressWarnings("try") // the resource is held for its scope, not used
+    private INDArray forward(INDArray input, boolean training, Map<String, INDArray> state, boolean storeLast,
+                             LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = this.input.castTo(dataType);
@@ -89,8 +114,8 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         INDArray inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, training, workspaceMgr).castTo(dataType);
         INDArray recurrentWeights = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr).castTo(dataType);
         INDArray bias = getParamWithNoise(LSTMParamInitializer.BIAS_KEY, training, workspaceMgr).castTo(dataType);
-        INDArray h0 = tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION);
-        INDArray c0 = tBpttStateMap.get(STATE_KEY_PREV_MEMCELL);
+        INDArray h0 = state.get(STATE_KEY_PREV_ACTIVATION);
+        INDArray c0 = state.get(STATE_KEY_PREV_MEMCELL);
         b.start(h0, c0);
 
         // rows in (time, batch) order: each gate's input projection of the whole segment in one product
@@ -112,15 +137,12 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             now.cellTanh.run();
             now.output.run();
         }
-        if (storeLastForTBPTT) {
+        if (storeLast) {
             // the carried state outlives this step's workspaces, as DL4J's detach() would make it
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, b.step(steps - 1).h.dup('c'));
-                tBpttStateMap.put(STATE_KEY_PREV_MEMCELL, b.step(steps - 1).c.dup('c'));
+                state.put(STATE_KEY_PREV_ACTIVATION, b.step(steps - 1).h.dup('c'));
+                state.put(STATE_KEY_PREV_MEMCELL, b.step(steps - 1).c.dup('c'));
             }
-        }
-        if (training) {
-            keptInput = this.input;
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {steps, batch, units}, 'c');
         out.assign(b.h.reshape('c', steps, batch, units));
@@ -216,6 +238,11 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             buffers.close();
             buffers = null;
         }
+    }
+
+    /** {@code [batch, time steps]} of the buffers the last forward pass of this class used; null before any (tests). */
+    int[] bufferShape() {
+        return buffers == null ? null : new int[] {buffers.batch, buffers.steps};
     }
 
     private SegmentBuffers buffers(int batch, int steps, int nIn, int units) {

@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * from a non-zero starting state, the same gradients for the input and for every parameter, with
  * and without input dropout and weight dropout (whose masks every implementation draws in the same
  * order from ND4J's generator), over two segments in a row (the second starting from the state the
- * first carried, with buffers reused).
+ * first carried, with buffers reused); and at inference ({@code rnnTimeStep}) the same outputs
+ * and carried state.
  */
 class LstmStandInTest {
     private static final int BATCH = 3, STEPS = 7;
@@ -57,6 +58,43 @@ class LstmStandInTest {
             stock.setBackpropGradientsViewArray(Nd4j.create(type, standIn.getGradientsViewArray().shape()));
             compare(standIn, stock, index, type);
             compare(standIn, stock, index + 10, type); // again: reused buffers hold nothing of the last segment
+        }
+    }
+
+    // rnnTimeStep (evaluation, generation): the cached-forward layer's own forward pass, carrying its
+    // state from call to call, across a change of segment length (the buffers are rebuilt)
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"DOUBLE", "FLOAT"})
+    void inferenceCarriesTheSameOutputsAndStateAsDl4jsLstm(DataType type) {
+        LmHyperParams hp = new LmHyperParams(13, 5, 9, 2, 0, 0, 0, 0, 0, 1e-2, 0, 0, 11);
+        StatefulLmNetwork net = new StatefulLmNetwork(LmNetworks.configuration(hp, STEPS, type),
+                new NetworkImplementation(LstmImplementation.CACHED_FORWARD, false));
+        net.init();
+        LmInitializer.apply(net, hp);
+        double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        for (int index : new int[] {1, 2}) {
+            CachedForwardLstmLayer cached = (CachedForwardLstmLayer) net.getLayer(index);
+            LSTM stock = new LSTM(cached.conf(), type);
+            stock.setParamsViewArray(cached.params());
+            stock.setParamTable(cached.paramTable());
+            long nIn = cached.getParam("W").size(0), units = cached.getParam("RW").size(0);
+            Nd4j.getRandom().setSeed(index);
+            INDArray h0 = Nd4j.randn(type, BATCH, units).muli(0.5);
+            INDArray c0 = Nd4j.randn(type, BATCH, units);
+            cached.rnnSetPreviousState(state(h0, c0));
+            stock.rnnSetPreviousState(state(h0, c0));
+            for (int steps : new int[] {STEPS, 1, 1, STEPS}) {
+                INDArray x = Nd4j.randn(type, BATCH, nIn, steps);
+                INDArray a = cached.rnnTimeStep(x.dup(), mgr).dup();
+                assertThat(cached.bufferShape()).as("the cached-forward pass ran").containsExactly(BATCH, steps);
+                INDArray b = stock.rnnTimeStep(x.dup(), mgr).dup();
+                assertClose(a, b, "output of " + steps + " steps", tolerance);
+                for (String key : new String[] {LSTM.STATE_KEY_PREV_ACTIVATION, LSTM.STATE_KEY_PREV_MEMCELL}) {
+                    assertClose(cached.rnnGetPreviousState().get(key), stock.rnnGetPreviousState().get(key),
+                            key + " after " + steps + " steps", tolerance);
+                }
+            }
         }
     }
 
