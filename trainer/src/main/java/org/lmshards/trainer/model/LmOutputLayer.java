@@ -137,10 +137,10 @@ public class LmOutputLayer extends RnnOutputLayer {
                 .castTo(weights.dataType());
         // [x | 1] times [W ; b]: the bias rides in the products, so that neither adding it to the
         // logits nor summing the gradient's columns for it is a pass of its own over [rows, vocabulary]
-        INDArray augmented = hasBias() ? withOnesColumn(input2d, workspaceMgr) : input2d;
+        INDArray augmented = hasBias() ? withOnesColumn(input2d, workspaceMgr, ArrayType.BP_WORKING_MEM) : input2d;
         INDArray logits = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
                 input2d.size(0), weights.size(1));
-        Nd4j.gemm(augmented, hasBias() ? withBiasRow(weights, workspaceMgr) : weights, logits, false, false, 1.0, 0.0);
+        Nd4j.gemm(augmented, hasBias() ? withBiasRow(weights, true, workspaceMgr, ArrayType.BP_WORKING_MEM) : weights, logits, false, false, 1.0, 0.0);
         INDArray labels2d = getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM);
         double loss = ((TokenMeanSparseCrossEntropy) layerConf().getLossFn())
                 .gradientInPlace(labels2d, logits, layerConf().getActivationFn(), maskArray);
@@ -193,31 +193,34 @@ public class LmOutputLayer extends RnnOutputLayer {
         return score;
     }
 
-    /** {@code x W + b} into {@code out} (row-major): one product, no copy. */
+    /**
+     * {@code x W + b} into {@code out} (row-major): one product, as {@code [x | 1] [W ; b]} with a
+     * bias, which costs two small copies where adding the bias would be a pass over the logits.
+     */
     private void logitsInto(INDArray rows, INDArray weights, INDArray out, boolean training,
                             LayerWorkspaceMgr workspaceMgr) {
-        Nd4j.gemm(rows, weights, out, false, false, 1.0, 0.0);
         if (hasBias()) {
-            out.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
+            Nd4j.gemm(withOnesColumn(rows, workspaceMgr, ArrayType.FF_WORKING_MEM),
+                    withBiasRow(weights, training, workspaceMgr, ArrayType.FF_WORKING_MEM), out, false, false, 1.0, 0.0);
+        } else {
+            Nd4j.gemm(rows, weights, out, false, false, 1.0, 0.0);
         }
     }
 
     /** {@code [x | 1]}: the rows with a column of ones appended. */
-    private static INDArray withOnesColumn(INDArray rows, LayerWorkspaceMgr workspaceMgr) {
+    private static INDArray withOnesColumn(INDArray rows, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
         long n = rows.size(1);
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, rows.dataType(),
-                new long[] {rows.size(0), n + 1}, 'c');
+        INDArray out = workspaceMgr.createUninitialized(type, rows.dataType(), new long[] {rows.size(0), n + 1}, 'c');
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, n)).assign(rows);
         out.get(NDArrayIndex.all(), NDArrayIndex.point(n)).assign(1.0);
         return out;
     }
 
     /** {@code [W ; b]}: the weights with the bias appended as a last row. */
-    private INDArray withBiasRow(INDArray weights, LayerWorkspaceMgr workspaceMgr) {
-        INDArray bias = getParamWithNoise(DefaultParamInitializer.BIAS_KEY, true, workspaceMgr);
+    private INDArray withBiasRow(INDArray weights, boolean training, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
+        INDArray bias = getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr);
         long n = weights.size(0);
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, weights.dataType(),
-                new long[] {n + 1, weights.size(1)}, 'c');
+        INDArray out = workspaceMgr.createUninitialized(type, weights.dataType(), new long[] {n + 1, weights.size(1)}, 'c');
         out.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).assign(weights);
         out.get(NDArrayIndex.interval(n, n + 1), NDArrayIndex.all()).assign(bias.reshape(1, weights.size(1)));
         return out;

@@ -1,6 +1,13 @@
 package org.lmshards.trainer.train.loop;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.factory.Nd4j;
 import org.lmshards.trainer.model.RowReplicas;
 import org.lmshards.trainer.model.StatefulLmNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,10 +20,21 @@ import org.lmshards.trainer.backend.ResidentSizeCheck;
  * and adds the regularisation term). The recurrent state is carried from batch to batch and
  * reset at the start, as in training; no dropout. {@code train} and {@code evaluate} both use
  * this class, so they report the same number for the same model.
+ *
+ * <p>The softmax outputs of a batch ({@code [rows, vocabulary, time]}, 37 MB at the small size)
+ * go into a workspace reused from batch to batch, one per row block: allocated afresh, each
+ * batch's output cost page faults that made evaluation slower than a training step and left
+ * hundreds of MB for the garbage collector to free. The workspaces go when the pass ends.
  */
 public final class LossEvaluator {
     /** Probabilities are clipped from below as DL4J's softmax cross-entropy does. */
     static final double MIN_PROBABILITY = 1e-10;
+
+    /** As DL4J's own output workspaces: sized on the first batch, grown if a later one needs more. */
+    private static final WorkspaceConfiguration OUTPUT_WORKSPACE = WorkspaceConfiguration.builder()
+            .initialSize(0).overallocationLimit(0.05).policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).build();
 
     private LossEvaluator() {
     }
@@ -43,17 +61,18 @@ public final class LossEvaluator {
         double sum = 0;
         long tokens = 0;
         long batches = 0;
+        RowReplicas replicas = net instanceof StatefulLmNetwork s ? s.replicas() : null;
+        MemoryWorkspace[] outputs = new MemoryWorkspace[replicas == null ? 1 : replicas.count()];
         try {
-            RowReplicas replicas = net instanceof StatefulLmNetwork s ? s.replicas() : null;
             while (source.hasNext()) {
                 DataSet ds = source.next();
                 INDArray labels = ds.getLabels();
                 if (replicas == null) {
-                    sum += lossSum(net.rnnTimeStep(ds.getFeatures()), labels);
+                    sum += lossSum(net, 0, ds.getFeatures(), labels, outputs);
                 } else {
                     // each replica runs its own rows, with the state it carried from its rows of the last batch
                     for (double blockSum : replicas.map(ds.getFeatures(), labels,
-                            (replica, k, f, l) -> lossSum(replica.rnnTimeStep(f), l))) {
+                            (replica, k, f, l) -> lossSum(replica, k, f, l, outputs))) {
                         sum += blockSum;
                     }
                 }
@@ -63,11 +82,28 @@ public final class LossEvaluator {
             }
         } finally {
             net.rnnClearPreviousState();
+            for (MemoryWorkspace ws : outputs) {
+                if (ws != null) {
+                    ws.destroyWorkspace();
+                }
+            }
         }
         if (tokens == 0) {
             throw new IllegalArgumentException("the split has no batches to evaluate");
         }
         return new Result(sum, tokens);
+    }
+
+    /** Summed cross-entropy (nats) of a row block's labels, its outputs in workspace {@code outputs[k]}. */
+    @SuppressWarnings("try") // the workspace is held for its scope
+    private static double lossSum(MultiLayerNetwork net, int k, INDArray features, INDArray labels,
+                                  MemoryWorkspace[] outputs) {
+        if (outputs[k] == null) { // created on the thread that uses it: the thread running block k
+            outputs[k] = Nd4j.getWorkspaceManager().createNewWorkspace(OUTPUT_WORKSPACE, "lmshards-eval-output-" + k);
+        }
+        try (MemoryWorkspace ws = outputs[k].notifyScopeEntered()) {
+            return lossSum(net.rnnTimeStep(features, ws), labels);
+        }
     }
 
     /** Summed cross-entropy (nats) of {@code labels [rows, 1, time]} under {@code probs [rows, vocab, time]}. */
