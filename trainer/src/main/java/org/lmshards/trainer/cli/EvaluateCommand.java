@@ -56,7 +56,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 long tokensPerBatch = (long) run.settings().batchSize() * run.settings().seqLen();
                 try (PassProgress progress = new PassProgress(ProgressMode.forConsole(false), "evaluate " + split,
                         batches.batchesPerEpoch(), 0, 0, System.err);
-                     RowReplicas group = RowReplicas.attach(run.network(), replicaCount)) {
+                     RowReplicas group = RowReplicas.attachForInference(run.network(), replicaCount)) {
                     r = LossEvaluator.evaluate(run.network(), batches, done -> progress.update(done,
                             (System.nanoTime() - t0) / 1e9, String.format(Locale.ROOT, "%.0f tok/s",
                                     (double) done * tokensPerBatch / Math.max((System.nanoTime() - t0) / 1e9, 1e-9))));

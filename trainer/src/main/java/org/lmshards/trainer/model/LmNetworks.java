@@ -1,7 +1,6 @@
 package org.lmshards.trainer.model;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -131,14 +130,20 @@ public final class LmNetworks {
         ModelSerializer.writeModel(net, out, true);
     }
 
-    /** Loads a model written by {@link #save}, as a {@link StatefulLmNetwork}. */
+    /**
+     * Loads the configuration and parameters of a model written by {@link #save}, as a
+     * {@link StatefulLmNetwork}: not the updater state the file also holds (twice the parameters),
+     * which nothing that reads a finished run uses (evaluate, generate, export, {@code --init-from};
+     * resuming reads {@code checkpoint.zip}). Read from the file itself: DL4J copies a stream to a
+     * temporary file first. Both halved {@code generate}'s start at the AWD size.
+     */
     public static StatefulLmNetwork load(Path modelFile) throws IOException {
         if (!Files.isRegularFile(modelFile)) {
             throw new java.nio.file.NoSuchFileException(modelFile.toString(), null, "model file missing");
         }
         MultiLayerNetwork plain;
-        try (InputStream in = Files.newInputStream(modelFile)) {
-            plain = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        try {
+            plain = ModelSerializer.restoreMultiLayerNetwork(modelFile.toFile(), false);
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -147,11 +152,12 @@ public final class LmNetworks {
         return wrap(plain);
     }
 
-    /** The same parameters and updater state in a {@link StatefulLmNetwork}. */
+    /** The same parameters and updater state (if {@code plain} has one) in a {@link StatefulLmNetwork}. */
     public static StatefulLmNetwork wrap(MultiLayerNetwork plain) {
         StatefulLmNetwork net = new StatefulLmNetwork(plain.getLayerWiseConfigurations().clone());
         net.init(plain.params().dup(), false);
-        INDArray updaterState = plain.getUpdater() == null ? null : plain.getUpdater().getStateViewArray();
+        // getUpdater() would make an updater (Adam's state: twice the parameters) where there is none
+        INDArray updaterState = plain.getUpdater(false) == null ? null : plain.getUpdater(false).getStateViewArray();
         if (updaterState != null) {
             net.getUpdater().setStateViewArray(net, updaterState.dup(), false);
         }

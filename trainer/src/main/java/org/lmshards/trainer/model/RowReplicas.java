@@ -68,6 +68,18 @@ public final class RowReplicas implements AutoCloseable {
      * {@link SlicedUpdater} over the same state until {@link #close}.
      */
     public static RowReplicas attach(StatefulLmNetwork master, int count) {
+        return attach(master, count, true);
+    }
+
+    /**
+     * {@link #attach} for inference ({@code evaluate}): the master's updater stays as it is, and
+     * none is made where there is none (a loaded model has none; Adam's state is twice the parameters).
+     */
+    public static RowReplicas attachForInference(StatefulLmNetwork master, int count) {
+        return attach(master, count, false);
+    }
+
+    private static RowReplicas attach(StatefulLmNetwork master, int count, boolean training) {
         if (count < 1) {
             throw new IllegalArgumentException("replicas must be >= 1, got " + count);
         }
@@ -78,7 +90,9 @@ public final class RowReplicas implements AutoCloseable {
         if (count > 1) {
             NativeThreads.onePerCaller();
             CarriedState state = master.carriedState();
-            master.setUpdater(new SlicedUpdater(master, master.getUpdater().getStateViewArray(), replicas));
+            if (training) {
+                master.setUpdater(new SlicedUpdater(master, master.getUpdater().getStateViewArray(), replicas));
+            }
             master.useReplicas(replicas);
             if (state.rows() > 0) {
                 replicas.setCarriedState(state);
@@ -298,7 +312,9 @@ public final class RowReplicas implements AutoCloseable {
         if (master.replicas() == this) {
             CarriedState state = carriedState();
             master.useReplicas(null);
-            master.setUpdater(new MultiLayerUpdater(master, master.getUpdater().getStateViewArray()));
+            if (master.getUpdater(false) instanceof SlicedUpdater sliced) {
+                master.setUpdater(new MultiLayerUpdater(master, sliced.getStateViewArray()));
+            }
             master.clearOwnState();
             if (state.rows() > 0) {
                 state.applyTo(master);

@@ -19,6 +19,7 @@ import org.lmshards.trainer.train.loop.TrainingDataset;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Data-parallel row replicas compute what one network computes: in float64 the loss of every
@@ -158,6 +159,28 @@ class RowReplicasTest {
         CarriedState after = net.carriedState();
         before.layers().forEach((layer, arrays) -> arrays.forEach((key, array) ->
                 assertThat(after.layers().get(layer).get(key)).isEqualTo(array)));
+    }
+
+    @Test
+    void inferenceReplicasGiveOneNetworksOutputsAndMakeNoUpdater() throws IOException {
+        StatefulLmNetwork net = net(hp(LossScale.TOKEN_MEAN, 0), DataType.DOUBLE);
+        assertThat(net.getUpdater(false)).as("a network that never trained has none").isNull();
+        List<DataSet> data = batches(3, DataType.DOUBLE);
+        List<INDArray> alone = new ArrayList<>();
+        for (DataSet d : data) {
+            alone.add(net.rnnTimeStep(d.getFeatures()).dup());
+        }
+        net.rnnClearPreviousState();
+        try (RowReplicas group = RowReplicas.attachForInference(net, 3)) {
+            for (int i = 0; i < data.size(); i++) {
+                List<INDArray> blocks = group.map(data.get(i).getFeatures(), null, (r, k, f, l) -> r.rnnTimeStep(f).dup());
+                INDArray joined = Nd4j.concat(0, blocks.toArray(new INDArray[0]));
+                assertThat(relativeDifference(joined, alone.get(i))).as("batch %d, state carried per replica", i)
+                        .isLessThan(1e-12);
+            }
+            assertThat(net.getUpdater(false)).as("no updater made for inference").isNull();
+        }
+        assertThat(net.getUpdater(false)).as("nor when the replicas go").isNull();
     }
 
     @Test
