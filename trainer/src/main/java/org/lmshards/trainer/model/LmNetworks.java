@@ -135,7 +135,8 @@ public final class LmNetworks {
      * {@link StatefulLmNetwork}: not the updater state the file also holds (twice the parameters),
      * which nothing that reads a finished run uses (evaluate, generate, export, {@code --init-from};
      * resuming reads {@code checkpoint.zip}). Read from the file itself: DL4J copies a stream to a
-     * temporary file first. Both halved {@code generate}'s start at the AWD size.
+     * temporary file first. Together they cut {@code generate}'s start at the AWD size from 12-13 s
+     * to 8-10 s.
      */
     public static StatefulLmNetwork load(Path modelFile) throws IOException {
         if (!Files.isRegularFile(modelFile)) {
