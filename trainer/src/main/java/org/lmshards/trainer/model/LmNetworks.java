@@ -3,6 +3,7 @@ package org.lmshards.trainer.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -158,7 +159,8 @@ public final class LmNetworks {
         StatefulLmNetwork net = new StatefulLmNetwork(plain.getLayerWiseConfigurations().clone());
         net.init(plain.params().dup(), false);
         // getUpdater() would make an updater (Adam's state: twice the parameters) where there is none
-        INDArray updaterState = plain.getUpdater(false) == null ? null : plain.getUpdater(false).getStateViewArray();
+        Updater updater = plain.getUpdater(false);
+        INDArray updaterState = updater == null ? null : updater.getStateViewArray();
         if (updaterState != null) {
             net.getUpdater().setStateViewArray(net, updaterState.dup(), false);
         }

@@ -93,7 +93,7 @@ public class LmOutputLayer extends RnnOutputLayer {
         INDArray in = input.castTo(weights.dataType());
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
                 in.size(0), weights.size(1));
-        logitsInto(in, weights, out, training, workspaceMgr);
+        logitsInto(in, weights, out, training, workspaceMgr, ArrayType.FF_WORKING_MEM);
         return new Pair<>(out, out);
     }
 
@@ -117,7 +117,7 @@ public class LmOutputLayer extends RnnOutputLayer {
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
                 new long[] {batch, steps, classes}, 'c');
         INDArray logits = out.reshape('c', batch * steps, classes);
-        logitsInto(rows, weights, logits, training, workspaceMgr);
+        logitsInto(rows, weights, logits, training, workspaceMgr, ArrayType.FF_WORKING_MEM);
         if (layerConf().getActivationFn() instanceof ActivationSoftmax) {
             RowSoftmax.inPlace(logits);
         } else {
@@ -135,12 +135,11 @@ public class LmOutputLayer extends RnnOutputLayer {
         INDArray weights = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray input2d = TimeSeriesUtils.reshape3dTo2d(input, workspaceMgr, ArrayType.BP_WORKING_MEM)
                 .castTo(weights.dataType());
-        // [x | 1] times [W ; b]: the bias rides in the products, so that neither adding it to the
-        // logits nor summing the gradient's columns for it is a pass of its own over [rows, vocabulary]
-        INDArray augmented = hasBias() ? withOnesColumn(input2d, workspaceMgr, ArrayType.BP_WORKING_MEM) : input2d;
         INDArray logits = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, weights.dataType(),
                 input2d.size(0), weights.size(1));
-        Nd4j.gemm(augmented, hasBias() ? withBiasRow(weights, true, workspaceMgr, ArrayType.BP_WORKING_MEM) : weights, logits, false, false, 1.0, 0.0);
+        // [x | 1] again in the weight-gradient product, whose last row is then the bias gradient:
+        // no column sum over [rows, vocabulary] for it
+        INDArray augmented = logitsInto(input2d, weights, logits, true, workspaceMgr, ArrayType.BP_WORKING_MEM);
         INDArray labels2d = getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM);
         double loss = ((TokenMeanSparseCrossEntropy) layerConf().getLossFn())
                 .gradientInPlace(labels2d, logits, layerConf().getActivationFn(), maskArray);
@@ -196,15 +195,19 @@ public class LmOutputLayer extends RnnOutputLayer {
     /**
      * {@code x W + b} into {@code out} (row-major): one product, as {@code [x | 1] [W ; b]} with a
      * bias, which costs two small copies where adding the bias would be a pass over the logits.
+     * Scratch arrays are of {@code type}.
+     *
+     * @return the rows the product used: {@code [x | 1]} with a bias, else {@code x}
      */
-    private void logitsInto(INDArray rows, INDArray weights, INDArray out, boolean training,
-                            LayerWorkspaceMgr workspaceMgr) {
-        if (hasBias()) {
-            Nd4j.gemm(withOnesColumn(rows, workspaceMgr, ArrayType.FF_WORKING_MEM),
-                    withBiasRow(weights, training, workspaceMgr, ArrayType.FF_WORKING_MEM), out, false, false, 1.0, 0.0);
-        } else {
+    private INDArray logitsInto(INDArray rows, INDArray weights, INDArray out, boolean training,
+                                LayerWorkspaceMgr workspaceMgr, ArrayType type) {
+        if (!hasBias()) {
             Nd4j.gemm(rows, weights, out, false, false, 1.0, 0.0);
+            return rows;
         }
+        INDArray augmented = withOnesColumn(rows, workspaceMgr, type);
+        Nd4j.gemm(augmented, withBiasRow(weights, training, workspaceMgr, type), out, false, false, 1.0, 0.0);
+        return augmented;
     }
 
     /** {@code [x | 1]}: the rows with a column of ones appended. */
