@@ -1,6 +1,7 @@
 package org.lmshards.bench;
 
 import java.util.concurrent.TimeUnit;
+import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -29,7 +30,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>a bias gradient, the column sums of {@code [4608, 4608]}: a column reduction / a product
  *       with a row of ones;</li>
  *   <li>a gate product {@code f c(t-1)} on {@code [64, 1152]}: the gate as columns of the
- *       interleaved {@code [64, 4608]} pre-activations / as its own plane (contiguous).</li>
+ *       interleaved {@code [64, 4608]} pre-activations / as its own plane (contiguous);</li>
+ *   <li>the input dropout's backward pass on a segment's input gradient ({@code [72, 64, 1152]}
+ *       as the layer computes it): DL4J's {@code SpatialDropout.backprop} on the
+ *       {@code [64, 1152, 72]} view DL4J expects / the mask as one row vector over
+ *       {@code [72, 64 x 1152]}.</li>
  * </ul>
  * Microseconds per operation; run with {@code OMP_NUM_THREADS=1}, and with
  * {@code -jvmArgsAppend -Dorg.bytedeco.javacpp.platform.extension=-onednn-avx512} for the build
@@ -57,6 +62,9 @@ public class LstmLayoutBenchmark {
     private INDArray forgetPlane;
     private INDArray cellBefore;
     private INDArray cell;
+    private SpatialDropout dropout;
+    private INDArray dropoutMask;
+    private INDArray inputGradient;
 
     @Setup
     public void setUp() {
@@ -74,6 +82,9 @@ public class LstmLayoutBenchmark {
         forgetPlane = Nd4j.rand(DataType.FLOAT, BATCH, UNITS);
         cellBefore = Nd4j.rand(DataType.FLOAT, BATCH, UNITS);
         cell = Nd4j.create(DataType.FLOAT, BATCH, UNITS);
+        dropout = new SpatialDropout(0.9);
+        dropoutMask = Nd4j.ones(DataType.FLOAT, BATCH, UNITS); // ones: the gradient stays the same, call after call
+        inputGradient = Nd4j.rand(DataType.FLOAT, ROWS / BATCH, BATCH, UNITS);
     }
 
     @Benchmark
@@ -122,5 +133,18 @@ public class LstmLayoutBenchmark {
     public INDArray gateProductOnGatePlane() {
         Nd4j.exec(new MulOp(forgetPlane, cellBefore, cell));
         return cell;
+    }
+
+    @Benchmark
+    public INDArray inputDropoutBackpropOnDl4jView() {
+        dropout.setMask(dropoutMask); // its backprop clears the mask
+        INDArray view = inputGradient.permute(1, 2, 0);
+        return dropout.backprop(view, view, 0, 0);
+    }
+
+    @Benchmark
+    public INDArray inputDropoutBackpropAsRowVector() {
+        return inputGradient.reshape('c', ROWS / BATCH, (long) BATCH * UNITS)
+                .muliRowVector(dropoutMask.reshape('c', 1, (long) BATCH * UNITS));
     }
 }
