@@ -58,10 +58,23 @@ final class BoundOp implements AutoCloseable {
      * runs with oneDNN when all three are contiguous and {@code out} is row-major.
      */
     static BoundOp accumulateProduct(INDArray x, INDArray y, INDArray out) {
+        return accumulateProduct(1.0, x, y, out);
+    }
+
+    /** {@code out += alpha x y} (matrix product), as {@link #accumulateProduct(INDArray, INDArray, INDArray)}. */
+    static BoundOp accumulateProduct(double alpha, INDArray x, INDArray y, INDArray out) {
         BoundOp product = new BoundOp(DynamicCustomOp.builder("matmul").build(), out, x, y);
         product.context.setIArguments(0, 0, 0); // no transposes
-        product.context.setTArguments(1.0, 1.0); // alpha, beta
+        product.context.setTArguments(alpha, 1.0); // alpha, beta
         return product;
+    }
+
+    /** {@code out = a x + y}, element by element ({@code out} may be {@code x} or {@code y}). */
+    static BoundOp axpy(double a, INDArray x, INDArray y, INDArray out) {
+        // libnd4j's axpy computes first + a * second
+        BoundOp axpy = new BoundOp(DynamicCustomOp.builder("axpy").build(), out, y, x);
+        axpy.context.setTArguments(a);
+        return axpy;
     }
 
     void run() {

@@ -55,17 +55,23 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
     private static final long serialVersionUID = 1L;
     /** DL4J's LSTM gate blocks: cell input, forget, output, input. */
     private static final int GATES = 4;
+    private static final boolean LEGACY_TANH = "legacy".equals(System.getProperty("lmshards.lstm.tanh"));
 
     /** The last training forward pass, kept for the backward pass; buffers are reused between segments. */
     private transient SegmentBuffers buffers;
     /**
-     * From how many elements of a time step's cell a {@code tanh} goes to libnd4j's declarable op
-     * (oneDNN in the oneDNN build) instead of the legacy transform: measured on one thread, the
-     * declarable op is 6-12 times faster on the AWD size's blocks ({@code [64, 1152]}: 392 against
-     * 62 microseconds) and slower below a few thousand elements ({@code [16, 128]}: 13 against 16-22).
-     * {@code -Dlmshards.lstm.tanh=legacy} turns it off (for A/B runs).
+     * From how many elements of a time step's cell ({@code batch x units}) its two {@code tanh}s go
+     * to libnd4j's declarable op (oneDNN in the oneDNN build) instead of the legacy transform, and
+     * from how many its three sigmoids go to the same op as {@code (1 + tanh(z / 2)) / 2} (the gate
+     * products halve z) instead of the declarable {@code sigmoid}, a scalar loop. Measured per call
+     * on one thread / two (docs/BENCHMARKS.md): {@code tanh} on {@code [32, 128]} 22 against 6.5 /
+     * 17 against 13 microseconds, on {@code [16, 128]} 10 against 4.0 / 10 against 10; a sigmoid on
+     * {@code [64, 1152]} 191 against 30 / 103 against 44, on {@code [32, 400]} 33 against 9 / 23
+     * against 21, but on {@code [16, 128]} 6 against 5 / 9 against 18.
+     * {@code -Dlmshards.lstm.tanh=legacy} turns both off (for A/B runs).
      */
-    private long declarableTanhFrom = "legacy".equals(System.getProperty("lmshards.lstm.tanh")) ? Long.MAX_VALUE : 16_384;
+    private long declarableTanhFrom = LEGACY_TANH ? Long.MAX_VALUE : 2_048;
+    private long sigmoidByTanhFrom = LEGACY_TANH ? Long.MAX_VALUE : 16_384;
     /** The (dropped-out) input the kept forward pass saw; null when nothing is kept. */
     private transient INDArray keptInput;
 
@@ -126,8 +132,10 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         b.x.reshape('c', steps, batch, x.size(1)).assign(x.permute(2, 0, 1));
         INDArray biasRow = bias.reshape(1, 4L * units);
         for (int k = 0; k < GATES; k++) {
-            Nd4j.gemm(b.x, gateBlock(inputWeights, k, units), b.gates[k], false, false, 1.0, 0.0);
-            b.gates[k].addiRowVector(gateBlock(biasRow, k, units));
+            double scale = b.preScale(k);
+            Nd4j.gemm(b.x, gateBlock(inputWeights, k, units), b.gates[k], false, false, scale, 0.0);
+            INDArray gateBias = gateBlock(biasRow, k, units);
+            b.gates[k].addiRowVector(scale == 1.0 ? gateBias : gateBias.mul(scale));
             b.recurrentRowMajor[k].assign(gateBlock(recurrentWeights, k, units));
         }
         for (int t = 0; t < steps; t++) {
@@ -259,9 +267,13 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
                 && getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY).size(1) == 4L * units();
     }
 
-    /** Sets {@link #declarableTanhFrom} (tests run both paths on small layers); takes effect with the next buffers. */
+    /**
+     * Sets {@link #declarableTanhFrom} and {@link #sigmoidByTanhFrom} (tests run both paths on
+     * small layers); takes effect with the next buffers.
+     */
     void useDeclarableTanhFrom(long elements) {
         declarableTanhFrom = elements;
+        sigmoidByTanhFrom = elements;
         if (buffers != null) {
             buffers.close();
             buffers = null;
@@ -279,7 +291,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
                 buffers.close();
             }
             buffers = null; // let the old ones go before allocating
-            buffers = new SegmentBuffers(batch, steps, nIn, units, dataType, declarableTanhFrom);
+            buffers = new SegmentBuffers(batch, steps, nIn, units, dataType, declarableTanhFrom, sigmoidByTanhFrom);
         }
         return buffers;
     }
@@ -318,18 +330,27 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
         /** {@code c} without the last step's rows and the forget factors without the first's: {@code c(t-1)} beside step t. */
         final INDArray cExceptLast, forgetFactorsExceptFirst;
         final INDArray h0, c0;
+        /**
+         * {@code [batch, units]} of 0.5 where a step's sigmoids go through {@code tanh} (see
+         * {@link CachedForwardLstmLayer#sigmoidByTanhFrom}); null elsewhere.
+         */
+        final INDArray halves;
+        /** Whether a step's {@code tanh}s go to the declarable op (see {@link CachedForwardLstmLayer#declarableTanhFrom}). */
+        final boolean declarableTanh;
         /** Every time step's views, made once: an ND4J view costs more than a small op. */
         private final Step[] stepViews;
         /** The same views over the whole segment. */
         private final Step all;
 
         @SuppressWarnings("try") // the scope is entered, not used
-        SegmentBuffers(int batch, int steps, int nIn, int units, DataType type, long declarableTanhFrom) {
+        SegmentBuffers(int batch, int steps, int nIn, int units, DataType type, long declarableTanhFrom,
+                       long sigmoidByTanhFrom) {
             this.batch = batch;
             this.steps = steps;
             this.nIn = nIn;
             this.units = units;
             this.type = type;
+            this.declarableTanh = (long) batch * units >= declarableTanhFrom;
             long rows = (long) batch * steps;
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 x = Nd4j.createUninitialized(type, new long[] {rows, nIn}, 'c');
@@ -344,6 +365,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
                 forgetFactors = Nd4j.createUninitialized(type, new long[] {rows, units}, 'c');
                 INDArray weights = Nd4j.createUninitialized(type, new long[] {2 * GATES, units, units}, 'c');
                 ones = Nd4j.ones(type, 1, rows);
+                halves = (long) batch * units >= sigmoidByTanhFrom ? Nd4j.valueArrayOf(new long[] {batch, units}, 0.5, type) : null;
                 h0 = Nd4j.create(type, new long[] {batch, units}, 'c');
                 c0 = Nd4j.create(type, new long[] {batch, units}, 'c');
                 gates = new INDArray[GATES];
@@ -368,7 +390,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
                     }
                     stepViews[t] = new Step(stepGates, rows(c, t), rows(tanhC, t), rows(h, t), rows(dh, t),
                             rows(forgetFactors, t));
-                    stepViews[t].bindOps(t == 0 ? c0 : stepViews[t - 1].c, this, (long) batch * units >= declarableTanhFrom);
+                    stepViews[t].bindOps(t == 0 ? c0 : stepViews[t - 1].c, this);
                     stepViews[t].bindProducts(t == 0 ? h0 : stepViews[t - 1].h, t == 0 ? null : stepViews[t - 1].dh, this);
                 }
             }
@@ -376,6 +398,11 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
 
         Step step(int t) {
             return stepViews[t];
+        }
+
+        /** The factor of gate {@code k}'s products: 1/2 for the sigmoid gates where a {@code tanh} computes them. */
+        double preScale(int k) {
+            return halves != null && k > 0 ? 0.5 : 1.0;
         }
 
         /** Frees the time steps' native op contexts. */
@@ -478,12 +505,22 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
 
         /**
          * Binds this step's element-wise ops to its views, {@code cPrev} (the carried or the last
-         * step's cell) and the scratch rows; its two {@code tanh}s too with {@code declarableTanh}.
+         * step's cell) and the scratch rows; its {@code tanh}s and sigmoids as the buffers' sizes decide.
          */
-        void bindOps(INDArray cPrev, SegmentBuffers b, boolean declarableTanh) {
-            cellInputTanh = declarableTanh ? bound(BoundOp.tanh(g, g))::run : () -> Nd4j.exec(new Tanh(g, g));
-            cellTanh = declarableTanh ? bound(BoundOp.tanh(c, tanhC))::run : () -> Nd4j.exec(new Tanh(c, tanhC));
-            gateSigmoids = List.of(bound(BoundOp.sigmoid(f, f)), bound(BoundOp.sigmoid(o, o)), bound(BoundOp.sigmoid(i, i)));
+        void bindOps(INDArray cPrev, SegmentBuffers b) {
+            cellInputTanh = b.declarableTanh ? bound(BoundOp.tanh(g, g))::run : () -> Nd4j.exec(new Tanh(g, g));
+            cellTanh = b.declarableTanh ? bound(BoundOp.tanh(c, tanhC))::run : () -> Nd4j.exec(new Tanh(c, tanhC));
+            List<BoundOp> sigmoids = new ArrayList<>();
+            for (INDArray gate : List.of(f, o, i)) {
+                if (b.halves != null) {
+                    // the products left z / 2 in the gate: sigmoid(z) = tanh(z / 2) / 2 + 1 / 2
+                    sigmoids.add(bound(BoundOp.tanh(gate, gate)));
+                    sigmoids.add(bound(BoundOp.axpy(0.5, gate, b.halves, gate)));
+                } else {
+                    sigmoids.add(bound(BoundOp.sigmoid(gate, gate)));
+                }
+            }
+            gateSigmoids = List.copyOf(sigmoids);
             keepCell = bound(BoundOp.multiply(f, cPrev, c));
             inputTimesCell = bound(BoundOp.multiply(i, g, b.tmp));
             addToCell = bound(BoundOp.add(c, b.tmp, c));
@@ -505,7 +542,7 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
             List<BoundOp> forward = new ArrayList<>();
             List<BoundOp> backward = new ArrayList<>();
             for (int k = 0; k < GATES; k++) {
-                forward.add(bound(BoundOp.accumulateProduct(hPrev, b.recurrentRowMajor[k], gates[k])));
+                forward.add(bound(BoundOp.accumulateProduct(b.preScale(k), hPrev, b.recurrentRowMajor[k], gates[k])));
                 if (dhPrev != null) {
                     backward.add(bound(BoundOp.accumulateProduct(gates[k], b.recurrentTransposed[k], dhPrev)));
                 }
