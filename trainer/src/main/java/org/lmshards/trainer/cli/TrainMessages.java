@@ -17,12 +17,12 @@ final class TrainMessages {
      * small model (--emb 32 --hidden 128 --layers 2, bs 64) trains at about 30,000 tokens/s on one
      * core (docs/BENCHMARKS.md, "Current figures"); with {@link #ONE_CORE_FLOPS_PER_S} it gives both sizes.
      */
-    static final double ONE_CORE_OVERHEAD_S_PER_TOKEN = 0.018e-3;
+    static final double ONE_CORE_OVERHEAD_S_PER_TOKEN = 0.0194e-3;
     /**
      * Training tokens/s of the default AWD-LSTM size (27.5 M parameters with wikitext-tiny's 9,008
      * tokens, the default dropouts) with one replica, measured (docs/BENCHMARKS.md, "Current figures").
      */
-    static final double DEFAULT_MODEL_TOKENS_PER_S = 1_050;
+    static final double DEFAULT_MODEL_TOKENS_PER_S = 1_150;
     /**
      * Training FLOPs per second of one core, such that the default size (47.7 M forward FLOPs per
      * token, three times that to train) comes out at {@link #DEFAULT_MODEL_TOKENS_PER_S}.
@@ -30,9 +30,9 @@ final class TrainMessages {
     static final double ONE_CORE_FLOPS_PER_S = 3 * 47_709_696 / (1.0 / DEFAULT_MODEL_TOKENS_PER_S - ONE_CORE_OVERHEAD_S_PER_TOKEN);
     /**
      * Speed of N replicas over N times one replica's: 2 replicas on 2 cores trained the default
-     * AWD size 1.73x as fast as one (docs/BENCHMARKS.md, "Current figures").
+     * AWD size 1.7x as fast as one (docs/BENCHMARKS.md, "Current figures").
      */
-    static final double REPLICA_EFFICIENCY = 0.87;
+    static final double REPLICA_EFFICIENCY = 0.85;
     /** Below this an estimate is not worth a line. */
     private static final double ESTIMATE_FROM_SECONDS = 120;
     /** Above this a smaller model for a first try is worth suggesting. */

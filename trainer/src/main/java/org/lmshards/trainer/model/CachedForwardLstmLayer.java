@@ -64,10 +64,11 @@ public class CachedForwardLstmLayer extends StandInLstmLayer {
      * to libnd4j's declarable op (oneDNN in the oneDNN build) instead of the legacy transform, and
      * from how many its three sigmoids go to the same op as {@code (1 + tanh(z / 2)) / 2} (the gate
      * products halve z) instead of the declarable {@code sigmoid}, a scalar loop. Measured per call
-     * on one thread / two (docs/BENCHMARKS.md): {@code tanh} on {@code [32, 128]} 22 against 6.5 /
-     * 17 against 13 microseconds, on {@code [16, 128]} 10 against 4.0 / 10 against 10; a sigmoid on
-     * {@code [64, 1152]} 191 against 30 / 103 against 44, on {@code [32, 400]} 33 against 9 / 23
-     * against 21, but on {@code [16, 128]} 6 against 5 / 9 against 18.
+     * on one thread / two ({@code LstmStepOpsBenchmark}): {@code tanh} on {@code [32, 128]} 20
+     * against 5.2 / 20 against 11 microseconds, on {@code [16, 128]} 10.7 against 5.0 / 16.5
+     * against 11.6; a sigmoid on {@code [64, 1152]} 190 against 37 / 105 against 40, on
+     * {@code [32, 400]} 35 against 12 / 25 against 25, on {@code [16, 128]} 7.3 against 6.3 / 9.1
+     * against 23.
      * {@code -Dlmshards.lstm.tanh=legacy} turns both off (for A/B runs).
      */
     private long declarableTanhFrom = LEGACY_TANH ? Long.MAX_VALUE : 2_048;
